@@ -1,0 +1,51 @@
+import os from 'node:os';
+import { readContact, listSessionJobs } from '../../session/index.js';
+import { stateDir } from '../../paths.js';
+import { execaRunner } from '../../slurm/index.js';
+import type { Command } from '../command.js';
+import { formatTable, print } from '../output.js';
+
+export const listCommand: Command = {
+  name: 'list',
+  summary: 'your slurmhop jobs: profile, state, node, time used / limit, reason',
+  usage: 'remote list [--json]',
+  options: { json: { type: 'boolean' } },
+  async run({ values }) {
+    const state = stateDir();
+    const jobs = (await listSessionJobs(execaRunner, os.userInfo().username)).map((job) => {
+      const contact = readContact(state, job.id);
+      return {
+        id: job.id,
+        profile: job.profile,
+        state: job.state,
+        node: job.nodes || null,
+        partition: job.partition,
+        timeUsed: job.timeUsed,
+        timeLimit: job.timeLimit,
+        timeLeft: job.timeLeft,
+        startTime: job.startTime ?? null,
+        reason: job.reason === 'None' ? null : job.reason,
+        ready: contact !== undefined,
+        port: contact?.port ?? null,
+      };
+    });
+    if (values.json) {
+      print(JSON.stringify(jobs, null, 2));
+      return;
+    }
+    if (jobs.length === 0) {
+      print('no slurmhop jobs (connect with "ssh <prefix>-<profile>" or run "remote proxy <profile>")');
+      return;
+    }
+    const rows = jobs.map((j) => [
+      j.id,
+      j.profile,
+      j.state + (j.state === 'RUNNING' && !j.ready ? ' (starting)' : ''),
+      j.node ?? '-',
+      `${j.timeUsed} / ${j.timeLimit}`,
+      j.state === 'PENDING' ? (j.startTime ? `est. start ${j.startTime}` : '-') : j.timeLeft,
+      j.reason ?? '',
+    ]);
+    print(formatTable([['JOBID', 'PROFILE', 'STATE', 'NODE', 'USED / LIMIT', 'LEFT', 'REASON'], ...rows]));
+  },
+};

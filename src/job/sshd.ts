@@ -1,0 +1,113 @@
+// Start the user's unprivileged sshd on a free port and wait until it accepts
+// connections (it answers with its SSH banner).
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import { SlurmhopError } from '../errors.js';
+
+const SSHD_CANDIDATES = ['/usr/sbin/sshd', '/usr/local/sbin/sshd', '/usr/bin/sshd', '/usr/local/bin/sshd'];
+const READY_TIMEOUT_MS = 20_000;
+const PORT_ATTEMPTS = 5;
+
+/** sshd re-executes itself, so it must be started by absolute path. */
+export function findSshd(configured: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (configured) {
+    if (isExecutable(configured)) return configured;
+    throw new SlurmhopError('job-failed', `sshd = ${configured} (from the profile) is not an executable file on this node`);
+  }
+  const onPath = (env.PATH ?? '').split(':').filter((d) => d.startsWith('/')).map((d) => `${d}/sshd`);
+  const found = [...SSHD_CANDIDATES, ...onPath].find(isExecutable);
+  if (!found) {
+    throw new SlurmhopError('job-failed', `no sshd on this compute node (looked in ${SSHD_CANDIDATES.join(', ')} and PATH)`, 'set sshd = /path/to/sshd in the profile, or use a container image with openssh-server');
+  }
+  return found;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** A port the OS considers free now; the bind in sshd may still lose a race, hence retries. */
+export function pickFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen({ port: 0, host: '0.0.0.0', exclusive: true }, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningSshd {
+  process: ChildProcess;
+  port: number;
+}
+
+export interface StartOptions {
+  sshd: string;
+  logFile: string;
+  /** Writes the sshd_config for a port and returns its path. */
+  configFor: (port: number) => string;
+}
+
+export async function startSshd({ sshd, logFile, configFor }: StartOptions): Promise<RunningSshd> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await pickFreePort();
+    const log = fs.openSync(logFile, 'a', 0o600);
+    const child = spawn(sshd, ['-D', '-e', '-f', configFor(port)], { stdio: ['ignore', log, log] });
+    fs.closeSync(log);
+    const outcome = await waitReady(child, port, logFile);
+    if (outcome === 'ready') return { process: child, port };
+    const logText = fs.readFileSync(logFile, 'utf8');
+    const lostRace = /Address already in use|Cannot bind any address/.test(logText.split('\n').slice(-5).join('\n'));
+    if (lostRace && attempt < PORT_ATTEMPTS) continue;
+    child.kill('SIGKILL');
+    const last = logText.trimEnd().split('\n').slice(-10).join('\n');
+    throw new SlurmhopError('job-failed', `sshd did not start (${outcome}); its log says:\n${last}`);
+  }
+}
+
+/**
+ * Ready = our sshd logged that it listens on the port AND the port answers with
+ * an SSH banner (the log check rules out another process that won the port).
+ */
+function waitReady(child: ChildProcess, port: number, logFile: string): Promise<'ready' | string> {
+  return new Promise((resolve) => {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    let done = false;
+    const finish = (result: string) => {
+      if (done) return;
+      done = true;
+      child.off('exit', onExit);
+      resolve(result);
+    };
+    const onExit = (code: number | null, signal: string | null) => finish(`it exited with ${signal ?? `code ${code}`}`);
+    child.once('exit', onExit);
+    const probe = () => {
+      if (done) return;
+      if (Date.now() > deadline) return finish(`no answer on port ${port} within ${READY_TIMEOUT_MS / 1000}s`);
+      if (!fs.readFileSync(logFile, 'utf8').includes(`port ${port}.`)) return void setTimeout(probe, 50);
+      answersWithBanner(port).then((ok) => (ok ? finish('ready') : setTimeout(probe, 50)));
+    };
+    probe();
+  });
+}
+
+function answersWithBanner(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(2_000, () => done(false));
+    socket.once('data', (data) => done(data.toString('latin1').startsWith('SSH-')));
+    socket.once('error', () => done(false));
+  });
+}

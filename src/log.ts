@@ -1,0 +1,101 @@
+// Every message of the program is a typed event passed to one function, which
+// writes it to stderr (or a log file). Nothing here ever touches stdout.
+import fs from 'node:fs';
+
+export type LogEvent =
+  | { type: 'submitted'; jobId: string; profile: string }
+  | { type: 'reused'; jobId: string; profile: string; state: string }
+  | {
+      type: 'waiting';
+      jobId: string;
+      state: string;
+      reason?: string | undefined;
+      estimatedStart?: string | undefined;
+      elapsedSeconds: number;
+    }
+  | { type: 'ready'; jobId: string; node: string; port: number; elapsedSeconds: number }
+  | { type: 'cancelled'; jobId: string; why: string }
+  | { type: 'session-ended'; jobId: string; why: string }
+  | { type: 'info'; message: string }
+  | { type: 'warn'; message: string };
+
+export type Log = (event: LogEvent) => void;
+
+interface Sink {
+  write(text: string): void;
+  isTTY: boolean;
+}
+
+const PREFIX = 'slurmhop: ';
+
+export function formatEvent(event: LogEvent): string {
+  switch (event.type) {
+    case 'submitted':
+      return `submitted job ${event.jobId} for profile ${event.profile}`;
+    case 'reused':
+      return `reusing your ${event.state.toLowerCase()} job ${event.jobId} for profile ${event.profile}`;
+    case 'waiting': {
+      const parts = [`job ${event.jobId} ${event.state}`];
+      if (event.reason && event.reason !== 'None') parts.push(`(${event.reason})`);
+      if (event.estimatedStart) parts.push(`est. start ${event.estimatedStart}`);
+      parts.push(`waited ${formatSeconds(event.elapsedSeconds)}`);
+      return parts.join(', ').replace(', (', ' (');
+    }
+    case 'ready':
+      return `job ${event.jobId} ready on ${event.node}:${event.port} after ${formatSeconds(event.elapsedSeconds)}`;
+    case 'cancelled':
+      return `cancelled job ${event.jobId}: ${event.why}`;
+    case 'session-ended':
+      return `connection to job ${event.jobId} closed: ${event.why}`;
+    case 'info':
+      return event.message;
+    case 'warn':
+      return `warning: ${event.message}`;
+  }
+}
+
+export function formatSeconds(total: number): string {
+  const s = Math.max(0, Math.round(total));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/**
+ * A terminal gets one self-updating progress line; a pipe or file gets one
+ * line per change of state/reason/estimate (not one per second).
+ */
+export function createLog(sink: Sink = stderrSink()): Log {
+  let lastWaitingKey = '';
+  let progressLineOpen = false;
+  return (event) => {
+    const line = PREFIX + formatEvent(event);
+    if (event.type === 'waiting') {
+      if (sink.isTTY) {
+        sink.write(`\r\x1b[K${line}`);
+        progressLineOpen = true;
+        return;
+      }
+      const key = `${event.jobId}|${event.state}|${event.reason}|${event.estimatedStart}`;
+      if (key === lastWaitingKey) return;
+      lastWaitingKey = key;
+    }
+    if (progressLineOpen) {
+      sink.write('\r\x1b[K');
+      progressLineOpen = false;
+    }
+    sink.write(`${line}\n`);
+  };
+}
+
+function stderrSink(): Sink {
+  return { write: (text) => process.stderr.write(text), isTTY: Boolean(process.stderr.isTTY) };
+}
+
+/** For the in-job side: append to a file, with a timestamp per line. */
+export function createFileLog(file: string): Log {
+  return (event) => {
+    fs.appendFileSync(file, `${new Date().toISOString()} ${formatEvent(event)}\n`);
+  };
+}

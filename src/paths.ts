@@ -1,0 +1,34 @@
+// The contract's file layout (DESIGN.md "Contract"): every path in one place.
+import os from 'node:os';
+import path from 'node:path';
+
+type Env = NodeJS.ProcessEnv;
+
+const home = (env: Env) => env.HOME || os.homedir();
+
+export function configDir(env: Env = process.env): string {
+  return path.join(env.XDG_CONFIG_HOME || path.join(home(env), '.config'), 'slurmhop');
+}
+
+export function configFile(env: Env = process.env): string {
+  return path.join(configDir(env), 'config.ini');
+}
+
+export function stateDir(env: Env = process.env): string {
+  return path.join(env.XDG_STATE_HOME || path.join(home(env), '.local', 'state'), 'slurmhop');
+}
+
+export const jobsDir = (state: string) => path.join(state, 'jobs');
+export const jobDir = (state: string, jobId: string) => path.join(state, 'jobs', jobId);
+export const contactFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'contact');
+export const statusFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'status');
+export const sshdLogFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'sshd.log');
+export const sshdConfigFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'sshd_config');
+/** sbatch opens --output before the job starts, so it lives in a directory that already exists. */
+export const jobOutputPattern = (state: string) => path.join(state, 'logs', '%j.out');
+export const jobOutputFile = (state: string, jobId: string) => path.join(state, 'logs', `${jobId}.out`);
+export const locksDir = (state: string) => path.join(state, 'locks');
+export const hostKeyFile = (state: string) => path.join(state, 'hostkey', 'ssh_host_ed25519_key');
+
+export const jobName = (profile: string) => `slurmhop-${profile}`;
+export const JOB_NAME_PREFIX = 'slurmhop-';

@@ -1,0 +1,35 @@
+// Everything the session part touches outside itself, with real defaults.
+import os from 'node:os';
+import type { Socket } from 'node:net';
+import { createLog, type Log } from '../log.js';
+import { stateDir } from '../paths.js';
+import { execaRunner, type SlurmRunner } from '../slurm/index.js';
+import { connectTcp } from './tcp.js';
+
+export interface SessionContext {
+  run: SlurmRunner;
+  log: Log;
+  user: string;
+  home: string;
+  stateDir: string;
+  /** The slurmhop binary the job script runs (shared filesystem). */
+  remotePath: string;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  connect: (host: string, port: number, timeoutMs: number) => Promise<Socket>;
+}
+
+export function defaultSessionContext(overrides: Partial<SessionContext> = {}): SessionContext {
+  return {
+    run: execaRunner,
+    log: createLog(),
+    user: os.userInfo().username,
+    home: process.env.HOME || os.homedir(),
+    stateDir: stateDir(),
+    remotePath: process.execPath,
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    connect: connectTcp,
+    ...overrides,
+  };
+}

@@ -1,0 +1,85 @@
+// The byte relay between the ssh client (stdin/stdout) and the job's sshd.
+// It half-closes: stdin EOF shuts the socket's write side and keeps reading.
+import type { Socket } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
+
+/**
+ * Holds what the ssh client sends while the job is not ready yet (its version
+ * banner comes at once) and notices when the client goes away.
+ */
+export class InputHold {
+  readonly chunks: Buffer[] = [];
+  ended = false;
+  private readonly onData = (chunk: Buffer) => this.chunks.push(chunk);
+  private readonly onEnd = () => {
+    this.ended = true;
+    this.endListener?.();
+  };
+  private endListener: (() => void) | undefined;
+
+  constructor(private readonly input: Readable) {
+    input.on('data', this.onData);
+    input.once('end', this.onEnd);
+  }
+
+  onceEnded(listener: () => void): void {
+    if (this.ended) listener();
+    else this.endListener = listener;
+  }
+
+  /** Stop holding; the caller takes over the stream. */
+  release(): Buffer[] {
+    this.input.off('data', this.onData);
+    this.input.off('end', this.onEnd);
+    this.input.pause();
+    this.endListener = undefined;
+    return this.chunks;
+  }
+}
+
+export type RelayEnd =
+  | { by: 'client' } // stdin ended first, then the socket
+  | { by: 'server' } // the sshd side closed while the client was still connected
+  | { by: 'error'; error: Error };
+
+/**
+ * Resolves when the socket side is done. Output is NOT ended here: the caller
+ * first says why on stderr, then ends stdout (so the message arrives before ssh quits).
+ */
+export function relay(socket: Socket, input: Readable, output: Writable, held: InputHold): Promise<RelayEnd> {
+  const inputEnded = held.ended;
+  for (const chunk of held.release()) socket.write(chunk);
+  return new Promise((resolve) => {
+    let clientDone = inputEnded;
+    let settled = false;
+    const finish = (end: RelayEnd) => {
+      if (settled) return;
+      settled = true;
+      input.unpipe(socket);
+      socket.unpipe(output);
+      resolve(end);
+    };
+    if (clientDone) socket.end();
+    else {
+      input.pipe(socket, { end: false });
+      input.once('end', () => {
+        clientDone = true;
+        socket.end();
+      });
+    }
+    socket.pipe(output, { end: false });
+    socket.once('end', () => {
+      // Wait for anything still queued towards the client to be flushed first.
+      const by = clientDone ? 'client' : 'server';
+      if (output.writableNeedDrain) output.once('drain', () => finish({ by }));
+      else finish({ by });
+    });
+    socket.once('error', (error) => finish({ by: 'error', error }));
+    socket.once('close', () => finish({ by: clientDone ? 'client' : 'server' }));
+    output.once('error', () => {
+      // The client is gone (EPIPE): nothing more to deliver.
+      socket.destroy();
+      finish({ by: 'client' });
+    });
+  });
+}

@@ -1,0 +1,37 @@
+import type { Profile } from '../config/index.js';
+import { renderTemplate, shellQuote } from './render.js';
+import template from './job.sbatch.tmpl';
+
+export interface JobScriptInput {
+  profile: Profile;
+  user: string;
+  /** Absolute path of the slurmhop binary on the shared filesystem. */
+  remote: string;
+}
+
+export function renderJobScript({ profile, user, remote }: JobScriptInput): string {
+  return renderTemplate(template, {
+    profile: profile.name,
+    user,
+    env_setup: profile.envSetup?.trim() ? profile.envSetup.trim() : '# (none)',
+    remote: shellQuote(remote),
+  });
+}
+
+/** sbatch options for a profile; the profile's own sbatch_args come last so they win. */
+export function sbatchArgs(profile: Profile, paths: { output: string; workdir: string; jobName: string }): string[] {
+  const args = [`--job-name=${paths.jobName}`, `--output=${paths.output}`, `--chdir=${paths.workdir}`];
+  const optional: Array<[string, string | number | undefined]> = [
+    ['--partition', profile.partition],
+    ['--time', profile.time],
+    ['--nodes', profile.nodes],
+    ['--cpus-per-task', profile.cpus],
+    ['--mem', profile.mem],
+    ['--gres', profile.gres],
+    ['--constraint', profile.constraint],
+    ['--account', profile.account],
+    ['--qos', profile.qos],
+  ];
+  for (const [flag, value] of optional) if (value !== undefined) args.push(`${flag}=${value}`);
+  return [...args, ...profile.sbatchArgs];
+}

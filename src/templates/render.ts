@@ -1,0 +1,18 @@
+// Fill `{{name}}` placeholders; a placeholder without a value is a bug, not a blank.
+export function renderTemplate(template: string, values: Record<string, string>): string {
+  return template.replace(/\{\{([a-z_]+)\}\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`template placeholder {{${name}}} has no value`);
+    return value;
+  });
+}
+
+/** Quote a word for POSIX sh. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Quote a word for sshd_config (OpenSSH's argv_split: double quotes, backslash escapes). */
+export function sshdConfigQuote(word: string): string {
+  return `"${word.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
