@@ -44,7 +44,7 @@ export async function acquireLock(file: string, { timeoutMs = 60_000, sleep = de
     if (Date.now() > deadline) {
       throw new SlurmhopError('state', `timed out waiting for the lock ${file}`, 'if no other slurmhop command is running, remove that file');
     }
-    await sleep(Math.min(50 * 2 ** Math.min(attempt, 3), 400));
+    await sleep(25 * 2 ** Math.min(attempt, 3));
   }
 }
 

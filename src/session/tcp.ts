@@ -3,7 +3,7 @@ import net from 'node:net';
 /** Connect with a deadline; resolves with a socket that is connected. */
 export function connectTcp(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
+    const socket = net.connect({ host, port, allowHalfOpen: true });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new Error(`timed out connecting to ${host}:${port}`));

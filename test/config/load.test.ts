@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { getProfile, loadConfig, parseConfig } from '../../src/config/index.js';
+import { SlurmhopError } from '../../src/errors.js';
+
+const FILE = '/home/u/.config/slurmhop/config.ini';
+
+function configErrorOf(text: string): SlurmhopError {
+  try {
+    parseConfig(text, FILE);
+  } catch (err) {
+    expect(err).toBeInstanceOf(SlurmhopError);
+    expect((err as SlurmhopError).kind).toBe('config');
+    return err as SlurmhopError;
+  }
+  throw new Error('expected a config error');
+}
+
+describe('config.ini', () => {
+  it('a profile with only a partition gets working defaults', () => {
+    const profiles = parseConfig('[profile.cpu]\npartition = interactive\n', FILE);
+    const cpu = profiles.get('cpu')!;
+    expect(cpu).toMatchObject({ name: 'cpu', partition: 'interactive', pendingTimeout: 300, startTimeout: 120, idleTimeout: 1800, sbatchArgs: [] });
+    expect(cpu.time).toBeUndefined();
+  });
+
+  it('reads every key, merges [defaults] and lets a profile override it', () => {
+    const text = [
+      '# comment',
+      '[defaults]',
+      'account = proj1',
+      'pending_timeout = 10m',
+      '',
+      '[profile.gpu]',
+      'partition = gpu',
+      'time = 1-02:00:00',
+      'cpus = 8',
+      'mem = 32G',
+      'gres = gpu:a100:1',
+      'constraint = "a100&ib"',
+      'qos = short',
+      'nodes = 2',
+      'container = docker://nvcr.io/nvidia/pytorch:24.01-py3',
+      'container_runtime = enroot',
+      'env_setup = module load cuda; source ~/venv/bin/activate',
+      `sbatch_args = --exclusive --comment="two words" -C x`,
+      'pending_timeout = 45',
+      'start_timeout = 2m',
+      'idle_timeout = 0',
+      'sshd = /opt/openssh/sbin/sshd',
+    ].join('\n');
+    const gpu = parseConfig(text, FILE).get('gpu')!;
+    expect(gpu).toMatchObject({
+      account: 'proj1',
+      partition: 'gpu',
+      time: '1-02:00:00',
+      cpus: 8,
+      mem: '32G',
+      gres: 'gpu:a100:1',
+      constraint: 'a100&ib',
+      qos: 'short',
+      nodes: 2,
+      containerRuntime: 'enroot',
+      envSetup: 'module load cuda; source ~/venv/bin/activate',
+      sbatchArgs: ['--exclusive', '--comment=two words', '-C', 'x'],
+      pendingTimeout: 45,
+      startTimeout: 120,
+      idleTimeout: 0,
+      sshd: '/opt/openssh/sbin/sshd',
+    });
+  });
+
+  it.each([
+    ['[profile.cpu]\npartition interactive\n', 2, 'cannot read this line'],
+    ['partition = x\n', 1, 'outside any section'],
+    ['[profile.cpu]\nparition = x\n', 2, 'unknown key "parition"'],
+    ['[profile.cpu]\ncpus = many\n', 2, 'cpus must be a whole number'],
+    ['[profile.cpu]\n\ntime = 3 hours\n', 3, 'not a Slurm time limit'],
+    ['[profile.cpu]\nmem = lots\n', 2, 'not a memory size'],
+    ['[profile.cpu]\npending_timeout = soon\n', 2, 'pending_timeout must be seconds'],
+    ['[profile.cpu]\ncontainer_runtime = docker\n', 2, 'container_runtime "docker"'],
+    ['[profile.cpu]\nsbatch_args = --x "open\n', 2, 'unbalanced'],
+    ['[profile.cpu]\nsbatch_args = exclusive\n', 2, 'not an sbatch option'],
+    ['[profile.cpu]\nsshd = sshd\n', 2, 'absolute path'],
+    ['[profile.cpu]\npartition = a\npartition = b\n', 3, 'set twice'],
+    ['[profile.cpu]\n[profile.cpu]\n', 2, 'appears twice'],
+    ['[profiles.cpu]\n', 1, 'unknown section [profiles.cpu]'],
+    ['[profile.CPU!]\n', 1, 'profile name "CPU!"'],
+    ['[defaults]\ncpu = 4\n', 2, 'unknown key "cpu"'],
+    ['[profile.cpu]\nconstraint = "a&b\n', 2, 'no closing double quote'],
+  ])('%j is rejected at line %i', (text, line, message) => {
+    const err = configErrorOf(text);
+    expect(err.message).toContain(`${FILE}:${line}:`);
+    expect(err.message).toContain(message);
+  });
+
+  it('unknown key errors list the known keys', () => {
+    expect(configErrorOf('[profile.cpu]\nparition = x\n').hint).toContain('partition');
+  });
+
+  it('a missing file gives the built-in cpu and gpu profiles', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slurmhop-config-'));
+    const config = loadConfig(path.join(dir, 'config.ini'));
+    expect(config.exists).toBe(false);
+    expect([...config.profiles.keys()]).toEqual(['cpu', 'gpu']);
+    expect(config.profiles.get('gpu')!.gres).toBe('gpu:1');
+  });
+
+  it('an unknown profile names the known ones', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slurmhop-config-'));
+    const file = path.join(dir, 'config.ini');
+    fs.writeFileSync(file, '[profile.cpu]\n[profile.big]\n');
+    const err = (() => {
+      try {
+        getProfile(loadConfig(file), 'gpu');
+      } catch (e) {
+        return e as SlurmhopError;
+      }
+      throw new Error('expected an error');
+    })();
+    expect(err.kind).toBe('config');
+    expect(err.message).toContain('unknown profile "gpu"');
+    expect(err.message).toContain('cpu, big');
+    expect(err.message).toContain(file);
+  });
+});

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { parseSbatchOutput, parseSlurmDuration, parseSqueue } from '../../src/slurm/index.js';
+import { SQUEUE_FORMAT } from '../../src/slurm/squeue.js';
+
+describe('squeue output', () => {
+  it('uses a format whose only free-text field (reason) comes last', () => {
+    expect(SQUEUE_FORMAT.split('|').at(-1)).toBe('%r');
+  });
+
+  it('parses running and pending jobs, with N/A start times and odd reasons', () => {
+    const out = [
+      '41|slurmhop-cpu|RUNNING|c1|2026-11-21T06:10:02|1:02|8:00:00|7:58:58|interactive|2026-11-21T14:10:02|None',
+      '42|slurmhop-gpu|PENDING||2026-11-21T07:00:00|0:00|1:00:00|1:00:00|gpu|2026-11-21T08:00:00|Resources',
+      '43|other|PENDING||N/A|0:00|UNLIMITED|UNLIMITED|gpu|N/A|ReqNodeNotAvail, UnavailableNodes:c2|x',
+      '',
+    ].join('\n');
+    const [run, pend, odd] = parseSqueue(out);
+    expect(run).toMatchObject({ id: '41', name: 'slurmhop-cpu', state: 'RUNNING', nodes: 'c1', timeUsed: '1:02', timeLimit: '8:00:00', partition: 'interactive', reason: 'None' });
+    expect(run!.endTime).toBe('2026-11-21T14:10:02');
+    expect(pend).toMatchObject({ state: 'PENDING', nodes: '', startTime: '2026-11-21T07:00:00', reason: 'Resources' });
+    expect(odd!.startTime).toBeUndefined();
+    expect(odd!.endTime).toBeUndefined();
+    expect(odd!.reason).toBe('ReqNodeNotAvail, UnavailableNodes:c2|x');
+  });
+
+  it('parses nothing from empty output', () => {
+    expect(parseSqueue('')).toEqual([]);
+  });
+});
+
+describe('sbatch --parsable', () => {
+  it('takes the job id, with or without a cluster name', () => {
+    expect(parseSbatchOutput('123\n')).toBe('123');
+    expect(parseSbatchOutput('124;cluster2')).toBe('124');
+    expect(parseSbatchOutput('sbatch: warning: something\n125')).toBe('125');
+  });
+  it('rejects output without a job id', () => {
+    expect(() => parseSbatchOutput('Submitted batch job')).toThrow(/no job id/);
+  });
+});
+
+describe('Slurm durations', () => {
+  it.each([
+    ['30', 1800],
+    ['5:30', 330],
+    ['1:00:00', 3600],
+    ['8:00:00', 28800],
+    ['2-00:00:00', 172800],
+    ['1-2', 93600],
+    ['1-02:03', 93780],
+    ['1-02:03:04', 93784],
+  ])('%s is %i seconds', (text, seconds) => {
+    expect(parseSlurmDuration(text)).toBe(seconds);
+  });
+  it.each(['UNLIMITED', 'INVALID', '', 'N/A'])('%j has no duration', (text) => {
+    expect(parseSlurmDuration(text)).toBeUndefined();
+  });
+});

@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/index.js';
+import { renderJobScript, renderSshdConfig, sbatchArgs } from '../../src/templates/index.js';
+import { expectGolden } from '../helpers/golden.js';
+
+const golden = (name: string) => path.join(__dirname, 'golden', name);
+const profile = (text: string) => [...parseConfig(text, 'test.ini').values()][0]!;
+
+describe('job script', () => {
+  it('plain profile', () => {
+    expectGolden(golden('job-plain.sbatch'), renderJobScript({ profile: profile('[profile.cpu]\n'), user: 'ada', remote: '/home/ada/.local/bin/remote' }));
+  });
+
+  it('env_setup verbatim, and a binary path with spaces and quotes is shell-quoted', () => {
+    const p = profile('[profile.gpu]\nenv_setup = module load cuda/12; export X="a b"\n');
+    const script = renderJobScript({ profile: p, user: 'ada', remote: "/home/o'brien/my bin/remote" });
+    expect(script).toContain(`exec '/home/o'\\''brien/my bin/remote' job gpu`);
+    expectGolden(golden('job-env-setup.sbatch'), script);
+  });
+
+  it('sbatch options come from the profile; its own sbatch_args come last', () => {
+    const p = profile('[profile.gpu]\npartition = gpu\ntime = 2:00:00\ncpus = 4\nmem = 8G\ngres = gpu:1\nconstraint = "a&b"\naccount = p1\nnodes = 2\nsbatch_args = --exclusive --partition=other\n');
+    expect(sbatchArgs(p, { jobName: 'slurmhop-gpu', output: '/s/logs/%j.out', workdir: '/home/ada' })).toEqual([
+      '--job-name=slurmhop-gpu',
+      '--output=/s/logs/%j.out',
+      '--chdir=/home/ada',
+      '--partition=gpu',
+      '--time=2:00:00',
+      '--nodes=2',
+      '--cpus-per-task=4',
+      '--mem=8G',
+      '--gres=gpu:1',
+      '--constraint=a&b',
+      '--account=p1',
+      '--exclusive',
+      '--partition=other',
+    ]);
+  });
+});
+
+describe('sshd_config', () => {
+  it('key-only, this user only, sftp, forwarding on, environment passed with SetEnv', () => {
+    const text = renderSshdConfig({
+      jobId: '42',
+      profile: 'gpu',
+      user: 'ada',
+      port: 40123,
+      listenAddress: '0.0.0.0',
+      hostKey: '/home/ada/.local/state/slurmhop/hostkey/ssh_host_ed25519_key',
+      env: { SLURM_JOB_ID: '42', CUDA_VISIBLE_DEVICES: '0', QUOTED: 'say "hi" \\ # not a comment' },
+    });
+    for (const line of ['AllowUsers ada', 'AuthenticationMethods publickey', 'PasswordAuthentication no', 'UsePAM no', 'AllowTcpForwarding yes', 'Subsystem sftp internal-sftp', 'Port 40123']) {
+      expect(text.split('\n')).toContain(line);
+    }
+    expect(text).toContain('SetEnv "SLURM_JOB_ID=42" "CUDA_VISIBLE_DEVICES=0" "QUOTED=say \\"hi\\" \\\\ # not a comment"\n');
+    expectGolden(golden('sshd_config'), text);
+  });
+});
