@@ -39,10 +39,12 @@ show_log() {
   tail -n "${2:-15}" "$file" | sed 's/^/  /' >&2
 }
 
-# A daemon's own log and its captured stdout/stderr.
+# The fresher of a daemon's own log and its captured stdout/stderr (Slurm
+# writes both; the .out alone holds errors from before a log file opened).
 show_logs() {
-  show_log "$LOGS/$1.log" "${2:-15}"
-  show_log "$LOGS/$1.out" 5
+  local log=$LOGS/$1.log out=$LOGS/$1.out
+  if [[ -s $out && ( ! -s $log || $out -nt $log ) ]]; then log=$out; fi
+  show_log "$log" "${2:-12}"
 }
 
 # Start time of a process in clock ticks (field 22 of /proc/PID/stat), so a

@@ -1,10 +1,11 @@
 # shellcheck shell=bash
 # Generated files under the state dir: Slurm configs, munge key, login sshd.
-# write_config sets CONF_CHANGED=1 when Slurm's config changed, so running
-# daemons get restarted.
+# CONF_CHANGED / SSHD_CHANGED are set when Slurm's or the login sshd's
+# config changed, so that running daemons get restarted.
 
 # shellcheck disable=SC2034  # read by scripts/cluster and daemons.sh
-CONF_CHANGED=
+CONF_CHANGED=''
+SSHD_CHANGED=''
 
 state_dirs() {
   install -d -m 0755 "$STATE" "$CONF_DIR" "$RUN" "$LOGS" "$STATE/spool" "$STATE/sshd" "$LAPTOP"
@@ -96,7 +97,7 @@ CONF
 write_login_sshd() {
   local key=$STATE/sshd/ssh_host_ed25519_key
   [[ -s $key ]] || ssh-keygen -q -t ed25519 -N '' -C slurmhop-login -f "$key"
-  login_sshd_config | write_if_changed "$STATE/sshd/sshd_config" || true
+  login_sshd_config | write_if_changed "$STATE/sshd/sshd_config" && SSHD_CHANGED=1
   # sshd refuses to start without its privilege separation directory.
   [[ -d /run/sshd ]] || install -d -m 0755 /run/sshd
 }

@@ -49,12 +49,14 @@ start_anchor() {
   done
 }
 
-# (Re)start a node's anchor when it is missing, together with its daemons.
+# (Re)start a node's anchor when it is missing: like a reboot, its daemons
+# stop and whatever else still runs in its namespace is killed first.
 ensure_anchor() {
   local node=$1 d
   anchor_pid "$node" >/dev/null && return 0
   for d in $(node_daemons "$node"); do stop_daemon "$d"; done
   stop_daemon "node-$node"
+  ns_kill_all "$node"
   start_anchor "$node"
   say "node $node: namespaces ready (pid $(anchor_pid "$node"))"
 }
@@ -102,6 +104,7 @@ ensure_slurm() {
 }
 
 ensure_sshd() {
+  [[ -z $SSHD_CHANGED ]] || stop_daemon sshd
   ensure_daemon sshd login /usr/sbin/sshd -D -f "$STATE/sshd/sshd_config" -E "$LOGS/sshd.log"
 }
 
@@ -133,15 +136,17 @@ login_run() {
   in_node login env SLURM_CONF="$CONF" "$@"
 }
 
-# True when sinfo shows every compute node responding and usable.
-nodes_ready() {
+# Compute nodes that sinfo does not show responding and usable (none: ready).
+nodes_not_ready() {
   local out node state
-  out=$(login_run timeout 5 sinfo -h -N -o '%N %t' 2>/dev/null) || return 1
+  out=$(login_run timeout 5 sinfo -h -N -o '%N %t' 2>/dev/null) || { echo "$COMPUTE_NODES"; return; }
   for node in $COMPUTE_NODES; do
     state=$(awk -v n="$node" '$1 == n { print $2; exit }' <<<"$out")
-    [[ $state == idle || $state == mix || $state == alloc ]] || return 1
+    [[ $state == idle || $state == mix || $state == alloc ]] || printf '%s ' "$node"
   done
 }
+
+nodes_ready() { [[ -z $(nodes_not_ready) ]]; }
 
 # An SSH banner through the forwarder (dials 127.0.0.1 only).
 login_banner_ok() {
