@@ -1,0 +1,131 @@
+// npm run build [-- --arch x64|arm64|all]
+// Writes dist/remote.cjs (the program as one CommonJS bundle),
+// dist/remote-linux-<arch> (Node single-executable applications that need no
+// Node.js on the cluster) and dist/SHA256SUMS. Only the npm registry is used.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { bundle } from './build/bundle.mjs';
+import { ARCHES, NODE_VERSION, nodeBinary } from './build/node-binary.mjs';
+import { makeBlob, makeExecutable } from './build/sea.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = join(root, 'dist');
+const cache = join(root, '.cache', 'node');
+const started = performance.now();
+
+function parseArgs(argv) {
+  let arch = 'all';
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--arch' && i + 1 < argv.length) arch = argv[++i];
+    else if (a.startsWith('--arch=')) arch = a.slice(7);
+    else if (a === '-h' || a === '--help') {
+      process.stderr.write('usage: node scripts/build.mjs [--arch x64|arm64|all]\n');
+      process.exit(0);
+    } else throw new UsageError(`unknown argument: ${a}`);
+  }
+  if (arch === 'all') return ARCHES;
+  if (!ARCHES.includes(arch)) throw new UsageError(`--arch must be one of ${ARCHES.join(', ')}, all`);
+  return [arch];
+}
+
+class UsageError extends Error {}
+
+async function main() {
+  const arches = parseArgs(process.argv.slice(2));
+  const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
+  const rows = [];
+  const time = async (fn) => {
+    const t = performance.now();
+    const value = await fn();
+    return { value, secs: (performance.now() - t) / 1000 };
+  };
+
+  await mkdir(dist, { recursive: true });
+  // dist holds the last build only: no stale binary of another arch or version.
+  for (const f of ['remote.cjs', 'SHA256SUMS', ...ARCHES.map((a) => `remote-linux-${a}`)]) {
+    await rm(join(dist, f), { force: true });
+  }
+
+  const cjs = join(dist, 'remote.cjs');
+  // The x64 binary also generates the blob (same Node version as the SEA).
+  const needed = [...new Set(['x64', ...arches])];
+  const [bundled, ...nodes] = await Promise.all([
+    time(() => bundle({ entry: 'src/cli/entry.ts', outfile: cjs, absWorkingDir: root })),
+    ...needed.map((a) => nodeBinary(a, cache)),
+  ]);
+  rows.push([cjs, bundled.secs, '']);
+  const nodeOf = Object.fromEntries(needed.map((a, i) => [a, nodes[i].bin]));
+  const fetched = needed.filter((a, i) => nodes[i].fetched);
+
+  const work = await mkdtemp(join(tmpdir(), 'slurmhop-build-'));
+  try {
+    const blob = await makeBlob({ node: blobMaker(nodeOf.x64), main: cjs, dir: work });
+    const built = await Promise.all(
+      arches.map(async (arch) => {
+        const out = join(dist, `remote-linux-${arch}`);
+        const { value, secs } = await time(() => makeExecutable({ node: nodeOf[arch], blob, out }));
+        return { arch, out, secs, ...value };
+      }),
+    );
+    for (const b of built) {
+      for (const w of b.warnings) process.stderr.write(`build: postject (${b.arch}): ${w}\n`);
+      if (b.arch === 'x64' && canRunX64()) await smokeTest(b.out, `slurmhop ${version}\n`);
+      rows.push([b.out, b.secs, b.stripped ? `node ${NODE_VERSION}, stripped` : `node ${NODE_VERSION}, NOT stripped`]);
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+
+  const sums = [];
+  for (const [file] of rows) sums.push(`${await sha256(file)}  ${basename(file)}\n`);
+  await writeFile(join(dist, 'SHA256SUMS'), sums.join(''));
+
+  for (const [file, secs, note] of rows) {
+    const mb = ((await stat(file)).size / 2 ** 20).toFixed(1).padStart(6);
+    const name = relative(root, file).padEnd(24);
+    process.stderr.write(`build: ${name} ${mb} MiB  ${secs.toFixed(1).padStart(4)} s${note ? `  (${note})` : ''}\n`);
+  }
+  const from = fetched.length ? `fetched ${fetched.map((a) => `node-linux-${a}`).join(', ')} from npm` : 'node binaries cached';
+  process.stderr.write(`build: dist/SHA256SUMS; done in ${((performance.now() - started) / 1000).toFixed(1)} s (${from})\n`);
+}
+
+function canRunX64() {
+  return process.platform === 'linux' && process.arch === 'x64';
+}
+
+// The blob must come from the same Node version as the binaries; the pinned
+// x64 binary runs only on a linux x64 host.
+function blobMaker(x64) {
+  if (canRunX64()) return x64;
+  if (process.version === `v${NODE_VERSION}`) return process.execPath;
+  throw new Error(`building the SEA needs a linux x64 host or Node ${NODE_VERSION} to run this script`);
+}
+
+// The artifact must answer --version with no Node.js and no NODE_OPTIONS around.
+async function smokeTest(bin, expected) {
+  let r;
+  try {
+    r = await promisify(execFile)(bin, ['--version'], { env: {}, timeout: 30_000 });
+  } catch (err) {
+    throw new Error(`${bin} --version failed: ${err.stderr || err.message}`);
+  }
+  if (r.stdout !== expected || r.stderr !== '') {
+    throw new Error(`${bin} --version: expected ${JSON.stringify(expected)} on stdout and nothing on stderr, ` +
+      `got stdout ${JSON.stringify(r.stdout)} stderr ${JSON.stringify(r.stderr)}`);
+  }
+}
+
+async function sha256(file) {
+  return createHash('sha256').update(await readFile(file)).digest('hex');
+}
+
+main().catch((err) => {
+  process.stderr.write(`build: ${err instanceof UsageError ? '' : 'failed: '}${err.message}\n`);
+  process.exitCode = err instanceof UsageError ? 2 : 1;
+});

@@ -1,0 +1,9 @@
+import type { BuildOptions, BuildResult, StdinOptions } from 'esbuild';
+
+export declare const bundleOptions: BuildOptions;
+export declare function bundle(options: {
+  entry?: string;
+  stdin?: StdinOptions;
+  outfile: string;
+  absWorkingDir?: string;
+}): Promise<BuildResult<{ metafile: true }>>;
