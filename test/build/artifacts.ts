@@ -18,9 +18,13 @@ export function artifact(file: string): string {
   return file;
 }
 
-// An environment with no Node.js reachable: PATH is an empty directory and
-// nothing from the caller's environment (NODE_OPTIONS, ...) leaks in.
-export function envWithoutNode(): NodeJS.ProcessEnv {
+// An environment with no Node.js reachable: PATH and HOME are an empty
+// directory and nothing from the caller's environment (NODE_OPTIONS, ...)
+// leaks in. Call `remove` when done.
+export function envWithoutNode(): { env: NodeJS.ProcessEnv; remove: () => void } {
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'slurmhop-nonode-'));
-  return { PATH: empty, HOME: empty, LANG: 'C' };
+  return {
+    env: { PATH: empty, HOME: empty, LANG: 'C' },
+    remove: () => fs.rmSync(empty, { recursive: true, force: true }),
+  };
 }
