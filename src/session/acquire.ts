@@ -40,7 +40,7 @@ export function pickExisting(jobs: JobInfo[], name: string): JobInfo | undefined
 
 async function submit(ctx: SessionContext, profile: Profile): Promise<string> {
   ensurePrivateDir(path.join(ctx.stateDir, 'logs'));
-  const script = renderJobScript({ profile, user: ctx.user, remote: ctx.remotePath });
+  const script = renderJobScript({ profile, user: ctx.user, remote: ctx.remoteCommand });
   const args = sbatchArgs(profile, {
     jobName: jobName(profile.name),
     output: jobOutputPattern(ctx.stateDir),

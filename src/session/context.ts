@@ -1,5 +1,6 @@
 // Everything the session part touches outside itself, with real defaults.
 import os from 'node:os';
+import path from 'node:path';
 import type { Socket } from 'node:net';
 import { createLog, type Log } from '../log.js';
 import { stateDir } from '../paths.js';
@@ -12,11 +13,18 @@ export interface SessionContext {
   user: string;
   home: string;
   stateDir: string;
-  /** The slurmhop binary the job script runs (shared filesystem). */
-  remotePath: string;
+  /** The command the job script runs slurmhop with (shared filesystem). */
+  remoteCommand: string[];
   now: () => number;
   sleep: (ms: number) => Promise<void>;
   connect: (host: string, port: number, timeoutMs: number) => Promise<Socket>;
+}
+
+/** The single executable is its own command; the bundle needs node in front of it. */
+export function selfCommand(): string[] {
+  const script = process.argv[1];
+  const isBundle = script !== undefined && script !== process.execPath && /\.c?js$/.test(script);
+  return isBundle ? [process.execPath, path.resolve(script)] : [process.execPath];
 }
 
 export function defaultSessionContext(overrides: Partial<SessionContext> = {}): SessionContext {
@@ -26,7 +34,7 @@ export function defaultSessionContext(overrides: Partial<SessionContext> = {}): 
     user: os.userInfo().username,
     home: process.env.HOME || os.homedir(),
     stateDir: stateDir(),
-    remotePath: process.execPath,
+    remoteCommand: selfCommand(),
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     connect: connectTcp,

@@ -5,8 +5,8 @@ import template from './job.sbatch.tmpl';
 export interface JobScriptInput {
   profile: Profile;
   user: string;
-  /** Absolute path of the slurmhop binary on the shared filesystem. */
-  remote: string;
+  /** How to run slurmhop on the nodes: the binary's absolute path on the shared filesystem. */
+  remote: string[];
 }
 
 export function renderJobScript({ profile, user, remote }: JobScriptInput): string {
@@ -14,7 +14,7 @@ export function renderJobScript({ profile, user, remote }: JobScriptInput): stri
     profile: profile.name,
     user,
     env_setup: profile.envSetup?.trim() ? profile.envSetup.trim() : '# (none)',
-    remote: shellQuote(remote),
+    remote: remote.map(shellQuote).join(' '),
   });
 }
 

@@ -9,12 +9,12 @@ const profile = (text: string) => [...parseConfig(text, 'test.ini').values()][0]
 
 describe('job script', () => {
   it('plain profile', () => {
-    expectGolden(golden('job-plain.sbatch'), renderJobScript({ profile: profile('[profile.cpu]\n'), user: 'ada', remote: '/home/ada/.local/bin/remote' }));
+    expectGolden(golden('job-plain.sbatch'), renderJobScript({ profile: profile('[profile.cpu]\n'), user: 'ada', remote: ['/home/ada/.local/bin/remote'] }));
   });
 
   it('env_setup verbatim, and a binary path with spaces and quotes is shell-quoted', () => {
     const p = profile('[profile.gpu]\nenv_setup = module load cuda/12; export X="a b"\n');
-    const script = renderJobScript({ profile: p, user: 'ada', remote: "/home/o'brien/my bin/remote" });
+    const script = renderJobScript({ profile: p, user: 'ada', remote: ["/home/o'brien/my bin/remote"] });
     expect(script).toContain(`exec '/home/o'\\''brien/my bin/remote' job gpu`);
     expectGolden(golden('job-env-setup.sbatch'), script);
   });
