@@ -1,0 +1,120 @@
+// `ssh slurm-cpu` through the real chain: laptop ssh -> login sshd ->
+// `remote proxy` -> Slurm job -> unprivileged sshd on a compute node.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
+import fs from 'node:fs';
+
+const USER = 'ada';
+let laptop: Laptop;
+
+beforeAll(async () => {
+  installRemote(USER);
+  writeConfig(USER, PROFILES);
+  await resetUser(USER);
+  laptop = new Laptop(USER);
+  await laptop.pinHostKey();
+});
+
+describe('ssh slurm-cpu', () => {
+  it('lands on a compute node inside the job, with the job\'s environment', async () => {
+    const r = await laptop.ssh(['slurm-cpu', 'hostname; echo "job=$SLURM_JOB_ID"; echo "nodes=$SLURM_JOB_NODELIST"']);
+    expect(r.stderr).toMatch(/submitted job \d+ for profile cpu/);
+    expect(r.exitCode).toBe(0);
+    const [host, job, nodes] = String(r.stdout).split('\n');
+    expect(['c1', 'c2']).toContain(host);
+    const queued = (await jobsOf(USER)).filter((j) => j.name === 'slurmhop-cpu');
+    expect(queued).toHaveLength(1);
+    expect(job).toBe(`job=${queued[0]!.id}`);
+    expect(nodes).toBe(`nodes=${host}`);
+    expect(queued[0]!.state).toBe('RUNNING');
+  });
+
+  it('returns the remote command\'s exit code', async () => {
+    const r = await laptop.ssh(['slurm-cpu', 'exit 7']);
+    expect(r.exitCode).toBe(7);
+  });
+
+  it('reuses the running job: a warm connect submits nothing and says nothing', async () => {
+    const before = await jobsOf(USER);
+    const r = await laptop.ssh(['slurm-cpu', 'echo $SLURM_JOB_ID']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(await jobsOf(USER)).toEqual(before);
+    expect(String(r.stdout).trim()).toBe(before.find((j) => j.name === 'slurmhop-cpu')!.id);
+  });
+
+  it('allocates a terminal (ssh -tt) on the node', async () => {
+    const r = await laptop.ssh(['-tt', 'slurm-cpu', 'tty; test -t 0 && echo is-a-tty']);
+    expect(r.exitCode).toBe(0);
+    expect(String(r.stdout)).toMatch(/\/dev\/pts\/\d+/);
+    expect(String(r.stdout)).toContain('is-a-tty');
+  });
+
+  it('keeps the contract layout: contact and status files, private directories, the host key', async () => {
+    const [job] = (await jobsOf(USER)).filter((j) => j.name === 'slurmhop-cpu');
+    const dir = `${stateOf(USER)}/jobs/${job!.id}`;
+    const contact = JSON.parse(fs.readFileSync(`${dir}/contact`, 'utf8'));
+    expect(contact).toMatchObject({ jobId: job!.id, profile: 'cpu', node: job!.node, user: USER });
+    const events = fs.readFileSync(`${dir}/status`, 'utf8').trim().split('\n').map((l) => JSON.parse(l).event);
+    expect(events).toEqual(['submitted', 'started', 'ready']);
+    for (const d of [stateOf(USER), `${stateOf(USER)}/jobs`, dir, `${stateOf(USER)}/hostkey`]) {
+      expect((fs.statSync(d).mode & 0o777).toString(8), d).toBe('700');
+    }
+    expect((fs.statSync(`${stateOf(USER)}/hostkey/ssh_host_ed25519_key`).mode & 0o777).toString(8)).toBe('600');
+    expect((fs.statSync(`${dir}/contact`).mode & 0o777).toString(8)).toBe('600');
+  });
+});
+
+describe('ssh slurm-gpu', () => {
+  it('lands on c2, the GPU node, with CUDA_VISIBLE_DEVICES set', async () => {
+    const r = await laptop.ssh(['slurm-gpu', 'hostname; echo "cuda=$CUDA_VISIBLE_DEVICES"']);
+    expect(r.exitCode).toBe(0);
+    expect(String(r.stdout).split('\n')).toEqual(['c2', 'cuda=0']);
+  });
+});
+
+describe('simultaneous connects', () => {
+  it('8 at once with no job: exactly one job is submitted and all 8 succeed', async () => {
+    await resetUser(USER);
+    const runs = await Promise.all(Array.from({ length: 8 }, (_, i) => laptop.ssh(['slurm-cpu', `echo ${i} $SLURM_JOB_ID`])));
+    for (const r of runs) expect(r.exitCode, String(r.stderr)).toBe(0);
+    const jobs = (await jobsOf(USER)).filter((j) => j.name === 'slurmhop-cpu');
+    expect(jobs).toHaveLength(1);
+    const ids = new Set(runs.map((r) => String(r.stdout).trim().split(' ')[1]));
+    expect([...ids]).toEqual([jobs[0]!.id]);
+    const submitted = runs.filter((r) => /submitted job/.test(String(r.stderr)));
+    expect(submitted).toHaveLength(1);
+  });
+});
+
+describe('remote list and remote cancel', () => {
+  it('list shows the job with its node and time; --json is machine-readable', async () => {
+    const table = await laptop.remote(['list']);
+    expect(table.exitCode).toBe(0);
+    expect(String(table.stdout)).toMatch(/^JOBID\s+PROFILE\s+STATE\s+NODE/);
+    expect(String(table.stdout)).toMatch(/\d+\s+cpu\s+RUNNING\s+c[12]\s+\S+ \/ 30:00/);
+    const json = JSON.parse(String((await laptop.remote(['list', '--json'])).stdout));
+    expect(json).toEqual([expect.objectContaining({ profile: 'cpu', state: 'RUNNING', ready: true, timeLimit: '30:00' })]);
+    expect(json[0].node).toMatch(/^c[12]$/);
+  });
+
+  it('cancel touches only this user\'s slurmhop jobs', async () => {
+    const other = await onNode('login', USER, ['sbatch', '--parsable', '-p', 'interactive', '-J', 'not-slurmhop', '-o', '/dev/null', '--wrap', 'sleep 300']);
+    expect(other.exitCode, String(other.stderr)).toBe(0);
+    const bobs = await onNode('login', 'bob', ['sbatch', '--parsable', '-p', 'interactive', '-J', 'slurmhop-cpu', '-o', '/dev/null', '--wrap', 'sleep 300']);
+    expect(bobs.exitCode, String(bobs.stderr)).toBe(0);
+    try {
+      const notMine = await laptop.remote(['cancel', String(bobs.stdout).trim()]);
+      expect(notMine.exitCode).toBe(2);
+      expect(String(notMine.stderr)).toContain('is not one of your slurmhop jobs');
+      const r = await laptop.remote(['cancel', '--all']);
+      expect(r.exitCode).toBe(0);
+      expect(String(r.stdout)).toMatch(/cancelled job \d+ \(cpu, running\)/);
+      await waitFor(async () => (await jobsOf(USER)).every((j) => j.name !== 'slurmhop-cpu'), 15_000, 'the cpu job to end');
+      expect((await jobsOf(USER)).map((j) => j.name)).toEqual(['not-slurmhop']);
+      expect((await jobsOf('bob')).map((j) => j.name)).toEqual(['slurmhop-cpu']);
+    } finally {
+      await onNode('login', 'root', ['scancel', String(other.stdout).trim(), String(bobs.stdout).trim()]);
+    }
+  });
+});

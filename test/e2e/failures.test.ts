@@ -1,0 +1,165 @@
+// What goes wrong, through the real chain: every failure is said on stderr,
+// has its documented exit code, and leaves no job behind.
+import { execa } from 'execa';
+import fs from 'node:fs';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { configOf, installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, waitFor, writeConfig } from './harness.js';
+
+const USER = 'cyd';
+let laptop: Laptop;
+
+beforeAll(async () => {
+  installRemote(USER);
+  await resetUser(USER);
+  laptop = new Laptop(USER, ['cpu', 'gpu', 'broken']);
+  await laptop.pinHostKey();
+});
+
+afterEach(async () => {
+  writeConfig(USER, PROFILES);
+  await resetUser(USER);
+});
+
+/** bob takes the only GPU node whole, so a gpu job has to wait. */
+async function occupyGpuPartition(): Promise<() => Promise<void>> {
+  const r = await onNode('login', 'bob', ['sbatch', '--parsable', '-p', 'gpu', '--exclusive', '-J', 'blocker', '-o', '/dev/null', '--wrap', 'sleep 600']);
+  expect(r.exitCode, String(r.stderr)).toBe(0);
+  const id = String(r.stdout).trim();
+  await waitFor(async () => (await jobsOf('bob')).some((j) => j.id === id && j.state === 'RUNNING'), 20_000, 'the blocker to run');
+  return async () => void (await onNode('login', 'root', ['scancel', id]));
+}
+
+describe('a busy partition', () => {
+  it('pending_timeout: says so, cancels the job it submitted, exits 5', async () => {
+    writeConfig(USER, `${PROFILES}pending_timeout = 3\n`);
+    const release = await occupyGpuPartition();
+    try {
+      // Called directly on the login node (stdin kept open, as ssh does) to see the exit code.
+      const r = await laptop.remote(['proxy', 'gpu'], { stdin: 'pipe' });
+      expect(r.exitCode).toBe(5);
+      expect(String(r.stderr)).toMatch(/job \d+ PENDING \((Resources|Priority)\)/);
+      expect(String(r.stderr)).toMatch(/still pending after 3s/);
+      expect(String(r.stderr)).toMatch(/cancelled job \d+/);
+      expect(r.stdout).toBe('');
+      await waitFor(async () => (await jobsOf(USER)).length === 0, 15_000, 'no job left');
+    } finally {
+      await release();
+    }
+  });
+
+  it('ssh killed while the job is pending: the job it submitted is cancelled', async () => {
+    const release = await occupyGpuPartition();
+    try {
+      const ssh = laptop.ssh(['slurm-gpu', 'true']);
+      await waitFor(async () => (await jobsOf(USER)).length === 1, 20_000, 'the gpu job to be queued');
+      ssh.kill('SIGTERM');
+      await ssh;
+      await waitFor(async () => (await jobsOf(USER)).length === 0, 20_000, 'the pending job to be cancelled');
+    } finally {
+      await release();
+    }
+  });
+
+  it('a reused pending job is never cancelled by a proxy that gives up', async () => {
+    writeConfig(USER, `${PROFILES}pending_timeout = 2\n`);
+    const release = await occupyGpuPartition();
+    try {
+      const first = await onNode('login', USER, ['sbatch', '--parsable', '-p', 'gpu', '--gres=gpu:1', '-J', 'slurmhop-gpu', '-o', '/dev/null', '--wrap', 'sleep 60']);
+      const id = String(first.stdout).trim();
+      const r = await laptop.remote(['proxy', 'gpu'], { stdin: 'pipe' });
+      expect(r.exitCode).toBe(5);
+      expect(String(r.stderr)).toContain(`reusing your pending job ${id}`);
+      expect(String(r.stderr)).not.toContain('cancelled job');
+      expect((await jobsOf(USER)).map((j) => j.id)).toEqual([id]);
+    } finally {
+      await release();
+    }
+  });
+});
+
+describe('a session whose job ends', () => {
+  it('scancel under an open session: ssh ends, and stderr says why', async () => {
+    const ssh = laptop.ssh(['slurm-cpu', 'echo started; sleep 120']);
+    let out = '';
+    ssh.stdout!.on('data', (d) => (out += d));
+    await waitFor(() => out.includes('started'), 30_000, 'the session to start');
+    const [job] = await jobsOf(USER);
+    const t0 = Date.now();
+    await onNode('login', USER, ['scancel', job!.id]);
+    const r = await ssh;
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(r.exitCode).not.toBe(0);
+    expect(String(r.stderr)).toContain(`connection to job ${job!.id} closed: the job was cancelled`);
+  });
+});
+
+describe('a job that fails before its sshd is ready', () => {
+  it('a bad sbatch option: sbatch\'s own error, exit 4, nothing queued', async () => {
+    writeConfig(USER, `${PROFILES}\n[profile.broken]\nsbatch_args = --no-such-option\n`);
+    const r = await laptop.remote(['proxy', 'broken'], { stdin: 'pipe' });
+    expect(r.exitCode).toBe(4);
+    expect(String(r.stderr)).toMatch(/sbatch failed: .*no-such-option/);
+    expect(await jobsOf(USER)).toEqual([]);
+  });
+
+  it('no sshd on the node: the job\'s own error output, at once, exit 6', async () => {
+    writeConfig(USER, `${PROFILES}\n[profile.broken]\npartition = interactive\nsshd = /nonexistent/sshd\n`);
+    const t0 = Date.now();
+    const r = await laptop.remote(['proxy', 'broken'], { stdin: 'pipe' });
+    expect(r.exitCode).toBe(6);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(String(r.stderr)).toContain('/nonexistent/sshd (from the profile) is not an executable file');
+    expect(String(r.stderr)).toContain("--- the job's output ---");
+    await waitFor(async () => (await jobsOf(USER)).length === 0, 15_000, 'the failed job to leave');
+  });
+
+  it('env_setup that fails: the job\'s output is shown, exit 6', async () => {
+    writeConfig(USER, `${PROFILES}\n[profile.broken]\npartition = interactive\nenv_setup = echo "module: cuda/99 not found" >&2; exit 3\n`);
+    const r = await laptop.ssh(['slurm-broken', 'true']);
+    expect(r.exitCode).toBe(255); // ssh's own code: the proxy closed before the SSH banner
+    expect(String(r.stderr)).toContain('module: cuda/99 not found');
+    expect(String(r.stderr)).toMatch(/job \d+ failed before its sshd was ready/);
+  });
+});
+
+describe('bad input is refused before anything is submitted', () => {
+  it('a malformed config.ini: the error names the file and line, exit 3', async () => {
+    writeConfig(USER, '[profile.cpu]\npartition = interactive\ntime 30:00\n');
+    const r = await laptop.remote(['proxy', 'cpu'], { stdin: 'pipe' });
+    expect(r.exitCode).toBe(3);
+    expect(String(r.stderr)).toContain(`${configOf(USER)}:3: cannot read this line`);
+    const viaSsh = await laptop.ssh(['slurm-cpu', 'true']);
+    expect(viaSsh.exitCode).toBe(255);
+    expect(String(viaSsh.stderr)).toContain(`${configOf(USER)}:3`);
+    expect(await jobsOf(USER)).toEqual([]);
+  });
+
+  it('an unknown profile lists the known ones, exit 3', async () => {
+    const r = await laptop.remote(['proxy', 'gpus'], { stdin: 'pipe' });
+    expect(r.exitCode).toBe(3);
+    expect(String(r.stderr)).toContain('unknown profile "gpus"');
+    expect(String(r.stderr)).toContain('defines cpu, gpu');
+    expect(await jobsOf(USER)).toEqual([]);
+  });
+});
+
+describe('the pinned host key', () => {
+  it('a different key under the alias is refused by ssh', async () => {
+    const good = fs.readFileSync(laptop.pinned, 'utf8');
+    const keyFile = `${laptop.dir}/other_key`;
+    await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', keyFile]);
+    const otherPub = fs.readFileSync(`${keyFile}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ');
+    fs.writeFileSync(laptop.pinned, `slurmhop-test-${USER} ${otherPub}\n`);
+    try {
+      const r = await laptop.ssh(['slurm-cpu', 'echo should-not-run']);
+      expect(r.exitCode).toBe(255);
+      expect(String(r.stdout)).not.toContain('should-not-run');
+      expect(String(r.stderr)).toMatch(/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
+    } finally {
+      fs.writeFileSync(laptop.pinned, good);
+    }
+    const ok = await laptop.ssh(['slurm-cpu', 'echo fine']);
+    expect(ok.exitCode).toBe(0);
+    expect(String(ok.stdout).trim()).toBe('fine');
+  });
+});

@@ -1,0 +1,172 @@
+// End-to-end harness: the real local cluster (scripts/cluster), the real
+// OpenSSH client on the "laptop" (the root namespace), the built binary.
+import { execa, type Options, type ResultPromise } from 'execa';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '../..');
+const CLUSTER = path.join(ROOT, 'scripts/cluster');
+export const BINARY = path.join(ROOT, 'dist/remote-linux-x64');
+
+export interface ClusterEnv {
+  dir: string;
+  loginHost: string;
+  loginPort: string;
+  loginKnownHosts: string;
+  keysDir: string;
+}
+
+export function clusterEnv(): ClusterEnv {
+  const dir = process.env.SLURMHOP_CLUSTER_DIR || '/var/lib/slurmhop-cluster';
+  const file = path.join(dir, 'env');
+  if (!fs.existsSync(file)) throw new Error(`the test cluster is not up (${file} is missing): run "scripts/cluster up"`);
+  const env = Object.fromEntries(
+    fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => {
+      const i = l.indexOf('=');
+      return [l.slice(0, i), l.slice(i + 1).replace(/^["']|["']$/g, '')];
+    }),
+  );
+  return {
+    dir,
+    loginHost: env.SLURMHOP_LOGIN_HOST ?? '127.0.0.1',
+    loginPort: env.SLURMHOP_LOGIN_PORT ?? '2222',
+    loginKnownHosts: env.SLURMHOP_LOGIN_KNOWN_HOSTS!,
+    keysDir: env.SLURMHOP_LAPTOP_KEYS_DIR!,
+  };
+}
+
+/** Run a command on a cluster node (login, c1, c2) as a user, inside that node's namespaces. */
+export function onNode(node: string, user: string, command: string[], options: Options = {}) {
+  return execa(CLUSTER, ['exec', node, '--user', user, '--', ...command], { reject: false, ...options });
+}
+
+export const homeOf = (user: string) => `/home/${user}`;
+export const stateOf = (user: string) => `${homeOf(user)}/.local/state/slurmhop`;
+export const configOf = (user: string) => `${homeOf(user)}/.config/slurmhop/config.ini`;
+
+/** Install dist/remote-linux-x64 as ~/.local/bin/remote for the user (the shared /home). */
+export function installRemote(user: string): void {
+  if (!fs.existsSync(BINARY)) throw new Error(`${BINARY} is missing: run "npm run build" first`);
+  const bin = `${homeOf(user)}/.local/bin`;
+  fs.mkdirSync(bin, { recursive: true });
+  fs.copyFileSync(BINARY, `${bin}/remote.tmp`);
+  fs.renameSync(`${bin}/remote.tmp`, `${bin}/remote`);
+  fs.chmodSync(`${bin}/remote`, 0o755);
+  chownTree(user, `${homeOf(user)}/.local`);
+}
+
+export function chownTree(user: string, dir: string): void {
+  const { uid, gid } = fs.statSync(homeOf(user));
+  const walk = (p: string) => {
+    fs.lchownSync(p, uid, gid);
+    if (fs.lstatSync(p).isDirectory()) for (const e of fs.readdirSync(p)) walk(path.join(p, e));
+  };
+  walk(dir);
+}
+
+/** Write the user's config.ini as that user would (owned by them). */
+export function writeConfig(user: string, text: string): void {
+  const file = configOf(user);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  chownTree(user, `${homeOf(user)}/.config`);
+}
+
+export const PROFILES = `[profile.cpu]
+partition = interactive
+time = 30:00
+
+[profile.gpu]
+partition = gpu
+gres = gpu:1
+time = 30:00
+`;
+
+/** Cancel all the user's jobs and forget slurmhop state, keeping the host key. */
+export async function resetUser(user: string): Promise<void> {
+  await onNode('login', 'root', ['scancel', '-u', user]);
+  await waitFor(async () => (await jobsOf(user)).length === 0, 20_000, `${user}'s jobs to leave the queue`);
+  for (const sub of ['jobs', 'logs', 'locks']) fs.rmSync(`${stateOf(user)}/${sub}`, { recursive: true, force: true });
+}
+
+export interface QueuedJob {
+  id: string;
+  name: string;
+  state: string;
+  node: string;
+}
+
+export async function jobsOf(user: string): Promise<QueuedJob[]> {
+  const r = await onNode('login', 'root', ['squeue', '-h', '-u', user, '-o', '%i|%j|%T|%N']);
+  if (r.exitCode !== 0) throw new Error(`squeue failed: ${r.stderr}`);
+  return String(r.stdout).split('\n').filter(Boolean).map((l) => {
+    const [id, name, state, node] = l.split('|');
+    return { id: id!, name: name!, state: state!, node: node! };
+  });
+}
+
+export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * A laptop-side ssh config: `login` reaches the login node through the
+ * forwarder; `slurm-<profile>` goes through `remote proxy <profile>` with the
+ * job host key pinned under a HostKeyAlias.
+ */
+export class Laptop {
+  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slurmhop-laptop-'));
+  readonly config = path.join(this.dir, 'ssh_config');
+  readonly pinned = path.join(this.dir, 'known_hosts_jobs');
+
+  constructor(
+    readonly user: string,
+    profiles: string[] = ['cpu', 'gpu'],
+    readonly cluster = clusterEnv(),
+  ) {
+    const key = path.join(cluster.keysDir, `${user}_ed25519`);
+    const common = [`  User ${user}`, `  IdentityFile ${key}`, '  IdentitiesOnly yes', '  BatchMode yes', '  StrictHostKeyChecking yes', '  LogLevel ERROR'];
+    const lines = [
+      'Host login',
+      `  HostName ${cluster.loginHost}`,
+      `  Port ${cluster.loginPort}`,
+      `  UserKnownHostsFile ${cluster.loginKnownHosts}`,
+      ...common,
+    ];
+    for (const p of profiles) {
+      lines.push(
+        '',
+        `Host slurm-${p}`,
+        `  ProxyCommand ssh -F ${this.config} login .local/bin/remote proxy ${p}`,
+        `  HostKeyAlias slurmhop-test-${user}`,
+        `  UserKnownHostsFile ${this.pinned}`,
+        '  ServerAliveInterval 15',
+        ...common,
+      );
+    }
+    fs.writeFileSync(this.config, `${lines.join('\n')}\n`);
+  }
+
+  /** Ask the cluster for the user's job host key and pin it. */
+  async pinHostKey(): Promise<string> {
+    const r = await this.ssh(['login', '.local/bin/remote', 'hostkey']);
+    if (r.exitCode !== 0) throw new Error(`remote hostkey failed: ${r.stderr}`);
+    const line = `slurmhop-test-${this.user} ${String(r.stdout).trim()}\n`;
+    fs.writeFileSync(this.pinned, line);
+    return line;
+  }
+
+  ssh(args: string[], options: Options = {}): ResultPromise<Options & { reject: false }> {
+    return execa('ssh', ['-F', this.config, ...args], { reject: false, stdin: 'ignore', ...options }) as never;
+  }
+
+  /** The login node runs `remote` for us: stdin stays open, as for a real ProxyCommand. */
+  remote(args: string[], options: Options = {}) {
+    return this.ssh(['login', '.local/bin/remote', ...args], options);
+  }
+}
