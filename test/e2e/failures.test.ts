@@ -25,8 +25,14 @@ async function occupyGpuPartition(): Promise<() => Promise<void>> {
   const r = await onNode('login', 'bob', ['sbatch', '--parsable', '-p', 'gpu', '--exclusive', '-J', 'blocker', '-o', '/dev/null', '--wrap', 'sleep 600']);
   expect(r.exitCode, String(r.stderr)).toBe(0);
   const id = String(r.stdout).trim();
-  await waitFor(async () => (await jobsOf('bob')).some((j) => j.id === id && j.state === 'RUNNING'), 20_000, 'the blocker to run');
-  return async () => void (await onNode('login', 'root', ['scancel', id]));
+  const release = async () => void (await onNode('login', 'root', ['scancel', id]));
+  try {
+    await waitFor(async () => (await jobsOf('bob')).some((j) => j.id === id && j.state === 'RUNNING'), 20_000, 'the blocker to run');
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  return release;
 }
 
 describe('a busy partition', () => {

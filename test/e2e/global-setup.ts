@@ -3,10 +3,11 @@
 // every test with the same error.
 import { execa } from 'execa';
 import fs from 'node:fs';
-import { BINARY, ROOT } from './harness.js';
+import { BINARY, cancelAllJobs, ROOT } from './harness.js';
 
 export default async function setup(): Promise<void> {
   if (!fs.existsSync(BINARY)) throw new Error(`${BINARY} is missing: run "npm run build" (npm test does)`);
   const status = await execa('bash', [`${ROOT}/scripts/cluster`, 'status'], { reject: false });
   if (status.exitCode !== 0) throw new Error(`the local cluster is not up: run "scripts/cluster up" as root (npm test does)\n${status.stdout}`);
+  await cancelAllJobs();
 }

@@ -90,6 +90,14 @@ export async function resetUser(user: string): Promise<void> {
   for (const sub of ['jobs', 'logs', 'locks']) fs.rmSync(`${stateOf(user)}/${sub}`, { recursive: true, force: true });
 }
 
+/** A clean slate: every job of every user leaves the queue (e.g. the demo's jobs). */
+export async function cancelAllJobs(): Promise<void> {
+  const r = await onNode('login', 'root', ['squeue', '-h', '-o', '%i']);
+  const ids = String(r.stdout).split('\n').filter(Boolean);
+  if (ids.length) await onNode('login', 'root', ['scancel', ...ids]);
+  await waitFor(async () => String((await onNode('login', 'root', ['squeue', '-h', '-o', '%i'])).stdout).trim() === '', 30_000, 'the queue to empty');
+}
+
 export interface QueuedJob {
   id: string;
   name: string;
