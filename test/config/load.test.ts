@@ -1,11 +1,12 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDirs } from '../helpers/tmp.js';
 import { getProfile, loadConfig, parseConfig } from '../../src/config/index.js';
 import { SlurmhopError } from '../../src/errors.js';
 
 const FILE = '/home/u/.config/slurmhop/config.ini';
+const tmp = tempDirs('slurmhop-config-');
 
 function configErrorOf(text: string): SlurmhopError {
   try {
@@ -101,7 +102,7 @@ describe('config.ini', () => {
   });
 
   it('a missing file gives the built-in cpu and gpu profiles', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slurmhop-config-'));
+    const dir = tmp();
     const config = loadConfig(path.join(dir, 'config.ini'));
     expect(config.exists).toBe(false);
     expect([...config.profiles.keys()]).toEqual(['cpu', 'gpu']);
@@ -109,7 +110,7 @@ describe('config.ini', () => {
   });
 
   it('an unknown profile names the known ones', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slurmhop-config-'));
+    const dir = tmp();
     const file = path.join(dir, 'config.ini');
     fs.writeFileSync(file, '[profile.cpu]\n[profile.big]\n');
     const err = (() => {

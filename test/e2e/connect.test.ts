@@ -1,6 +1,6 @@
 // `ssh slurm-cpu` through the real chain: laptop ssh -> login sshd ->
 // `remote proxy` -> Slurm job -> unprivileged sshd on a compute node.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
 import fs from 'node:fs';
 
@@ -14,6 +14,8 @@ beforeAll(async () => {
   laptop = new Laptop(USER);
   await laptop.pinHostKey();
 });
+
+afterAll(() => laptop.dispose());
 
 describe('ssh slurm-cpu', () => {
   it('lands on a compute node inside the job, with the job\'s environment', async () => {

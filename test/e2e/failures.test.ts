@@ -2,7 +2,7 @@
 // has its documented exit code, and leaves no job behind.
 import { execa } from 'execa';
 import fs from 'node:fs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { configOf, installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, waitFor, writeConfig } from './harness.js';
 
 const USER = 'cyd';
@@ -14,6 +14,8 @@ beforeAll(async () => {
   laptop = new Laptop(USER, ['cpu', 'gpu', 'broken']);
   await laptop.pinHostKey();
 });
+
+afterAll(() => laptop.dispose());
 
 afterEach(async () => {
   writeConfig(USER, PROFILES);

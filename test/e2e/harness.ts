@@ -160,6 +160,10 @@ export class Laptop {
     fs.writeFileSync(this.config, `${lines.join('\n')}\n`);
   }
 
+  dispose(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
   /** Ask the cluster for the user's job host key and pin it. */
   async pinHostKey(): Promise<string> {
     const r = await this.ssh(['login', '.local/bin/remote', 'hostkey']);

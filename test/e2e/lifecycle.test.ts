@@ -2,7 +2,7 @@
 // is left when its job ends (cancelled, time limit, a signal while waiting).
 import { execa } from 'execa';
 import fs from 'node:fs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
 
 const USER = 'eve';
@@ -24,6 +24,8 @@ beforeAll(async () => {
   laptop = new Laptop(USER, ['cpu', 'gpu', 'setup', 'short']);
   await laptop.pinHostKey();
 });
+
+afterAll(() => laptop.dispose());
 
 afterEach(async () => {
   writeConfig(USER, WITH_SETUP);
@@ -88,6 +90,7 @@ describe('who may use the session', () => {
     const [job] = await jobsOf(USER);
     const contact = JSON.parse(fs.readFileSync(`${stateOf(USER)}/jobs/${job!.id}/contact`, 'utf8'));
     const bob = new Laptop('bob');
+    onTestFinished(() => bob.dispose());
     const viaLogin = `ProxyCommand=ssh -F ${bob.config} login nc ${contact.node} ${contact.port}`;
     const common = ['-F', bob.config, '-o', viaLogin, '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${bob.dir}/any`];
     for (const name of [USER, 'bob']) {

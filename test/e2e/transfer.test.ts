@@ -28,6 +28,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   fs.rmSync(work, { recursive: true, force: true });
+  laptop.dispose();
   await resetUser(USER);
 });
 

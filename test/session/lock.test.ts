@@ -4,8 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireLock, withLock } from '../../src/session/lock.js';
+import { tempDirs } from '../helpers/tmp.js';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'slurmhop-lock-'));
+const tmp = tempDirs('slurmhop-lock-');
 
 describe('lock file', () => {
   it('serialises holders: no two bodies overlap', async () => {
