@@ -1,6 +1,7 @@
 import { getProfile, loadConfig } from '../../config/index.js';
 import { usageError } from '../../errors.js';
 import { defaultSessionContext, openSession } from '../../session/index.js';
+import { scheduleUpdateCheck } from '../../update/index.js';
 import type { Command } from '../command.js';
 
 export const proxyCommand: Command = {
@@ -12,6 +13,7 @@ export const proxyCommand: Command = {
     const [name, ...rest] = positionals;
     if (!name || rest.length) throw usageError('remote proxy takes exactly one profile name', 'e.g. remote proxy cpu');
     const profile = getProfile(loadConfig(), name);
+    scheduleUpdateCheck();
     await openSession(defaultSessionContext(), profile, { input: process.stdin, output: process.stdout });
   },
 };
