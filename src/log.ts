@@ -16,6 +16,10 @@ export type LogEvent =
   | { type: 'ready'; jobId: string; node: string; port: number; elapsedSeconds: number }
   | { type: 'cancelled'; jobId: string; why: string }
   | { type: 'session-ended'; jobId: string; why: string }
+  | { type: 'job-started'; jobId: string; profile: string; node: string }
+  | { type: 'sshd-ready'; jobId: string; node: string; port: number }
+  | { type: 'env-skipped'; names: string[] }
+  | { type: 'job-ending'; jobId: string; reason: string }
   | { type: 'info'; message: string }
   | { type: 'warn'; message: string };
 
@@ -47,6 +51,14 @@ export function formatEvent(event: LogEvent): string {
       return `cancelled job ${event.jobId}: ${event.why}`;
     case 'session-ended':
       return `connection to job ${event.jobId} closed: ${event.why}`;
+    case 'job-started':
+      return `job ${event.jobId} (${event.profile}) started on ${event.node}`;
+    case 'sshd-ready':
+      return `sshd ready on ${event.node}:${event.port}`;
+    case 'env-skipped':
+      return `not passed to sessions (a value with # " \\ or a control character): ${event.names.join(', ')}`;
+    case 'job-ending':
+      return `job ${event.jobId} ending: ${event.reason}`;
     case 'info':
       return event.message;
     case 'warn':

@@ -1,6 +1,7 @@
 // Dispatch a command and map every failure to a documented exit code: the one
 // top-level catch of the program.
 import { parseArgs } from 'node:util';
+import { runFatalCleanups } from '../cleanup.js';
 import { SlurmhopError, usageError } from '../errors.js';
 import type { Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
@@ -41,7 +42,15 @@ function parseCommandArgs(command: Command, args: string[]) {
   }
 }
 
+/** Filesystem failures of the state directory are the user's to fix, not bugs. */
+const STATE_ERRNOS = new Set(['EACCES', 'EPERM', 'EDQUOT', 'ENOSPC', 'EROFS', 'ESTALE', 'EIO']);
+
 function report(err: unknown): number {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (!(err instanceof SlurmhopError) && code && STATE_ERRNOS.has(code)) {
+    const e = err as NodeJS.ErrnoException;
+    err = new SlurmhopError('state', `${e.syscall ?? 'file operation'} ${e.path ?? ''} failed: ${code}`.replace('  ', ' '), 'check the disk quota and the permissions of your state directory (see "remote help")');
+  }
   if (err instanceof SlurmhopError) {
     process.stderr.write(`slurmhop: ${err.message}\n`);
     if (err.hint) process.stderr.write(`slurmhop: ${err.hint}\n`);
@@ -52,9 +61,15 @@ function report(err: unknown): number {
 }
 
 export function main(argv: string[]): void {
+  // Once the ssh client is gone, writing a message raises EPIPE: never a reason to die.
+  process.stderr.on('error', () => {});
   // Node's default for an uncaught error is exit code 1, which ssh uses too.
-  process.on('uncaughtException', (err) => process.exit(report(err)));
-  process.on('unhandledRejection', (err) => process.exit(report(err)));
+  const die = (err: unknown) => {
+    const code = report(err);
+    void runFatalCleanups().finally(() => process.exit(code));
+  };
+  process.on('uncaughtException', die);
+  process.on('unhandledRejection', die);
   runCli(argv).then(
     (code) => process.exit(code),
     (err) => {

@@ -1,11 +1,15 @@
 // The only writers of stdout outside the proxy's relay.
 
+let stdoutIsStream = false;
+
 export function print(text = ''): void {
+  if (stdoutIsStream) throw new Error(`print() in stream mode: ${text.slice(0, 80)}`);
   process.stdout.write(`${text}\n`);
 }
 
-/** In proxy mode nothing but the relay may write to stdout: send stray console output to stderr. */
+/** In proxy mode nothing but the relay may write to stdout: stray console output goes to stderr, print() refuses. */
 export function keepStdoutForTheStream(): void {
+  stdoutIsStream = true;
   const toStderr = (...args: unknown[]) => console.error(...args);
   console.log = toStderr;
   console.info = toStderr;

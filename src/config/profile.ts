@@ -13,8 +13,6 @@ export interface Profile {
   account?: string;
   qos?: string;
   nodes?: number;
-  container?: string;
-  containerRuntime: 'auto' | 'enroot' | 'apptainer' | 'podman' | 'none';
   /** Shell lines run in the job before sshd starts; sessions inherit the result. */
   envSetup?: string;
   sbatchArgs: string[];
@@ -29,7 +27,6 @@ export interface Profile {
 }
 
 export const PROFILE_DEFAULTS = {
-  containerRuntime: 'auto',
   sbatchArgs: [] as string[],
   pendingTimeout: 300,
   startTimeout: 120,
@@ -40,7 +37,6 @@ type Reader = (profile: Profile, value: string, where: { file: string; line: num
 
 const SLURM_TIME = /^(\d+-\d{1,2}(:\d{1,2}(:\d{1,2})?)?|\d+(:\d{1,2}(:\d{1,2})?)?|unlimited|infinite)$/i;
 const MEMORY = /^\d+[KMGT]?B?$/i;
-const RUNTIMES = ['auto', 'enroot', 'apptainer', 'podman', 'none'] as const;
 
 function text(field: keyof Profile): Reader {
   return (p, v) => {
@@ -56,12 +52,23 @@ function positiveInt(field: 'cpus' | 'nodes'): Reader {
 }
 
 /** Seconds, or a number with s, m or h. */
-function duration(field: 'pendingTimeout' | 'startTimeout' | 'idleTimeout', key: string): Reader {
+function duration(field: 'pendingTimeout' | 'startTimeout' | 'idleTimeout', key: string, minimum: number): Reader {
   return (p, v, at) => {
     const m = /^(\d+)\s*([smh]?)$/i.exec(v);
     if (!m) throw configError(at.file, at.line, `${key} must be seconds (e.g. 300, 5m, 1h), not "${v}"`);
     const unit = { '': 1, s: 1, m: 60, h: 3600 }[m[2]!.toLowerCase() as '' | 's' | 'm' | 'h'];
-    p[field] = Number(m[1]) * unit;
+    const seconds = Number(m[1]) * unit;
+    if (seconds < minimum) throw configError(at.file, at.line, `${key} must be at least ${minimum}s`);
+    p[field] = seconds;
+  };
+}
+
+/** Options slurmhop sets itself: reuse finds jobs by name, and the proxy reads the job's output file. */
+const RESERVED_SBATCH = /^(-J|--job-name|-o|--output|-e|--error|-D|--chdir|--parsable|--wrap|-a|--array)(=|$)/;
+
+function notYet(key: string): Reader {
+  return (_p, _v, at) => {
+    throw configError(at.file, at.line, `${key} is not supported yet`, 'remove it: sessions would silently run without it');
   };
 }
 
@@ -83,13 +90,8 @@ export const PROFILE_KEYS: Record<string, Reader> = {
   constraint: text('constraint'),
   account: text('account'),
   qos: text('qos'),
-  container: text('container'),
-  container_runtime: (p, v, at) => {
-    if (!(RUNTIMES as readonly string[]).includes(v)) {
-      throw configError(at.file, at.line, `container_runtime "${v}" is not one of ${RUNTIMES.join(', ')}`);
-    }
-    p.containerRuntime = v as Profile['containerRuntime'];
-  },
+  container: notYet('container'),
+  container_runtime: notYet('container_runtime'),
   env_setup: text('envSetup'),
   sbatch_args: (p, v, at) => {
     const words = splitShellWords(v, at);
@@ -97,18 +99,23 @@ export const PROFILE_KEYS: Record<string, Reader> = {
     if (stray !== undefined) {
       throw configError(at.file, at.line, `sbatch_args: "${stray}" is not an sbatch option`, 'write options as --name=value');
     }
+    const reserved = words.find((w) => RESERVED_SBATCH.test(w));
+    if (reserved !== undefined) {
+      throw configError(at.file, at.line, `sbatch_args: ${reserved.split('=')[0]} is set by slurmhop itself`, 'remove it from sbatch_args');
+    }
     p.sbatchArgs = words;
   },
-  pending_timeout: duration('pendingTimeout', 'pending_timeout'),
-  start_timeout: duration('startTimeout', 'start_timeout'),
-  idle_timeout: duration('idleTimeout', 'idle_timeout'),
+  pending_timeout: duration('pendingTimeout', 'pending_timeout', 1),
+  start_timeout: duration('startTimeout', 'start_timeout', 1),
+  idle_timeout: duration('idleTimeout', 'idle_timeout', 0),
   sshd: (p, v, at) => {
     if (!v.startsWith('/')) throw configError(at.file, at.line, `sshd must be an absolute path, not "${v}"`);
     p.sshd = v;
   },
 };
 
-export const PROFILE_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+/** Not all digits: `remote cancel 42` means a job id. */
+export const PROFILE_NAME = /^(?!\d+$)[a-z0-9][a-z0-9_-]{0,31}$/;
 
 export function buildProfile(name: string, entries: IniEntry[], file: string): Profile {
   const profile: Profile = { name, ...PROFILE_DEFAULTS, sbatchArgs: [] };

@@ -1,7 +1,6 @@
 // `remote job <profile>`: what runs inside the batch job. It starts the sshd,
 // publishes the contact file once sshd is ready, and cleans up when the job ends.
 import os from 'node:os';
-import type { Profile } from '../config/index.js';
 import { SlurmhopError } from '../errors.js';
 import { ensurePrivateDir, writeFileAtomic } from '../fsutil.js';
 import type { Log } from '../log.js';
@@ -9,9 +8,19 @@ import { jobDir, sshdConfigFile, sshdLogFile, stateDir } from '../paths.js';
 import { execaRunner, listJobs, type SlurmRunner } from '../slurm/index.js';
 import { appendStatus, removeContact, writeContact, type EndReason } from '../session/index.js';
 import { renderSshdConfig } from '../templates/index.js';
+import { JobEnd, type SignalSource } from './end.js';
 import { sessionEnvironment } from './environment.js';
 import { ensureHostKey } from './hostkey.js';
-import { findSshd, startSshd, type RunningSshd } from './sshd.js';
+import { watchIdle } from './idle.js';
+import { findSshd, sshdAcceptsOption, startSshd, type RunningSshd } from './sshd.js';
+
+/** What the job needs of its profile, given on its command line by the job script. */
+export interface JobSettings {
+  profile: string;
+  sshd?: string | undefined;
+  /** Seconds without an SSH connection before the job ends itself; 0 = never. */
+  idleTimeout: number;
+}
 
 export interface JobContext {
   env: NodeJS.ProcessEnv;
@@ -19,72 +28,82 @@ export interface JobContext {
   run: SlurmRunner;
   stateDir: string;
   user: string;
+  signals: SignalSource;
 }
 
 export function defaultJobContext(log: Log): JobContext {
-  return { env: process.env, log, run: execaRunner, stateDir: stateDir(), user: os.userInfo().username };
+  return { env: process.env, log, run: execaRunner, stateDir: stateDir(), user: os.userInfo().username, signals: process };
 }
 
 /** Resolves with the reason the job ended, after cleaning up. */
-export async function runJob(ctx: JobContext, profile: Profile): Promise<EndReason> {
+export async function runJob(ctx: JobContext, settings: JobSettings): Promise<EndReason> {
   const jobId = ctx.env.SLURM_JOB_ID;
   if (!jobId) {
-    throw new SlurmhopError('usage', '"remote job" runs inside a Slurm batch job (SLURM_JOB_ID is not set)', `to start a session, use "remote proxy ${profile.name}"`);
+    throw new SlurmhopError('usage', '"remote job" runs inside a Slurm batch job (SLURM_JOB_ID is not set)', `to start a session, use "remote proxy ${settings.profile}"`);
   }
   const node = ctx.env.SLURMD_NODENAME || os.hostname();
-  const base = { jobId, profile: profile.name };
+  const base = { jobId, profile: settings.profile };
+  // Listen for Slurm's signals before anything else: a cancel during start-up must still be recorded.
+  const end = new JobEnd(ctx.signals);
   ensurePrivateDir(jobDir(ctx.stateDir, jobId));
   appendStatus(ctx.stateDir, { event: 'started', ...base, node });
-  ctx.log({ type: 'info', message: `job ${jobId} (${profile.name}) started on ${node}` });
+  ctx.log({ type: 'job-started', jobId, profile: settings.profile, node });
 
   let sshd: RunningSshd;
   try {
-    const hostKey = await ensureHostKey(ctx.stateDir);
-    const env = sessionEnvironment(ctx.env);
-    sshd = await startSshd({
-      sshd: findSshd(profile.sshd, ctx.env),
-      logFile: sshdLogFile(ctx.stateDir, jobId),
-      configFor: (port) => {
-        const file = sshdConfigFile(ctx.stateDir, jobId);
-        writeFileAtomic(file, renderSshdConfig({ jobId, profile: profile.name, user: ctx.user, port, listenAddress: '0.0.0.0', hostKey, env }));
-        return file;
-      },
-    });
+    sshd = await startSessionSshd(ctx, settings, jobId);
   } catch (err) {
+    end.dispose();
     const detail = (err as Error).message.split('\n')[0];
     appendStatus(ctx.stateDir, { event: 'ended', ...base, reason: 'sshd-failed', ...(detail ? { detail } : {}) });
     throw err;
   }
-  const endTime = await expectedEnd(ctx, jobId);
-  writeContact(ctx.stateDir, { version: 1, ...base, node, port: sshd.port, user: ctx.user, pid: process.pid, readyAt: new Date().toISOString() });
-  appendStatus(ctx.stateDir, { event: 'ready', ...base, node, port: sshd.port });
-  ctx.log({ type: 'info', message: `sshd ready on ${node}:${sshd.port}` });
+  sshd.exited.then((signal) => end.settle(signal === 'SIGTERM' ? end.fromSignal(signal) : 'sshd-exited'));
 
-  const reason = await untilEnd(sshd, endTime);
-  // Contact first: from now on no proxy should try this sshd.
-  removeContact(ctx.stateDir, jobId);
+  let stopIdle = () => {};
+  if (!end.settled) {
+    writeContact(ctx.stateDir, { version: 1, ...base, node, port: sshd.port, user: ctx.user, pid: process.pid, readyAt: new Date().toISOString() });
+    appendStatus(ctx.stateDir, { event: 'ready', ...base, node, port: sshd.port });
+    ctx.log({ type: 'sshd-ready', jobId, node, port: sshd.port });
+    end.endTime = endTimeFromEnv(ctx.env) ?? (await expectedEnd(ctx, jobId));
+    if (settings.idleTimeout > 0) {
+      stopIdle = watchIdle({ port: sshd.port, idleSeconds: settings.idleTimeout, onIdle: () => end.settle('idle') });
+    }
+  }
+
+  const reason = await end.promise;
+  stopIdle();
+  end.dispose();
+  // The reason first, then the contact: a proxy that finds no contact can read why.
   appendStatus(ctx.stateDir, { event: 'ended', ...base, reason });
-  ctx.log({ type: 'info', message: `job ${jobId} ending: ${reason}` });
-  if (sshd.process.exitCode === null) sshd.process.kill('SIGTERM');
+  removeContact(ctx.stateDir, jobId);
+  ctx.log({ type: 'job-ending', jobId, reason });
+  if (sshd.process.exitCode === null && sshd.process.signalCode === null) sshd.process.kill('SIGTERM');
   return reason;
 }
 
-/** Slurm sends SIGTERM both for scancel and at the time limit: the clock tells which. */
-function untilEnd(sshd: RunningSshd, endTime: number | undefined): Promise<EndReason> {
-  return new Promise((resolve) => {
-    const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'];
-    const finish = (reason: EndReason) => {
-      for (const s of signals) process.removeAllListeners(s);
-      resolve(reason);
-    };
-    const fromSignal = (s: string): EndReason => {
-      const nearLimit = endTime !== undefined && Date.now() >= endTime - 30_000;
-      return s === 'SIGTERM' ? (nearLimit ? 'time-limit' : 'cancelled') : 'signal';
-    };
-    for (const s of signals) process.on(s, () => finish(fromSignal(s)));
-    // Slurm signals sshd and this process together; either may be noticed first.
-    sshd.process.once('exit', (_code, signal) => finish(signal === 'SIGTERM' ? fromSignal(signal) : 'sshd-exited'));
+async function startSessionSshd(ctx: JobContext, settings: JobSettings, jobId: string): Promise<RunningSshd> {
+  const hostKey = await ensureHostKey(ctx.stateDir);
+  const sshdPath = findSshd(settings.sshd, ctx.env);
+  const { passed, skipped } = sessionEnvironment(ctx.env);
+  if (skipped.length) ctx.log({ type: 'env-skipped', names: skipped });
+  const disablePenalties = await sshdAcceptsOption(sshdPath, hostKey, 'PerSourcePenalties=no');
+  return startSshd({
+    sshd: sshdPath,
+    logFile: sshdLogFile(ctx.stateDir, jobId),
+    configFor: (port) => {
+      const file = sshdConfigFile(ctx.stateDir, jobId);
+      const text = renderSshdConfig({ jobId, profile: settings.profile, user: ctx.user, port, listenAddress: '0.0.0.0', hostKey, env: passed, disablePenalties });
+      writeFileAtomic(file, text);
+      return file;
+    },
   });
+}
+
+/** Newer Slurm exports the end time; older ones are asked once, after the session is ready. */
+function endTimeFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const seconds = Number(env.SLURM_JOB_END_TIME);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
 }
 
 async function expectedEnd(ctx: JobContext, jobId: string): Promise<number | undefined> {

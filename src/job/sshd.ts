@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import { execa } from 'execa';
 import { SlurmhopError } from '../errors.js';
 
 const SSHD_CANDIDATES = ['/usr/sbin/sshd', '/usr/local/sbin/sshd', '/usr/bin/sshd', '/usr/local/bin/sshd'];
@@ -18,7 +19,7 @@ export function findSshd(configured: string | undefined, env: NodeJS.ProcessEnv 
   const onPath = (env.PATH ?? '').split(':').filter((d) => d.startsWith('/')).map((d) => `${d}/sshd`);
   const found = [...SSHD_CANDIDATES, ...onPath].find(isExecutable);
   if (!found) {
-    throw new SlurmhopError('job-failed', `no sshd on this compute node (looked in ${SSHD_CANDIDATES.join(', ')} and PATH)`, 'set sshd = /path/to/sshd in the profile, or use a container image with openssh-server');
+    throw new SlurmhopError('job-failed', `no sshd on this compute node (looked in ${SSHD_CANDIDATES.join(', ')} and PATH)`, 'set sshd = /path/to/sshd in the profile');
   }
   return found;
 }
@@ -30,6 +31,12 @@ function isExecutable(file: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether this sshd knows a config option (e.g. one added in a newer OpenSSH). */
+export async function sshdAcceptsOption(sshd: string, hostKey: string, option: string): Promise<boolean> {
+  const r = await execa(sshd, ['-t', '-f', '/dev/null', '-h', hostKey, '-o', option], { reject: false, stdin: 'ignore' });
+  return r.exitCode === 0;
 }
 
 /** A port the OS considers free now; the bind in sshd may still lose a race, hence retries. */
@@ -47,6 +54,8 @@ export function pickFreePort(): Promise<number> {
 export interface RunningSshd {
   process: ChildProcess;
   port: number;
+  /** Settles when sshd exits, with the signal that ended it, if any. */
+  exited: Promise<NodeJS.Signals | null>;
 }
 
 export interface StartOptions {
@@ -59,11 +68,18 @@ export interface StartOptions {
 export async function startSshd({ sshd, logFile, configFor }: StartOptions): Promise<RunningSshd> {
   for (let attempt = 1; ; attempt++) {
     const port = await pickFreePort();
+    const config = configFor(port);
+    const check = await execa(sshd, ['-t', '-f', config], { reject: false, stdin: 'ignore' });
+    if (check.exitCode !== 0) {
+      throw new SlurmhopError('job-failed', `sshd rejects its configuration ${config}:\n${check.stderr.trim()}`);
+    }
     const log = fs.openSync(logFile, 'a', 0o600);
-    const child = spawn(sshd, ['-D', '-e', '-f', configFor(port)], { stdio: ['ignore', log, log] });
+    const child = spawn(sshd, ['-D', '-e', '-f', config], { stdio: ['ignore', log, log] });
     fs.closeSync(log);
+    child.on('error', () => {}); // reported by waitReady while starting; later ones (a failed kill) change nothing
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
     const outcome = await waitReady(child, port, logFile);
-    if (outcome === 'ready') return { process: child, port };
+    if (outcome === 'ready') return { process: child, port, exited };
     const logText = fs.readFileSync(logFile, 'utf8');
     const lostRace = /Address already in use|Cannot bind any address/.test(logText.split('\n').slice(-5).join('\n'));
     if (lostRace && attempt < PORT_ATTEMPTS) continue;
@@ -85,10 +101,13 @@ function waitReady(child: ChildProcess, port: number, logFile: string): Promise<
       if (done) return;
       done = true;
       child.off('exit', onExit);
+      child.off('error', onError);
       resolve(result);
     };
     const onExit = (code: number | null, signal: string | null) => finish(`it exited with ${signal ?? `code ${code}`}`);
+    const onError = (err: Error) => finish(`it could not be started: ${err.message}`);
     child.once('exit', onExit);
+    child.once('error', onError);
     const probe = () => {
       if (done) return;
       if (Date.now() > deadline) return finish(`no answer on port ${port} within ${READY_TIMEOUT_MS / 1000}s`);

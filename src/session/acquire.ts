@@ -1,14 +1,15 @@
 // Find this user's job for a profile, or submit one, under a lock so that any
 // number of simultaneous connects submit exactly one job.
+import path from 'node:path';
 import type { Profile } from '../config/index.js';
 import { ensurePrivateDir } from '../fsutil.js';
 import { jobDir, jobName, jobOutputPattern, locksDir } from '../paths.js';
-import { ALIVE_STATES, listJobs, submitJob, type JobInfo } from '../slurm/index.js';
+import { ALIVE_STATES, cancelJobs, listJobs, submitJob, type JobInfo } from '../slurm/index.js';
 import { renderJobScript, sbatchArgs } from '../templates/index.js';
+import { contactsForProfile, removeContact } from './contact.js';
 import type { SessionContext } from './context.js';
 import { withLock } from './lock.js';
-import { appendStatus } from './status.js';
-import path from 'node:path';
+import { endedEvent, recordSubmitted } from './status.js';
 
 export interface AcquiredJob {
   jobId: string;
@@ -18,24 +19,35 @@ export interface AcquiredJob {
 
 export async function acquireJob(ctx: SessionContext, profile: Profile): Promise<AcquiredJob> {
   const lockFile = path.join(locksDir(ctx.stateDir), `${profile.name}.lock`);
-  return withLock(lockFile, async () => {
-    const existing = pickExisting(await listJobs(ctx.run, { user: ctx.user }), jobName(profile.name));
-    if (existing) {
-      ctx.log({ type: 'reused', jobId: existing.id, profile: profile.name, state: existing.state });
-      return { jobId: existing.id, submittedByUs: false };
-    }
-    const jobId = await submit(ctx, profile);
-    ctx.log({ type: 'submitted', jobId, profile: profile.name });
-    return { jobId, submittedByUs: true };
-  }, { sleep: ctx.sleep });
+  return withLock(
+    lockFile,
+    async () => {
+      const mine = (await listJobs(ctx.run, { user: ctx.user })).filter((j) => j.name === jobName(profile.name) && ALIVE_STATES.has(j.state));
+      forgetVanishedContacts(ctx.stateDir, profile.name, mine);
+      // A job whose session already ended (its sshd died, it went idle) is on its way out.
+      const existing = pickExisting(mine.filter((j) => !endedEvent(ctx.stateDir, j.id)));
+      if (existing) {
+        ctx.log({ type: 'reused', jobId: existing.id, profile: profile.name, state: existing.state });
+        return { jobId: existing.id, submittedByUs: false };
+      }
+      const jobId = await submit(ctx, profile);
+      ctx.log({ type: 'submitted', jobId, profile: profile.name });
+      return { jobId, submittedByUs: true };
+    },
+    { sleep: ctx.sleep },
+  );
 }
 
 /** A running job beats a pending one; among equals the newest wins. */
-export function pickExisting(jobs: JobInfo[], name: string): JobInfo | undefined {
+export function pickExisting(jobs: JobInfo[]): JobInfo | undefined {
   const rank = (j: JobInfo) => (j.state === 'RUNNING' ? 2 : j.state === 'CONFIGURING' ? 1 : 0);
-  return jobs
-    .filter((j) => j.name === name && ALIVE_STATES.has(j.state))
-    .sort((a, b) => rank(b) - rank(a) || Number(b.id) - Number(a.id))[0];
+  return [...jobs].sort((a, b) => rank(b) - rank(a) || Number(b.id) - Number(a.id))[0];
+}
+
+/** A contact left by a job that died without cleaning up (SIGKILL, node failure) would cost every warm connect a timeout. */
+function forgetVanishedContacts(state: string, profile: string, alive: JobInfo[]): void {
+  const ids = new Set(alive.map((j) => j.id));
+  for (const contact of contactsForProfile(state, profile)) if (!ids.has(contact.jobId)) removeContact(state, contact.jobId);
 }
 
 async function submit(ctx: SessionContext, profile: Profile): Promise<string> {
@@ -47,7 +59,12 @@ async function submit(ctx: SessionContext, profile: Profile): Promise<string> {
     workdir: ctx.home,
   });
   const jobId = await submitJob(ctx.run, args, script);
-  ensurePrivateDir(jobDir(ctx.stateDir, jobId));
-  appendStatus(ctx.stateDir, { event: 'submitted', jobId, profile: profile.name });
+  try {
+    ensurePrivateDir(jobDir(ctx.stateDir, jobId));
+    recordSubmitted(ctx.stateDir, jobId, profile.name);
+  } catch (err) {
+    await cancelJobs(ctx.run, [jobId]).catch(() => {}); // nobody could find this job again
+    throw err;
+  }
   return jobId;
 }

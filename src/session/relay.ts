@@ -37,6 +37,8 @@ export class InputHold {
   }
 }
 
+const HALF_CLOSE_LIMIT_MS = 30_000;
+
 export type RelayEnd =
   | { by: 'client' } // stdin ended first, then the socket
   | { by: 'server' } // the sshd side closed while the client was still connected
@@ -46,9 +48,10 @@ export type RelayEnd =
  * Resolves when the socket side is done. Output is NOT ended here: the caller
  * first says why on stderr, then ends stdout (so the message arrives before ssh quits).
  */
-export function relay(socket: Socket, input: Readable, output: Writable, held: InputHold): Promise<RelayEnd> {
+export function relay(socket: Socket, input: Readable, output: Writable, held: InputHold, preread: Buffer = Buffer.alloc(0)): Promise<RelayEnd> {
   const inputEnded = held.ended;
   for (const chunk of held.release()) socket.write(chunk);
+  if (preread.length) output.write(preread);
   return new Promise((resolve) => {
     let clientDone = inputEnded;
     let settled = false;
@@ -59,14 +62,18 @@ export function relay(socket: Socket, input: Readable, output: Writable, held: I
       socket.unpipe(output);
       resolve(end);
     };
-    if (clientDone) socket.end();
+    const halfClose = () => {
+      clientDone = true;
+      socket.end();
+      // A peer that never answers the half-close (a crashed node) must not keep the proxy forever.
+      setTimeout(() => socket.destroy(), HALF_CLOSE_LIMIT_MS).unref();
+    };
+    if (clientDone) halfClose();
     else {
       input.pipe(socket, { end: false });
-      input.once('end', () => {
-        clientDone = true;
-        socket.end();
-      });
+      input.once('end', halfClose);
     }
+    socket.resume();
     socket.pipe(output, { end: false });
     socket.once('end', () => {
       // Wait for anything still queued towards the client to be flushed first.

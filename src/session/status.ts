@@ -1,28 +1,46 @@
-// The job status file: an append-only log of events (one JSON object per line),
-// written by both the login node (submitted) and the job (started, ready,
-// ended). O_APPEND keeps concurrent small writes whole; the last event wins.
+// What happened to a job, for the proxy, `remote list` and history. The login
+// node writes `jobs/<id>/submitted` once; the job appends its own events
+// (started, ready, ended) to `jobs/<id>/status`, one JSON object per line.
+// One writer per file: appends from two NFS clients may tear.
 import fs from 'node:fs';
-import { readFileOrUndefined } from '../fsutil.js';
-import { statusFile } from '../paths.js';
+import path from 'node:path';
+import { readFileOrUndefined, writeFileAtomic } from '../fsutil.js';
+import { jobDir, statusFile } from '../paths.js';
 
-export type EndReason = 'cancelled' | 'time-limit' | 'sshd-failed' | 'sshd-exited' | 'start-failed' | 'idle' | 'signal';
+export type EndReason = 'cancelled' | 'time-limit' | 'sshd-failed' | 'sshd-exited' | 'idle' | 'signal';
 
-export type StatusEvent =
-  | { event: 'submitted'; at: string; jobId: string; profile: string }
+export type JobEvent =
   | { event: 'started'; at: string; jobId: string; profile: string; node: string }
   | { event: 'ready'; at: string; jobId: string; profile: string; node: string; port: number }
   | { event: 'ended'; at: string; jobId: string; profile: string; reason: EndReason; detail?: string };
 
+export interface Submitted {
+  event: 'submitted';
+  at: string;
+  jobId: string;
+  profile: string;
+}
+
+export type StatusEvent = Submitted | JobEvent;
+type Ended = Extract<JobEvent, { event: 'ended' }>;
 type Without<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 
-export function appendStatus(state: string, event: Without<StatusEvent, 'at'>): void {
+const submittedFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'submitted');
+
+export function recordSubmitted(state: string, jobId: string, profile: string): void {
+  const event: Submitted = { event: 'submitted', at: new Date().toISOString(), jobId, profile };
+  writeFileAtomic(submittedFile(state, jobId), `${JSON.stringify(event)}\n`);
+}
+
+export function appendStatus(state: string, event: Without<JobEvent, 'at'>): void {
   const line = `${JSON.stringify({ ...event, at: new Date().toISOString() })}\n`;
   fs.appendFileSync(statusFile(state, event.jobId), line, { mode: 0o600 });
 }
 
+/** The submitted record (if any), then the job's events in order. */
 export function readStatus(state: string, jobId: string): StatusEvent[] {
-  const text = readFileOrUndefined(statusFile(state, jobId)) ?? '';
   const events: StatusEvent[] = [];
+  const text = `${readFileOrUndefined(submittedFile(state, jobId)) ?? ''}${readFileOrUndefined(statusFile(state, jobId)) ?? ''}`;
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
@@ -34,8 +52,11 @@ export function readStatus(state: string, jobId: string): StatusEvent[] {
   return events;
 }
 
-export function endedEvent(state: string, jobId: string): Extract<StatusEvent, { event: 'ended' }> | undefined {
-  return readStatus(state, jobId).find((e): e is Extract<StatusEvent, { event: 'ended' }> => e.event === 'ended');
+/** The end of the job's latest run (a requeued job starts again). */
+export function endedEvent(state: string, jobId: string): Ended | undefined {
+  const events = readStatus(state, jobId);
+  const lastStart = events.map((e) => e.event).lastIndexOf('started');
+  return events.slice(Math.max(lastStart, 0)).findLast((e): e is Ended => e.event === 'ended');
 }
 
 export function describeEnd(reason: EndReason, detail?: string): string {
@@ -43,9 +64,8 @@ export function describeEnd(reason: EndReason, detail?: string): string {
     cancelled: 'the job was cancelled',
     'time-limit': 'the job reached its time limit',
     'sshd-failed': 'sshd could not start in the job',
-    'sshd-exited': 'the job\'s sshd exited',
-    'start-failed': 'the job failed while starting',
-    idle: 'the job ended itself after being idle',
+    'sshd-exited': "the job's sshd exited",
+    idle: 'the job ended itself after being idle (idle_timeout)',
     signal: 'the job was stopped by a signal',
   };
   return detail ? `${text[reason]} (${detail})` : text[reason];

@@ -11,6 +11,8 @@ export function connectTcp(host: string, port: number, timeoutMs: number): Promi
     socket.once('connect', () => {
       clearTimeout(timer);
       socket.setNoDelay(true);
+      // Notice a crashed node under an idle session in minutes, not hours.
+      socket.setKeepAlive(true, 30_000);
       resolve(socket);
     });
     socket.once('error', (err) => {

@@ -9,7 +9,7 @@ export interface RunResult {
   exitCode: number;
 }
 
-export type SlurmRunner = (command: string, args: string[], options?: { input?: string }) => Promise<RunResult>;
+export type SlurmRunner = (command: string, args: string[], options?: { input?: string; env?: Record<string, string> }) => Promise<RunResult>;
 
 export const execaRunner: SlurmRunner = async (command, args, options = {}) => {
   const result = await execa(command, args, {
@@ -17,16 +17,20 @@ export const execaRunner: SlurmRunner = async (command, args, options = {}) => {
     reject: false,
     stripFinalNewline: true,
     timeout: 60_000,
-    env: { SLURM_TIME_FORMAT: 'standard' },
+    ...(options.env ? { env: options.env } : {}),
   });
   if ((result as { code?: string }).code === 'ENOENT') {
     throw new SlurmhopError('slurm', `${command} was not found on PATH`, 'run this on a Slurm login node (or add Slurm to PATH)');
   }
+  if (result.timedOut) throw new SlurmhopError('slurm', `${command} did not answer within 60s (is slurmctld busy or down?)`);
   return { stdout: result.stdout ?? '', stderr: result.stderr ?? '', exitCode: result.exitCode ?? 70 };
 };
 
-export async function runChecked(run: SlurmRunner, command: string, args: string[], input?: string): Promise<string> {
-  const result = await run(command, args, input === undefined ? {} : { input });
+export async function runChecked(run: SlurmRunner, command: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<string> {
+  return checked(command, await run(command, args, options));
+}
+
+export function checked(command: string, result: RunResult): string {
   if (result.exitCode !== 0) {
     const detail = result.stderr.trim() || result.stdout.trim() || `exit code ${result.exitCode}`;
     throw new SlurmhopError('slurm', `${command} failed: ${detail}`);

@@ -11,5 +11,5 @@ export function parseSbatchOutput(output: string): string {
 }
 
 export async function submitJob(run: SlurmRunner, args: string[], script: string): Promise<string> {
-  return parseSbatchOutput(await runChecked(run, 'sbatch', ['--parsable', ...args], script));
+  return parseSbatchOutput(await runChecked(run, 'sbatch', ['--parsable', ...args], { input: script }));
 }

@@ -1,5 +1,5 @@
 // squeue: the user's jobs, typed.
-import { runChecked, type SlurmRunner } from './run.js';
+import { checked, type SlurmRunner } from './run.js';
 
 export interface JobInfo {
   id: string;
@@ -40,7 +40,7 @@ export function parseSqueue(output: string): JobInfo[] {
         timeLeft: left ?? '',
         partition: partition ?? '',
         endTime: knownTime(end),
-        reason: cols.slice(10).join('|'),
+        reason: cols.slice(FIELDS.length - 1).join('|'),
       };
     });
 }
@@ -48,14 +48,14 @@ export function parseSqueue(output: string): JobInfo[] {
 export async function listJobs(run: SlurmRunner, filter: { user: string; jobIds?: string[] }): Promise<JobInfo[]> {
   const args = ['--noheader', `--format=${SQUEUE_FORMAT}`, `--user=${filter.user}`];
   if (filter.jobIds?.length) args.push(`--jobs=${filter.jobIds.join(',')}`);
-  const result = await run('squeue', args);
+  // ISO times whatever the user's own SLURM_TIME_FORMAT says (only for squeue: sbatch would pass it on to the job).
+  const result = await run('squeue', args, { env: { SLURM_TIME_FORMAT: 'standard' } });
   // squeue exits 1 with "Invalid job id specified" for jobs it has already forgotten.
   if (result.exitCode !== 0 && filter.jobIds?.length && /invalid job id/i.test(result.stderr)) return [];
-  if (result.exitCode !== 0) return parseSqueue(await runChecked(run, 'squeue', args));
-  return parseSqueue(result.stdout);
+  return parseSqueue(checked('squeue', result));
 }
 
-/** States in which a job may still become (or is) a session. */
+/** States in which a job may still become (or is) a session; COMPLETING and the final states are not. */
 export const ALIVE_STATES = new Set(['PENDING', 'CONFIGURING', 'RUNNING', 'REQUEUED', 'RESIZING', 'SUSPENDED']);
 
 function knownTime(value: string | undefined): string | undefined {

@@ -15,12 +15,21 @@ export function renderJobScript({ profile, user, remote }: JobScriptInput): stri
     user,
     env_setup: profile.envSetup?.trim() ? profile.envSetup.trim() : '# (none)',
     remote: remote.map(shellQuote).join(' '),
+    job_args: jobArgs(profile).map((a) => ` ${shellQuote(a)}`).join(''),
   });
 }
 
-/** sbatch options for a profile; the profile's own sbatch_args come last so they win. */
+/** The job's own settings (see `remote job`); the rest of the profile is in sbatch's options. */
+function jobArgs(profile: Profile): string[] {
+  const args = [`--idle-timeout=${profile.idleTimeout}`];
+  if (profile.sshd) args.push(`--sshd=${profile.sshd}`);
+  return args;
+}
+
+/** sbatch options for a profile; its sbatch_args come last (config.ini refuses those that would clash with ours). */
 export function sbatchArgs(profile: Profile, paths: { output: string; workdir: string; jobName: string }): string[] {
-  const args = [`--job-name=${paths.jobName}`, `--output=${paths.output}`, `--chdir=${paths.workdir}`];
+  // --no-requeue: a session requeued after a node failure would hold an allocation nobody waits for.
+  const args = [`--job-name=${paths.jobName}`, `--output=${paths.output}`, `--chdir=${paths.workdir}`, '--no-requeue'];
   const optional: Array<[string, string | number | undefined]> = [
     ['--partition', profile.partition],
     ['--time', profile.time],

@@ -12,7 +12,11 @@ export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Quote a word for sshd_config (OpenSSH's argv_split: double quotes, backslash escapes). */
+/**
+ * Quote a word for sshd_config. Old and new OpenSSH read `"..."` alike only
+ * when the word has no `"`, `\` or `#`: callers must not pass those.
+ */
 export function sshdConfigQuote(word: string): string {
-  return `"${word.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  if (/["\\#\x00-\x1f\x7f]/.test(word)) throw new Error(`cannot be written to sshd_config safely: ${JSON.stringify(word)}`);
+  return `"${word}"`;
 }

@@ -8,8 +8,14 @@ export interface SshdConfigInput {
   port: number;
   listenAddress: string;
   hostKey: string;
-  /** Passed to every session with SetEnv. */
+  /** Passed to every session with SetEnv (values must be sshd-safe: see job/environment.ts). */
   env: Record<string, string>;
+  /**
+   * OpenSSH 9.8+ penalises source addresses with failed logins; every session
+   * comes from the login node, so one user's failures would lock the owner out.
+   * Older sshd rejects the option, so it is only written when supported.
+   */
+  disablePenalties: boolean;
 }
 
 export function renderSshdConfig(input: SshdConfigInput): string {
@@ -21,6 +27,9 @@ export function renderSshdConfig(input: SshdConfigInput): string {
     port: String(input.port),
     listen_address: input.listenAddress,
     host_key: sshdConfigQuote(input.hostKey),
+    // AllowUsers reads "name@domain" as user@host; an sshd running as the user cannot log anyone else in anyway.
+    allow_users: input.user.includes('@') ? `# AllowUsers omitted: "${input.user}" contains @` : `AllowUsers ${input.user}`,
+    penalties: input.disablePenalties ? 'PerSourcePenalties no' : '# PerSourcePenalties: not supported by this sshd',
     set_env: pairs.length ? `SetEnv ${pairs.join(' ')}` : '# (no environment to pass)',
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSbatchOutput, parseSlurmDuration, parseSqueue } from '../../src/slurm/index.js';
+import { parseSbatchOutput, parseSqueue } from '../../src/slurm/index.js';
 import { SQUEUE_FORMAT } from '../../src/slurm/squeue.js';
 
 describe('squeue output', () => {
@@ -36,23 +36,5 @@ describe('sbatch --parsable', () => {
   });
   it('rejects output without a job id', () => {
     expect(() => parseSbatchOutput('Submitted batch job')).toThrow(/no job id/);
-  });
-});
-
-describe('Slurm durations', () => {
-  it.each([
-    ['30', 1800],
-    ['5:30', 330],
-    ['1:00:00', 3600],
-    ['8:00:00', 28800],
-    ['2-00:00:00', 172800],
-    ['1-2', 93600],
-    ['1-02:03', 93780],
-    ['1-02:03:04', 93784],
-  ])('%s is %i seconds', (text, seconds) => {
-    expect(parseSlurmDuration(text)).toBe(seconds);
-  });
-  it.each(['UNLIMITED', 'INVALID', '', 'N/A'])('%j has no duration', (text) => {
-    expect(parseSlurmDuration(text)).toBeUndefined();
   });
 });

@@ -25,6 +25,7 @@ describe('job script', () => {
       '--job-name=slurmhop-gpu',
       '--output=/s/logs/%j.out',
       '--chdir=/home/ada',
+      '--no-requeue',
       '--partition=gpu',
       '--time=2:00:00',
       '--nodes=2',
@@ -40,20 +41,36 @@ describe('job script', () => {
 });
 
 describe('sshd_config', () => {
-  it('key-only, this user only, sftp, forwarding on, environment passed with SetEnv', () => {
-    const text = renderSshdConfig({
-      jobId: '42',
-      profile: 'gpu',
-      user: 'ada',
-      port: 40123,
-      listenAddress: '0.0.0.0',
-      hostKey: '/home/ada/.local/state/slurmhop/hostkey/ssh_host_ed25519_key',
-      env: { SLURM_JOB_ID: '42', CUDA_VISIBLE_DEVICES: '0', QUOTED: 'say "hi" \\ # not a comment' },
-    });
-    for (const line of ['AllowUsers ada', 'AuthenticationMethods publickey', 'PasswordAuthentication no', 'UsePAM no', 'AllowTcpForwarding yes', 'Subsystem sftp internal-sftp', 'Port 40123']) {
+  const input = {
+    jobId: '42',
+    profile: 'gpu',
+    user: 'ada',
+    port: 40123,
+    listenAddress: '0.0.0.0',
+    hostKey: '/home/ada/.local/state/slurmhop/hostkey/ssh_host_ed25519_key',
+    env: { SLURM_JOB_ID: '42', CUDA_VISIBLE_DEVICES: '0', SPACED: 'a b  c', MODULEPATH: '/opt/m:/usr/share/m' },
+    disablePenalties: true,
+  };
+
+  it('key-only, this user only, sftp, forwarding on, agent off, the job in the banner, environment passed with SetEnv', () => {
+    const text = renderSshdConfig(input);
+    for (const line of ['AllowUsers ada', 'AuthenticationMethods publickey', 'PasswordAuthentication no', 'UsePAM no', 'AllowTcpForwarding yes', 'AllowAgentForwarding no', 'Subsystem sftp internal-sftp', 'Port 40123', 'VersionAddendum slurmhop-42', 'PerSourcePenalties no']) {
       expect(text.split('\n')).toContain(line);
     }
-    expect(text).toContain('SetEnv "SLURM_JOB_ID=42" "CUDA_VISIBLE_DEVICES=0" "QUOTED=say \\"hi\\" \\\\ # not a comment"\n');
+    expect(text.match(/^SetEnv /gm)).toHaveLength(1);
+    expect(text).toContain('SetEnv "SLURM_JOB_ID=42" "CUDA_VISIBLE_DEVICES=0" "SPACED=a b  c" "MODULEPATH=/opt/m:/usr/share/m"\n');
     expectGolden(golden('sshd_config'), text);
+  });
+
+  it('an sshd without PerSourcePenalties, and a user name with @ (AllowUsers would read it as user@host)', () => {
+    const text = renderSshdConfig({ ...input, user: 'ada@ad.example.org', disablePenalties: false });
+    expect(text).not.toMatch(/^AllowUsers/m);
+    expect(text).not.toMatch(/^PerSourcePenalties/m);
+  });
+
+  it('refuses values that old and new OpenSSH would read differently', () => {
+    for (const bad of ['a#b', 'say "hi"', 'back\\slash', 'new\nline']) {
+      expect(() => renderSshdConfig({ ...input, env: { X: bad } })).toThrow(/cannot be written to sshd_config safely/);
+    }
   });
 });

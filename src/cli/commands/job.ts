@@ -1,18 +1,23 @@
-import { getProfile, loadConfig } from '../../config/index.js';
+import { PROFILE_NAME } from '../../config/index.js';
 import { usageError } from '../../errors.js';
 import { defaultJobContext, runJob } from '../../job/index.js';
 import { createLog } from '../../log.js';
 import type { Command } from '../command.js';
 
+// The job gets its settings from the job script, not from config.ini: an edit
+// made while the job was pending must not change or break it.
 export const jobCommand: Command = {
   name: 'job',
   summary: 'run the session inside a batch job (started by the job script)',
-  usage: 'remote job <profile>',
+  usage: 'remote job <profile> [--idle-timeout SECONDS] [--sshd PATH]',
   internal: true,
-  async run({ positionals }) {
-    const [name, ...rest] = positionals;
-    if (!name || rest.length) throw usageError('remote job takes exactly one profile name');
-    const profile = getProfile(loadConfig(), name);
-    await runJob(defaultJobContext(createLog()), profile);
+  options: { 'idle-timeout': { type: 'string' }, sshd: { type: 'string' } },
+  async run({ positionals, values }) {
+    const [profile, ...rest] = positionals;
+    if (!profile || rest.length || !PROFILE_NAME.test(profile)) throw usageError('remote job takes exactly one profile name');
+    const idle = String(values['idle-timeout'] ?? '0');
+    if (!/^\d+$/.test(idle)) throw usageError(`--idle-timeout must be whole seconds, not "${idle}"`);
+    const sshd = values.sshd === undefined ? undefined : String(values.sshd);
+    await runJob(defaultJobContext(createLog()), { profile, sshd, idleTimeout: Number(idle) });
   },
 };

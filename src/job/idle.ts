@@ -1,0 +1,51 @@
+// Idle reclaim: a job with no SSH connection to its sshd for idle_timeout
+// seconds ends itself, so a forgotten session does not hold a (GPU) allocation.
+import fs from 'node:fs';
+
+/** TCP connections in state ESTABLISHED whose local port is `port`, from /proc/net/tcp{,6}. */
+export function countEstablished(port: number, tables: string[]): number {
+  let count = 0;
+  for (const table of tables) {
+    for (const line of table.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      const local = cols[1];
+      const state = cols[3];
+      if (!local || state !== '01') continue;
+      if (parseInt(local.slice(local.lastIndexOf(':') + 1), 16) === port) count++;
+    }
+  }
+  return count;
+}
+
+export function readTcpTables(): string[] {
+  return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((file) => {
+    try {
+      return [fs.readFileSync(file, 'utf8')];
+    } catch {
+      return [];
+    }
+  });
+}
+
+export interface IdleWatchOptions {
+  port: number;
+  idleSeconds: number;
+  onIdle: () => void;
+  readTables?: () => string[];
+  now?: () => number;
+}
+
+/** Checks a few times per idle period; returns a function that stops the watch. */
+export function watchIdle({ port, idleSeconds, onIdle, readTables = readTcpTables, now = Date.now }: IdleWatchOptions): () => void {
+  let lastActive = now();
+  const intervalMs = Math.min(30_000, Math.max(1_000, (idleSeconds * 1000) / 4));
+  const timer = setInterval(() => {
+    if (countEstablished(port, readTables()) > 0) lastActive = now();
+    else if (now() - lastActive >= idleSeconds * 1000) {
+      clearInterval(timer);
+      onIdle();
+    }
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

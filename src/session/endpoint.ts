@@ -1,0 +1,55 @@
+// Connect to a job's sshd and make sure it is that job's: the banner carries
+// `slurmhop-<jobid>` (VersionAddendum), so a port reused by another job or
+// process is never mistaken for this session.
+import type { Socket } from 'node:net';
+import type { Contact } from './contact.js';
+import type { SessionContext } from './context.js';
+
+const BANNER_TIMEOUT_MS = 5_000;
+
+export interface Endpoint {
+  socket: Socket;
+  /** Bytes already read from the sshd (its banner, maybe more): the client gets them first. */
+  preread: Buffer;
+}
+
+export class NotThisJobError extends Error {}
+
+export async function connectToJob(ctx: SessionContext, contact: Contact, timeoutMs: number): Promise<Endpoint> {
+  const socket = await ctx.connect(contact.node, contact.port, timeoutMs);
+  try {
+    const preread = await readBanner(socket);
+    const banner = preread.toString('latin1').split('\n')[0]!;
+    if (!new RegExp(`^SSH-2\\.0-\\S+.*\\bslurmhop-${contact.jobId}\\b`).test(banner)) {
+      throw new NotThisJobError(`${contact.node}:${contact.port} answers as ${JSON.stringify(banner.trim())}, not as job ${contact.jobId}`);
+    }
+    return { socket, preread };
+  } catch (err) {
+    socket.destroy();
+    throw err;
+  }
+}
+
+function readBanner(socket: Socket): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    let data = Buffer.alloc(0);
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('error', done);
+      socket.off('end', onEnd);
+      socket.pause();
+      if (err) reject(err);
+      else resolve(data);
+    };
+    const onData = (chunk: Buffer) => {
+      data = Buffer.concat([data, chunk]);
+      if (data.includes(0x0a) || data.length > 512) done();
+    };
+    const onEnd = () => done(new Error('the connection closed before the SSH banner'));
+    const timer = setTimeout(() => done(new Error(`no SSH banner within ${BANNER_TIMEOUT_MS / 1000}s`)), BANNER_TIMEOUT_MS);
+    socket.on('data', onData);
+    socket.once('error', done);
+    socket.once('end', onEnd);
+  });
+}

@@ -1,0 +1,25 @@
+// Why a relayed session ended, in words for the user's terminal (stderr).
+import fs from 'node:fs';
+import { contactFile } from '../paths.js';
+import type { Contact } from './contact.js';
+import type { SessionContext } from './context.js';
+import type { RelayEnd } from './relay.js';
+import { describeEnd, endedEvent } from './status.js';
+
+/** The job's sshd and `remote job` get Slurm's SIGTERM together: give the latter time to say why. */
+const END_REASON_WAIT_MS = 1_500;
+
+/** Undefined for an ordinary end (the client hung up or logged out). */
+export async function whySessionEnded(ctx: SessionContext, contact: Contact, end: RelayEnd): Promise<string | undefined> {
+  if (end.by === 'client') return undefined;
+  const deadline = ctx.now() + END_REASON_WAIT_MS;
+  let contactGone = false;
+  do {
+    const ended = endedEvent(ctx.stateDir, contact.jobId);
+    if (ended) return describeEnd(ended.reason, ended.detail);
+    contactGone = !fs.existsSync(contactFile(ctx.stateDir, contact.jobId));
+    await ctx.sleep(100);
+  } while (ctx.now() < deadline);
+  if (contactGone) return 'the job ended';
+  return end.by === 'error' ? `connection lost: ${end.error.message}` : undefined;
+}

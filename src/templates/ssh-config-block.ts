@@ -1,0 +1,106 @@
+// The managed block of the laptop's ssh config: a login alias and one
+// `Host <prefix>-<profile>` per profile, rendered by the ssh-config package
+// (values quoted in src/templates/ssh-config-quote.ts), between marker comments.
+import SSHConfig, { LineType, type Directive } from 'ssh-config';
+import { configArg, escapePercent, proxyCommand, type SshPlatform } from './ssh-config-quote.js';
+
+export interface SshBlockInput {
+  platform: SshPlatform;
+  cluster: string;
+  prefix: string;
+  profiles: string[];
+  login: { host: string; port: number; user: string };
+  /** Absolute path of the private key for the login node and the sessions. */
+  identityFile: string;
+  /** Where the login node's key is looked up: the user's known_hosts and slurmhop's. */
+  loginKnownHosts: string[];
+  /** slurmhop's known_hosts: the pinned job host key (and a login key the wizard accepted). */
+  jobKnownHosts: string;
+  /** Set when the config is not ~/.ssh/config: the ProxyCommand's ssh must read the same file. */
+  sshConfigFile?: string | undefined;
+  /** `ssh` on Linux and macOS; the full path of ssh.exe on Windows (no PATH lookup there). */
+  sshProgram: string;
+  /** Linux and macOS: the multiplexing socket's directory, so MFA is asked once. */
+  controlDir?: string | undefined;
+}
+
+export const SERVER_ALIVE_INTERVAL = '30';
+export const CONTROL_PERSIST = '10m';
+/** On the cluster, relative to the home directory, where every login shell starts (see TUTORIAL.md). */
+export const REMOTE_BINARY = '.local/bin/remote';
+
+export const blockBegin = (cluster: string) => `# >>> slurmhop ${cluster} >>>`;
+export const blockEnd = (cluster: string) => `# <<< slurmhop ${cluster} <<<`;
+export const hostKeyAlias = (cluster: string) => `slurmhop-${cluster}`;
+export const profileHost = (prefix: string, profile: string) => `${prefix}-${profile}`;
+
+type Value = string | Array<{ val: string; separator: string; quoted?: boolean }>;
+
+function directive(param: string, value: Value, quoted = false): Directive {
+  return { type: LineType.DIRECTIVE, before: '  ', after: '\n', param, separator: ' ', value, quoted };
+}
+
+/** A path argument: escaped for argv_split, %-escaped where OpenSSH expands tokens. */
+function pathDirective(param: string, files: string[], platform: SshPlatform): Directive {
+  const args = files.map((f) => escapePercent(configArg(f, platform)));
+  if (args.length === 1) return directive(param, args[0]!, /\s/.test(args[0]!));
+  return directive(param, args.map((val) => ({ val, separator: ' ', quoted: /\s/.test(val) })));
+}
+
+function section(host: string, lines: Directive[], before = '\n'): Directive & { config: SSHConfig } {
+  const config = new SSHConfig();
+  config.push(...lines);
+  return { type: LineType.DIRECTIVE, before, after: '\n', param: 'Host', separator: ' ', value: host, config };
+}
+
+/** The block's text, with `\n` line endings (the caller converts for a CRLF file). */
+export function renderSshConfigBlock(input: SshBlockInput): string {
+  const { platform, cluster } = input;
+  const identity = [pathDirective('IdentityFile', [input.identityFile], platform), directive('IdentitiesOnly', 'yes')];
+  const login: Directive[] = [
+    directive('HostName', input.login.host),
+    directive('Port', String(input.login.port)),
+    directive('User', input.login.user),
+    ...identity,
+    pathDirective('UserKnownHostsFile', input.loginKnownHosts, platform),
+    directive('StrictHostKeyChecking', 'yes'),
+  ];
+  if (input.controlDir !== undefined && platform !== 'win32') {
+    login.push(
+      directive('ControlMaster', 'auto'),
+      directive('ControlPath', `${escapePercent(configArg(input.controlDir, platform))}/slurmhop-%C`, /\s/.test(input.controlDir)),
+      directive('ControlPersist', CONTROL_PERSIST),
+    );
+  }
+  login.push(directive('ServerAliveInterval', SERVER_ALIVE_INTERVAL));
+
+  const config = new SSHConfig();
+  config.push(section(cluster, login, ''));
+  for (const profile of input.profiles) {
+    const words = [input.sshProgram, '-T'];
+    if (input.sshConfigFile !== undefined) words.push('-F', input.sshConfigFile);
+    words.push(cluster, REMOTE_BINARY, 'proxy', profile);
+    config.push(
+      section(profileHost(input.prefix, profile), [
+        directive('ProxyCommand', proxyCommand(words, platform)),
+        directive('HostKeyAlias', hostKeyAlias(cluster)),
+        pathDirective('UserKnownHostsFile', [input.jobKnownHosts], platform),
+        directive('StrictHostKeyChecking', 'yes'),
+        directive('User', input.login.user),
+        ...identity,
+        directive('ServerAliveInterval', SERVER_ALIVE_INTERVAL),
+      ]),
+    );
+  }
+  // Settings the user wrote before this block (outside any Host) must still
+  // apply to every host after it: `Host *` closes the block's last section.
+  config.push(section('*', []));
+  const body = SSHConfig.stringify(config);
+  return [
+    blockBegin(cluster),
+    '# Written by slurmhop setup (npm run setup); a rerun replaces everything between',
+    '# these markers. Put your own settings outside them.',
+    `${body}${blockEnd(cluster)}`,
+    '',
+  ].join('\n');
+}
