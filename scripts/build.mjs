@@ -75,7 +75,7 @@ async function main() {
     );
     for (const b of built) {
       for (const w of b.warnings) process.stderr.write(`build: postject (${b.arch}): ${w}\n`);
-      if (b.arch === 'x64' && canRunX64()) await smokeTest(b.out, `slurmhop ${version}\n`);
+      if (b.arch === 'x64' && canRunX64()) await smokeTest(b.out, `slurmhop ${version}\n`, work);
       rows.push([b.out, b.secs, b.stripped ? `node ${NODE_VERSION}, stripped` : `node ${NODE_VERSION}, NOT stripped`]);
     }
   } finally {
@@ -107,11 +107,12 @@ function blobMaker(x64) {
   throw new Error(`building the SEA needs a linux x64 host or Node ${NODE_VERSION} to run this script`);
 }
 
-// The artifact must answer --version with no Node.js and no NODE_OPTIONS around.
-async function smokeTest(bin, expected) {
+// The artifact must answer --version with no Node.js and no NODE_OPTIONS
+// around, and as its own built-in copy: an empty home, so no installed release.
+async function smokeTest(bin, expected, home) {
   let r;
   try {
-    r = await promisify(execFile)(bin, ['--version'], { env: {}, timeout: 30_000 });
+    r = await promisify(execFile)(bin, ['--version'], { env: { HOME: home }, cwd: home, timeout: 30_000 });
   } catch (err) {
     throw new Error(`${bin} --version failed: ${err.stderr || err.message}`);
   }

@@ -8,7 +8,9 @@ export type ErrorKind =
   | 'job-failed'
   | 'interrupted'
   | 'connection-lost'
-  | 'state';
+  | 'state'
+  | 'update-unavailable'
+  | 'update-rejected';
 
 export class SlurmhopError extends Error {
   constructor(

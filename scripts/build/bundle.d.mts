@@ -6,4 +6,10 @@ export declare function bundle(options: {
   stdin?: StdinOptions;
   outfile: string;
   absWorkingDir?: string;
+  /** Test builds only: the version to build in (default: package.json's). */
+  version?: string;
+  /** Test builds only: a PEM public key instead of keys/release-ed25519.pub; marks the build "test". */
+  releaseKey?: string;
 }): Promise<BuildResult<{ metafile: true }>>;
+export declare const RELEASE_KEY_FILE: string;
+export declare function buildConstants(options: { absWorkingDir: string; version?: string; releaseKey?: string }): Record<string, string>;

@@ -1,5 +1,7 @@
 // esbuild step: src/cli/entry.ts -> one CommonJS file that a Node SEA can run.
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 
 // Optional native parts that cannot be bundled. Each is required inside a
@@ -40,14 +42,41 @@ export const bundleOptions = {
   plugins: [stubNative],
 };
 
+export const RELEASE_KEY_FILE = 'keys/release-ed25519.pub';
+
+// Constants the program is built with (src/cli/version.ts, src/update/release-key.ts).
+// A release build takes package.json's version and keys/release-ed25519.pub;
+// a test build passes its own `releaseKey` (and `version`, to make test
+// releases) and is marked as such, so no run-time input can swap the key.
+export function buildConstants({ absWorkingDir, version, releaseKey }) {
+  const pkg = JSON.parse(readFileSync(join(absWorkingDir, 'package.json'), 'utf8'));
+  let key = releaseKey;
+  if (key === undefined) {
+    try {
+      key = readFileSync(join(absWorkingDir, RELEASE_KEY_FILE), 'utf8');
+    } catch (err) {
+      throw new Error(`${RELEASE_KEY_FILE} is missing (the public key releases are verified with): ${err.message}`);
+    }
+  }
+  if (!/^-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/=\n]+-----END PUBLIC KEY-----\n?$/.test(key)) {
+    throw new Error(`the release public key must be one PEM "PUBLIC KEY" block (${releaseKey === undefined ? RELEASE_KEY_FILE : 'releaseKey'})`);
+  }
+  return {
+    __SLURMHOP_VERSION__: JSON.stringify(version ?? pkg.version),
+    __SLURMHOP_RELEASE_KEY__: JSON.stringify(key),
+    __SLURMHOP_BUILD_KIND__: JSON.stringify(releaseKey === undefined ? 'release' : 'test'),
+  };
+}
+
 // Bundles `entry` (or esbuild `stdin`) to `outfile`. Throws on errors, on
 // warnings, and if anything but a Node built-in is left to a run-time
-// require(): a SEA cannot load it.
-export async function bundle({ entry, stdin, outfile, absWorkingDir = process.cwd() }) {
+// require(): a SEA cannot load it. `version` and `releaseKey` make a test build.
+export async function bundle({ entry, stdin, outfile, absWorkingDir = process.cwd(), version, releaseKey }) {
   let result;
+  const define = buildConstants({ absWorkingDir, version, releaseKey });
   try {
     const input = stdin ? { stdin } : { entryPoints: [entry] };
-    result = await build({ ...bundleOptions, ...input, outfile, absWorkingDir });
+    result = await build({ ...bundleOptions, ...input, define, outfile, absWorkingDir });
   } catch (err) {
     throw new Error(`esbuild failed:\n${formatMessages(err.errors ?? [])}`, { cause: err });
   }

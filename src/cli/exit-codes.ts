@@ -11,6 +11,8 @@ export const EXIT = {
   interrupted: 7,
   'connection-lost': 8,
   state: 9,
+  'update-unavailable': 10,
+  'update-rejected': 11,
   internal: 70,
 } as const satisfies Record<ErrorKind | 'ok' | 'internal', number>;
 
@@ -24,5 +26,7 @@ export const EXIT_DESCRIPTIONS: Array<[number, string]> = [
   [EXIT.interrupted, 'interrupted while waiting (signal, or the ssh client went away); a job this command submitted is cancelled'],
   [EXIT['connection-lost'], 'the session ended because the job ended (cancelled, time limit), or its node could not be reached'],
   [EXIT.state, 'a problem with the state directory (lock held too long, permissions)'],
+  [EXIT['update-unavailable'], 'update: the release repository cannot be read, has no such version, or there is nothing to roll back to'],
+  [EXIT['update-rejected'], 'update: the release was refused (bad signature, damaged, failed its self-check); the working version still runs'],
   [EXIT.internal, 'internal error (a bug: please report it)'],
 ];

@@ -5,12 +5,15 @@ import { SlurmhopError } from '../errors.js';
 import { configFile } from '../paths.js';
 import { configError, parseIni, type IniEntry } from './ini-lines.js';
 import { buildProfile, PROFILE_NAME, type Profile } from './profile.js';
+import { readUpdateSettings, UPDATE_DEFAULTS, UPDATE_SECTION, type UpdateSettings } from './update-settings.js';
 
 export interface Config {
   file: string;
   /** False when the file does not exist and the built-in profiles are used. */
   exists: boolean;
   profiles: Map<string, Profile>;
+  /** The [update] section (the updater's settings). */
+  update: UpdateSettings;
 }
 
 const BUILT_IN: Record<string, IniEntry[]> = {
@@ -27,9 +30,9 @@ export function loadConfig(file = configFile()): Config {
       throw configError(file, undefined, `cannot read: ${(err as Error).message}`);
     }
     const profiles = new Map(Object.entries(BUILT_IN).map(([name, entries]) => [name, buildProfile(name, entries, '(built-in)')]));
-    return { file, exists: false, profiles };
+    return { file, exists: false, profiles, update: { ...UPDATE_DEFAULTS } };
   }
-  return { file, exists: true, profiles: parseConfig(text, file) };
+  return { file, exists: true, profiles: parseConfig(text, file), update: readUpdateSettings(parseIni(text, file), file) };
 }
 
 export function parseConfig(text: string, file: string): Map<string, Profile> {
@@ -37,10 +40,10 @@ export function parseConfig(text: string, file: string): Map<string, Profile> {
   const defaults = sections.find((s) => s.name === 'defaults')?.entries ?? [];
   const profiles = new Map<string, Profile>();
   for (const section of sections) {
-    if (section.name === 'defaults') continue;
+    if (section.name === 'defaults' || section.name === UPDATE_SECTION) continue;
     const m = /^profile\.(.*)$/.exec(section.name);
     if (!m) {
-      throw configError(file, section.line, `unknown section [${section.name}]`, 'sections are [defaults] and [profile.NAME]');
+      throw configError(file, section.line, `unknown section [${section.name}]`, 'sections are [defaults], [profile.NAME] and [update]');
     }
     const name = m[1]!;
     if (!PROFILE_NAME.test(name)) {

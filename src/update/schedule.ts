@@ -1,0 +1,74 @@
+// What `remote proxy` does about updates: at most one background check per
+// check_interval, started as a detached process (its own session, stdio on
+// /dev/null) so that it can never write to the SSH stream nor delay or outlive
+// the connection's needs. Everything here is a few small file reads; any
+// problem means "no check this time", never an error.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config/index.js';
+import { VERSION } from '../cli/version.js';
+import { ensurePrivateDir } from '../fsutil.js';
+import { configDir, stateDir } from '../paths.js';
+import { checkedRecently, readChecks, writeChecks } from './checks.js';
+import { childEnv, loadSettings } from './deps.js';
+import { OPT_OUT_FILE, updatePaths } from './paths.js';
+import { launcherCommand, runningProgram } from './running.js';
+
+export interface ScheduleDeps {
+  stateDir: string;
+  configDir: string;
+  settings(): Config['update'];
+  now(): number;
+  /** The command that runs this executable (the launcher picks the newest verified copy). */
+  command: string[];
+  spawnDetached(command: string[]): void;
+}
+
+export type ScheduleResult = 'started' | 'disabled' | 'opted-out' | 'no-repository' | 'not-due' | 'error';
+
+/** Never throws, never writes to stdout; returns what it decided (for tests). */
+export function scheduleUpdateCheck(deps: ScheduleDeps = defaultScheduleDeps()): ScheduleResult {
+  try {
+    const settings = deps.settings();
+    if (!settings.autoUpdate) return 'disabled';
+    if (fs.existsSync(path.join(deps.configDir, OPT_OUT_FILE))) return 'opted-out';
+    if (!settings.repository) return 'no-repository';
+    const paths = updatePaths(deps.stateDir);
+    const checks = readChecks(paths);
+    const now = deps.now();
+    if (checkedRecently(checks, now, settings.checkInterval)) return 'not-due';
+    ensurePrivateDir(paths.dir);
+    // Claimed before the child starts: simultaneous connects start one check
+    // (the child's lock covers the rare race), and a failing one waits a day.
+    writeChecks(paths, { ...checks, startedAt: now });
+    deps.spawnDetached([...deps.command, 'update', '--auto']);
+    return 'started';
+  } catch {
+    return 'error';
+  }
+}
+
+export function defaultScheduleDeps(): ScheduleDeps {
+  return {
+    stateDir: stateDir(),
+    configDir: configDir(),
+    settings: loadSettings,
+    now: () => Date.now(),
+    command: launcherCommand(runningProgram(VERSION)),
+    spawnDetached,
+  };
+}
+
+/** Spawned on the next turn of the event loop, so the caller's own work (the connection) starts first. */
+export function spawnDetached([file, ...args]: string[]): void {
+  setImmediate(() => {
+    try {
+      const child = spawn(file!, args, { detached: true, stdio: 'ignore', cwd: '/', env: childEnv() });
+      child.on('error', () => {});
+      child.unref();
+    } catch {
+      // no check this time
+    }
+  });
+}
