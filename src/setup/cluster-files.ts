@@ -1,0 +1,87 @@
+// Files the wizard changes on the cluster, each with plain shell: the public
+// key in authorized_keys (once, permissions sshd accepts, other lines kept),
+// config.ini (backup, temporary file, rename) and the job host key.
+import crypto from 'node:crypto';
+import { setupError } from './errors.js';
+import type { RemoteSession } from './remote-session.js';
+
+/** The key's blob (second field) is what identifies it; options and comments may differ. */
+export function hasPublicKey(authorizedKeys: string, publicKey: string): boolean {
+  const blob = publicKey.trim().split(/\s+/)[1];
+  return !!blob && authorizedKeys.split('\n').some((l) => l.trim().split(/\s+/).includes(blob));
+}
+
+export async function addAuthorizedKey(session: RemoteSession, publicKey: string): Promise<void> {
+  const blob = publicKey.trim().split(/\s+/)[1] ?? '';
+  const r = await session.sh(
+    `set -e
+umask 077
+mkdir -p "$HOME/.ssh"
+chmod 700 "$HOME/.ssh"
+f=$HOME/.ssh/authorized_keys
+touch "$f"
+chmod 600 "$f"
+if ! grep -qF -- "$2" "$f"; then
+  if [ -s "$f" ] && [ -n "$(tail -c 1 "$f")" ]; then printf '\\n' >>"$f"; fi
+  printf '%s\\n' "$1" >>"$f"
+fi`,
+    [publicKey.trim(), blob],
+  );
+  if (r.code !== 0) {
+    throw setupError('cluster-step', `adding your public key to ~/.ssh/authorized_keys on the cluster failed: ${r.stderr.trim() || `exit ${r.code}`}`, 'check that ~/.ssh on the cluster belongs to you');
+  }
+}
+
+export async function removeAuthorizedKey(session: RemoteSession, publicKey: string): Promise<void> {
+  const blob = publicKey.trim().split(/\s+/)[1] ?? '';
+  const r = await session.sh(
+    `f=$HOME/.ssh/authorized_keys
+[ -f "$f" ] || exit 0
+grep -qF -- "$1" "$f" || exit 0
+t=$(mktemp "$f.XXXXXX") && grep -vF -- "$1" "$f" >"$t"; chmod 600 "$t" && mv -f "$t" "$f"`,
+    [blob],
+  );
+  if (r.code !== 0) throw setupError('cluster-step', `removing the key from ~/.ssh/authorized_keys failed: ${r.stderr.trim()}`);
+}
+
+/** Write config.ini: a timestamped backup of an existing one, then a temporary file renamed over it. */
+export async function writeConfigIni(session: RemoteSession, file: string, text: string, now: Date): Promise<void> {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const dir = file.slice(0, file.lastIndexOf('/'));
+  const mk = await session.sh('umask 077; mkdir -p "$1"', [dir]);
+  if (mk.code !== 0) throw setupError('cluster-step', `cannot create ${dir} on the cluster: ${mk.stderr.trim()}`);
+  const tmp = `${dir}/.config.ini.slurmhop-${crypto.randomBytes(4).toString('hex')}`;
+  await session.writeFile(tmp, text, 0o644);
+  const r = await session.sh(
+    `if [ -f "$2" ]; then cp -p "$2" "$2.slurmhop-backup-$3" && chmod "$(stat -c %a "$2")" "$1"; fi
+mv -f "$1" "$2"`,
+    [tmp, file, stamp],
+  );
+  if (r.code !== 0) {
+    await session.sh('rm -f "$1"', [tmp]);
+    throw setupError('cluster-step', `writing ${file} on the cluster failed: ${r.stderr.trim()}`, 'the old file is unchanged');
+  }
+}
+
+/** `remote hostkey`: the job host key, created on first use. */
+export async function jobHostKey(session: RemoteSession): Promise<string> {
+  const r = await session.sh('cd && exec .local/bin/remote hostkey');
+  const line = r.stdout.trim();
+  if (r.code !== 0 || !/^ssh-ed25519 [A-Za-z0-9+/=]+/.test(line)) {
+    throw setupError('cluster-step', `"remote hostkey" failed on the cluster: ${r.stderr.trim() || line || `exit ${r.code}`}`, 'see TUTORIAL.md "Troubleshooting"');
+  }
+  return line.split(/\s+/).slice(0, 2).join(' ');
+}
+
+export async function sinfo(session: RemoteSession): Promise<string> {
+  const r = await session.sh("sinfo -h -o '%P|%G|%l'");
+  if (r.code !== 0) {
+    throw setupError('cluster-step', `sinfo failed on the login node: ${r.stderr.trim() || `exit ${r.code}`}`, 'is this a Slurm login node? (try "sinfo" there yourself)');
+  }
+  return r.stdout;
+}
+
+export async function uninstallOnCluster(session: RemoteSession, configFile: string): Promise<void> {
+  const r = await session.sh('rm -f "$HOME/.local/bin/remote" "$1"', [configFile]);
+  if (r.code !== 0) throw setupError('cluster-step', `removing the binary and config.ini failed: ${r.stderr.trim()}`);
+}

@@ -1,0 +1,85 @@
+// Install the matching dist/remote-linux-* as ~/.local/bin/remote: SFTP to a
+// temporary name, checksum checked on the cluster, made executable, renamed
+// into place (so a running `remote proxy` keeps its old file); skipped when
+// the same bytes are already there.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ClusterFacts } from './cluster-probe.js';
+import { setupError } from './errors.js';
+import type { RemoteSession } from './remote-session.js';
+
+export interface LocalBinary {
+  file: string;
+  sha256: string;
+}
+
+/** The build's binary, checked against dist/SHA256SUMS when the build wrote one. */
+export function localBinary(distDir: string, name: string): LocalBinary {
+  const file = path.join(distDir, name);
+  if (!fs.existsSync(file)) {
+    throw setupError('local-file', `${file} is missing`, 'run "npm run build" first (it writes dist/remote-linux-x64 and dist/remote-linux-arm64)');
+  }
+  const sha256 = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  const sums = path.join(distDir, 'SHA256SUMS');
+  if (fs.existsSync(sums)) {
+    const listed = fs.readFileSync(sums, 'utf8').split('\n').map((l) => l.trim().split(/\s+/)).find((f) => f[1] === name)?.[0];
+    if (listed && listed !== sha256) {
+      throw setupError('local-file', `${file} does not match dist/SHA256SUMS (a partial or stale build?)`, 'run "npm run build" again');
+    }
+  }
+  return { file, sha256 };
+}
+
+export async function installBinary(session: RemoteSession, facts: ClusterFacts, binary: LocalBinary, progress: (msg: string) => void): Promise<'installed' | 'unchanged'> {
+  if (facts.installedSha256 === binary.sha256) return 'unchanged';
+  requireExec(facts);
+  const tmp = `.local/bin/.remote.slurmhop-upload-${crypto.randomBytes(4).toString('hex')}`;
+  let lastShown = -1;
+  const mk = await session.sh('mkdir -p "$HOME/.local/bin"');
+  if (mk.code !== 0) throw setupError('cluster-step', `cannot create ~/.local/bin on the cluster: ${mk.stderr.trim()}`);
+  try {
+    await session.upload(binary.file, tmp, (done, total) => {
+      const pct = Math.floor((done / total) * 10) * 10;
+      if (pct !== lastShown) progress(`uploading ${path.basename(binary.file)}: ${pct}%`);
+      lastShown = pct;
+    });
+  } catch (err) {
+    await session.sh('rm -f "$1"', [tmp]);
+    throw setupError('cluster-step', `uploading ${binary.file} to the login node failed: ${(err as Error).message}`, 'is your home directory full or over quota? (quota -s, df -h ~)');
+  }
+  const r = await session.sh(
+    `got=$(sha256sum "$1" | cut -d' ' -f1)
+if [ "$got" != "$2" ]; then rm -f "$1"; echo "checksum mismatch: $got" >&2; exit 3; fi
+chmod 755 "$1" && mv -f "$1" .local/bin/remote`,
+    [tmp, binary.sha256],
+  );
+  if (r.code !== 0) {
+    throw setupError('cluster-step', `installing ~/.local/bin/remote failed: ${r.stderr.trim() || `exit ${r.code}`}`, 'run setup again; if it persists, check the free space in your home (df -h ~)');
+  }
+  return 'installed';
+}
+
+export function requireExec(facts: ClusterFacts): void {
+  if (!facts.canExec) {
+    throw setupError(
+      'cluster-unsupported',
+      `your home directory on the login node (${facts.home}) is mounted noexec: ~/.local/bin/remote could not run`,
+      'ask your cluster\'s administrators for a home (or ~/.local) that allows executables; nothing was installed',
+    );
+  }
+}
+
+/** `remote --version` through the login shell, as the ProxyCommand will run it. */
+export async function installedVersion(session: RemoteSession): Promise<string> {
+  const r = await session.sh('cd && exec .local/bin/remote --version');
+  if (r.code !== 0) {
+    const denied = /permission denied/i.test(r.stderr);
+    throw setupError(
+      'cluster-unsupported',
+      `~/.local/bin/remote does not run on the login node: ${r.stderr.trim() || `exit ${r.code}`}`,
+      denied ? 'your home is probably mounted noexec: ask your administrators' : 'is the login node Linux with glibc 2.28 or newer? (getconf GNU_LIBC_VERSION)',
+    );
+  }
+  return r.stdout.trim();
+}

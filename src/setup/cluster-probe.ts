@@ -1,0 +1,79 @@
+// What the wizard needs to know about the login node, in one round trip:
+// architecture, C library, home, whether the home allows executing files,
+// the installed binary's checksum, and the files it may change.
+import { setupError } from './errors.js';
+import type { RemoteSession } from './remote-session.js';
+
+export interface ClusterFacts {
+  home: string;
+  arch: string;
+  glibc?: string | undefined;
+  /** False when ~/.local/bin (or the home) is on a noexec mount. */
+  canExec: boolean;
+  installedSha256?: string | undefined;
+  authorizedKeys: string;
+  configIni?: string | undefined;
+  configIniPath: string;
+  hostKeyPub?: string | undefined;
+  homeMode: string;
+}
+
+const SCRIPT = `
+set -u
+cfg=\${XDG_CONFIG_HOME:-$HOME/.config}/slurmhop/config.ini
+state=\${XDG_STATE_HOME:-$HOME/.local/state}/slurmhop
+echo "home=$HOME"
+echo "arch=$(uname -m)"
+echo "glibc=$(getconf GNU_LIBC_VERSION 2>/dev/null)"
+echo "homemode=$(stat -c %a "$HOME" 2>/dev/null)"
+echo "cfg=$cfg"
+d=$HOME/.local/bin; [ -d "$d" ] || d=$HOME
+echo "mountopts=$(findmnt -n -o OPTIONS -T "$d" 2>/dev/null || awk -v h="$d" '$2 != "/" && index(h"/", $2"/") == 1 { print $4 }' /proc/mounts | tail -n 1)"
+if [ -f "$HOME/.local/bin/remote" ]; then echo "sha=$(sha256sum "$HOME/.local/bin/remote" | cut -d' ' -f1)"; fi
+if [ -f "$state/hostkey/ssh_host_ed25519_key.pub" ]; then echo "hostkey=$(cat "$state/hostkey/ssh_host_ed25519_key.pub")"; fi
+echo "--authorized_keys"
+cat "$HOME/.ssh/authorized_keys" 2>/dev/null
+echo "--config.ini"
+if [ -f "$cfg" ]; then echo present; cat "$cfg"; fi
+`;
+
+export async function probeCluster(session: RemoteSession): Promise<ClusterFacts> {
+  const r = await session.sh(SCRIPT);
+  if (r.code !== 0 && !r.stdout.includes('--config.ini')) {
+    throw setupError('cluster-step', `cannot inspect the login node (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`, 'is /bin/sh there? Does your login shell print anything for non-interactive logins?');
+  }
+  const [head, rest] = split(r.stdout, '--authorized_keys\n');
+  const [keys, cfg] = split(rest, '--config.ini\n');
+  const kv = Object.fromEntries(head.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  return {
+    home: kv.home ?? '',
+    arch: kv.arch ?? '',
+    glibc: kv.glibc || undefined,
+    canExec: !/(^|,)noexec(,|$)/.test(kv.mountopts ?? ''),
+    installedSha256: kv.sha || undefined,
+    hostKeyPub: kv.hostkey || undefined,
+    homeMode: kv.homemode ?? '',
+    authorizedKeys: keys,
+    configIni: cfg.startsWith('present\n') ? cfg.slice('present\n'.length) : undefined,
+    configIniPath: kv.cfg ?? '.config/slurmhop/config.ini',
+  };
+}
+
+function split(text: string, marker: string): [string, string] {
+  const i = text.indexOf(marker);
+  return i < 0 ? [text, ''] : [text.slice(0, i), text.slice(i + marker.length)];
+}
+
+/** The dist/ binary for the login node, or a clear refusal. */
+export function binaryFor(facts: ClusterFacts): 'remote-linux-x64' | 'remote-linux-arm64' {
+  const m = /^glibc (\d+)\.(\d+)/.exec(facts.glibc ?? '');
+  if (!m) {
+    throw setupError('cluster-unsupported', `the login node has no GNU C library (getconf GNU_LIBC_VERSION says "${facts.glibc ?? ''}")`, 'remote needs Linux with glibc 2.28 or newer (musl systems such as Alpine are not supported)');
+  }
+  if (Number(m[1]) < 2 || (Number(m[1]) === 2 && Number(m[2]) < 28)) {
+    throw setupError('cluster-unsupported', `the login node has glibc ${m[1]}.${m[2]}; remote needs 2.28 or newer`, 'ask your administrators which login nodes run a newer OS (RHEL/Rocky 8+, Ubuntu 18.10+, Debian 10+), and use one of those with --host');
+  }
+  if (facts.arch === 'x86_64' || facts.arch === 'amd64') return 'remote-linux-x64';
+  if (facts.arch === 'aarch64' || facts.arch === 'arm64') return 'remote-linux-arm64';
+  throw setupError('cluster-unsupported', `the login node's architecture is ${facts.arch || 'unknown'}`, 'remote is built for x86_64 and aarch64 only');
+}

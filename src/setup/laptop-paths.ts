@@ -1,0 +1,64 @@
+// Where things live on the laptop (Linux, macOS, Windows). Paths are absolute:
+// OpenSSH expands `~` from the password database, not from $HOME, so written
+// paths are spelled out in full.
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface Laptop {
+  platform: 'linux' | 'darwin' | 'win32';
+  home: string;
+  env: NodeJS.ProcessEnv;
+}
+
+const p = (l: Laptop) => (l.platform === 'win32' ? path.win32 : path.posix);
+
+export const sshDir = (l: Laptop) => p(l).join(l.home, '.ssh');
+export const defaultSshConfig = (l: Laptop) => p(l).join(sshDir(l), 'config');
+export const userKnownHosts = (l: Laptop) => p(l).join(sshDir(l), 'known_hosts');
+export const slurmhopKnownHosts = (l: Laptop) => p(l).join(sshDir(l), 'slurmhop_known_hosts');
+export const defaultKey = (l: Laptop, cluster: string) => p(l).join(sshDir(l), `slurmhop_${cluster}_ed25519`);
+
+/** The files OpenSSH reads for host keys, user's first. */
+export function knownHostsFiles(l: Laptop): string[] {
+  const user = [userKnownHosts(l), `${userKnownHosts(l)}2`, slurmhopKnownHosts(l)];
+  const global =
+    l.platform === 'win32'
+      ? [p(l).join(l.env.ProgramData ?? 'C:\\ProgramData', 'ssh', 'ssh_known_hosts')]
+      : ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
+  return [...user, ...global];
+}
+
+/** The usual private keys OpenSSH tries. */
+export const defaultIdentities = (l: Laptop) => ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((n) => p(l).join(sshDir(l), n));
+
+export function agentSocket(l: Laptop): string | undefined {
+  if (l.env.SSH_AUTH_SOCK) return l.env.SSH_AUTH_SOCK;
+  return l.platform === 'win32' ? '\\\\.\\pipe\\openssh-ssh-agent' : undefined;
+}
+
+/**
+ * The ssh the ProxyCommand runs. Windows runs ProxyCommand without a shell or a
+ * PATH search, so it needs the full path of ssh.exe: Windows' own OpenSSH first.
+ */
+export function sshProgram(l: Laptop, exists: (f: string) => boolean = fs.existsSync): string | undefined {
+  if (l.platform !== 'win32') return 'ssh';
+  const root = l.env.SystemRoot ?? l.env.windir ?? 'C:\\Windows';
+  const inbox = path.win32.join(root, 'System32', 'OpenSSH', 'ssh.exe');
+  if (exists(inbox)) return inbox;
+  for (const dir of (l.env.Path ?? l.env.PATH ?? '').split(';').filter(Boolean)) {
+    const candidate = path.win32.join(dir, 'ssh.exe');
+    if (exists(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** VS Code's user settings directories (stable and Insiders), whether or not they exist. */
+export function vscodeUserDirs(l: Laptop): string[] {
+  const base =
+    l.platform === 'win32'
+      ? (l.env.APPDATA ?? path.win32.join(l.home, 'AppData', 'Roaming'))
+      : l.platform === 'darwin'
+        ? path.posix.join(l.home, 'Library', 'Application Support')
+        : (l.env.XDG_CONFIG_HOME ?? path.posix.join(l.home, '.config'));
+  return ['Code', 'Code - Insiders'].map((app) => p(l).join(base, app, 'User'));
+}

@@ -1,0 +1,105 @@
+// Everything the wizard will write on the laptop, computed before anything is
+// written anywhere: a file that cannot be read or parsed stops the wizard here.
+import fs from 'node:fs';
+import type { SshBlockInput } from '../templates/ssh-config-block.js';
+import { hostKeyAlias, profileHost } from '../templates/ssh-config-block.js';
+import { unsafeCharacter } from '../templates/ssh-config-quote.js';
+import type { Answers } from './answers.js';
+import { setupError } from './errors.js';
+import { knownHostsName, replaceKnownHosts } from './known-hosts.js';
+import { readIfExists, type FileChange } from './local-files.js';
+import { slurmhopKnownHosts, sshDir, userKnownHosts, vscodeUserDirs, type Laptop } from './laptop-paths.js';
+import type { KeyPair } from './laptop-key.js';
+import { planSshConfig } from './ssh-config-plan.js';
+import { decodeText } from './text-file.js';
+import { planVscodeSettings, settingsFile } from './vscode-settings.js';
+
+export function readText(file: string): string | undefined {
+  const bytes = readIfExists(file);
+  return bytes === undefined ? undefined : decodeText(bytes, file);
+}
+
+export interface LocalInputs {
+  answers: Answers;
+  laptop: Laptop;
+  key: KeyPair;
+  profiles: string[];
+  sshProgram: string;
+  connectTimeout: number;
+  vscode: boolean;
+}
+
+export interface LocalPlan {
+  changes: FileChange[];
+  warnings: string[];
+  hosts: string[];
+}
+
+export function blockInput(i: LocalInputs): SshBlockInput {
+  const { answers: a, laptop } = i;
+  for (const [what, value] of [
+    ['the ssh config path', a.sshConfig],
+    ['the key path', i.key.file],
+    ['your home directory', laptop.home],
+    ['the ssh program path', i.sshProgram],
+  ] as const) {
+    const bad = unsafeCharacter(value, laptop.platform);
+    if (bad) throw setupError('usage', `${what} (${value}) contains ${bad}, which an ssh config cannot carry safely`, 'use a path without it');
+  }
+  return {
+    platform: laptop.platform,
+    cluster: a.cluster,
+    prefix: a.prefix,
+    profiles: i.profiles,
+    login: { host: a.host, port: a.port, user: a.user },
+    identityFile: i.key.file,
+    loginKnownHosts: [userKnownHosts(laptop), slurmhopKnownHosts(laptop)],
+    jobKnownHosts: slurmhopKnownHosts(laptop),
+    sshConfigFile: a.customConfig ? a.sshConfig : undefined,
+    sshProgram: i.sshProgram,
+    controlDir: laptop.platform === 'win32' ? undefined : sshDir(laptop),
+  };
+}
+
+export function planLocal(i: LocalInputs): LocalPlan {
+  const { answers: a, laptop } = i;
+  const changes: FileChange[] = [];
+  const before = readText(a.sshConfig);
+  const eol = laptop.platform === 'win32' ? '\r\n' : '\n';
+  const ssh = planSshConfig(before ?? '', a.sshConfig, blockInput(i), a.cluster, eol);
+  changes.push({ file: a.sshConfig, before, after: ssh.after, mode: 0o600, backup: true });
+  const hosts = [a.cluster, ...i.profiles.map((p) => profileHost(a.prefix, p))];
+  if (i.vscode) {
+    for (const dir of vscodeUserDirs(laptop).filter((d) => fs.existsSync(d))) {
+      const file = settingsFile(dir);
+      const text = readText(file);
+      const after = planVscodeSettings(text, file, {
+        hosts,
+        connectTimeout: i.connectTimeout,
+        sshConfigFile: a.customConfig ? a.sshConfig : undefined,
+        sshPath: laptop.platform === 'win32' ? i.sshProgram : undefined,
+      });
+      changes.push({ file, before: text, after, mode: 0o600, backup: true });
+    }
+  }
+  return { changes, warnings: ssh.warnings, hosts };
+}
+
+/** slurmhop's known_hosts: the job host key under the alias, and a login key the user just accepted. */
+export function planKnownHosts(laptop: Laptop, a: Answers, jobKey: string, newLoginKey?: { type: string; key: string }): FileChange {
+  const file = slurmhopKnownHosts(laptop);
+  const before = readText(file);
+  const lines = [];
+  if (newLoginKey) lines.push(`${knownHostsName(a.host, a.port)} ${newLoginKey.type} ${newLoginKey.key}`);
+  lines.push(`${hostKeyAlias(a.cluster)} ${jobKey}`);
+  const names = [hostKeyAlias(a.cluster), ...(newLoginKey ? [knownHostsName(a.host, a.port)] : [])];
+  return { file, before, after: replaceKnownHosts(before ?? '', names, lines), mode: 0o600, backup: false };
+}
+
+export function planKeyFiles(key: KeyPair): FileChange[] {
+  if (!key.create) return [];
+  return [
+    { file: key.file, before: undefined, after: key.create.private, mode: 0o600, backup: false, secret: true },
+    { file: `${key.file}.pub`, before: undefined, after: key.create.public, mode: 0o644, backup: false },
+  ];
+}

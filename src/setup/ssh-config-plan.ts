@@ -1,0 +1,60 @@
+// The new ssh config: the existing file checked (OpenSSH must be able to read
+// it, the markers must pair up), this cluster's block replaced or inserted,
+// and the result checked: the block's security settings must be the ones
+// OpenSSH will use for its hosts (nothing earlier in the file overrides them).
+import { blockBegin, hostKeyAlias, profileHost, renderSshConfigBlock, type SshBlockInput } from '../templates/ssh-config-block.js';
+import { setupError } from './errors.js';
+import { effectiveSettings } from './effective-settings.js';
+import { findBlocks, setBlock } from './managed-block.js';
+import { checkSshConfigSyntax } from './ssh-config-syntax.js';
+import type { Eol } from './text-file.js';
+import { splitLines } from './text-file.js';
+
+export interface SshConfigPlan {
+  after: string;
+  warnings: string[];
+}
+
+export function planSshConfig(before: string, file: string, input: SshBlockInput | undefined, cluster: string, eol: Eol): SshConfigPlan {
+  checkSshConfigSyntax(before, file);
+  findBlocks(before, file);
+  const block = input && renderSshConfigBlock(input);
+  const edit = setBlock(before, file, cluster, block, eol);
+  const warnings: string[] = [];
+  if (!input) return { after: edit.text, warnings };
+  const span = findBlocks(edit.text, file).get(cluster)!;
+  const first = lineOf(edit.text, span.start);
+  const last = lineOf(edit.text, span.end - 1);
+  const inBlock = (line: number) => line >= first && line <= last;
+  const check = (host: string, expect: Record<string, string>) => {
+    const got = effectiveSettings(edit.text, host, Object.keys(expect));
+    for (const [key, setting] of got) {
+      if (!inBlock(setting.line)) {
+        throw setupError(
+          'local-file',
+          `${file}:${setting.line}: "${key} ${setting.value}" comes before the slurmhop block and would apply to ${host} instead of its own setting`,
+          `move that line below the "${blockBegin(cluster)}" block (OpenSSH takes the first value it finds); nothing was written`,
+        );
+      }
+    }
+  };
+  for (const profile of input.profiles) {
+    check(profileHost(input.prefix, profile), { proxycommand: '', hostkeyalias: hostKeyAlias(cluster), stricthostkeychecking: 'yes', userknownhostsfile: '' });
+  }
+  check(cluster, { hostname: '', port: '', user: '', stricthostkeychecking: 'yes' });
+  // Same host names outside the block: harmless (the block comes first), but confusing.
+  const ours = new Set([cluster, ...input.profiles.map((p) => profileHost(input.prefix, p))]);
+  for (const line of splitLines(edit.text)) {
+    const m = /^\s*Host\s+(.*)$/i.exec(line.text);
+    if (!m || inBlock(line.no)) continue;
+    const dup = m[1]!.split(/\s+/).filter((h) => ours.has(h));
+    if (dup.length) warnings.push(`${file}:${line.no}: "Host ${dup.join(' ')}" is also defined outside the slurmhop block; the block's settings win, so you may remove that section`);
+  }
+  return { after: edit.text, warnings };
+}
+
+function lineOf(text: string, offset: number): number {
+  let n = 1;
+  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
+}

@@ -1,0 +1,156 @@
+// The wizard, step by step: answers, local files checked, connect, key,
+// install, profiles, host key pinning, ssh config, VS Code, check. Local files
+// are planned before the cluster is touched, and written last.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseConfig } from '../config/index.js';
+import { profileHost } from '../templates/ssh-config-block.js';
+import { gatherAnswers, type Answers } from './answers.js';
+import type { SetupArgs } from './args.js';
+import { addAuthorizedKey, hasPublicKey, jobHostKey, sinfo, writeConfigIni } from './cluster-files.js';
+import { installBinary, installedVersion, localBinary, requireExec } from './cluster-install.js';
+import { binaryFor, probeCluster } from './cluster-probe.js';
+import { parseSinfo, planConfigIni, proposeProfiles } from './cluster-profiles.js';
+import type { Connected } from './connect.js';
+import type { SetupDeps } from './deps.js';
+import { setupError } from './errors.js';
+import { parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
+import { agentSocket, defaultIdentities, defaultKey, knownHostsFiles, sshProgram } from './laptop-paths.js';
+import { existingKeyPair, newKeyPair, type KeyPair } from './laptop-key.js';
+import { applyChange, changed, describeChange, type FileChange } from './local-files.js';
+import { planKeyFiles, planKnownHosts, planLocal, readText } from './local-plan.js';
+import { runCheck } from './check.js';
+import { runUninstall } from './uninstall.js';
+import { unifiedDiff } from './diff.js';
+
+export async function runWizard(args: SetupArgs, deps: SetupDeps): Promise<void> {
+  const { laptop, report } = deps;
+  const answers = await gatherAnswers({ ...args, sshConfig: args.sshConfig && resolvePath(args.sshConfig, laptop.platform) }, laptop, deps.ask);
+  if (args.uninstall) return runUninstall(answers, args, deps);
+  const ssh = sshProgram(laptop);
+  if (!ssh) throw setupError('local-file', 'no ssh.exe found (looked in System32\\OpenSSH and PATH)', 'install the OpenSSH client: Settings > Apps > Optional features > OpenSSH Client');
+
+  report({ type: 'step', title: 'Checking your files' });
+  const keyFile = args.identity ? resolvePath(args.identity, laptop.platform) : defaultKey(laptop, answers.cluster);
+  // Parse what will be edited before anything else: a broken file stops here.
+  planLocal({ answers, laptop, key: { file: keyFile, publicKey: '' }, profiles: ['cpu'], sshProgram: ssh, connectTimeout: 0, vscode: args.vscode });
+  const knownHosts = readKnownHosts(knownHostsFiles(laptop));
+
+  report({ type: 'step', title: `Connecting to ${answers.user}@${answers.host}:${answers.port}` });
+  const password = args.passwordStdin ? firstLine(await deps.readStdin()) : undefined;
+  const connected = await deps.connect({
+    host: answers.host,
+    port: answers.port,
+    auth: { user: answers.user, keyFiles: [keyFile, ...(args.identity ? [] : defaultIdentities(laptop))], agent: agentSocket(laptop), password },
+    knownHosts,
+    acceptNewHostKey: args.acceptNewHostKey,
+    ask: deps.ask,
+    info: (message) => report({ type: 'info', message }),
+  });
+  try {
+    report({ type: 'done', message: `logged in (${connected.method})` });
+    await setUp(answers, args, deps, connected, keyFile, ssh);
+  } finally {
+    connected.session.end();
+  }
+}
+
+async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connected: Connected, keyFile: string, ssh: string): Promise<void> {
+  const { laptop, report, session } = { ...deps, session: connected.session };
+  const dry = args.dryRun;
+  const facts = await probeCluster(session);
+  const binary = localBinary(deps.distDir, binaryFor(facts));
+  requireExec(facts);
+
+  const key: KeyPair = fs.existsSync(keyFile) ? await existingKeyPair(keyFile, deps.ask) : args.identity ? await existingKeyPair(keyFile, deps.ask) : newKeyPair(keyFile, answers.cluster);
+  const keyChanges = planKeyFiles(key);
+  const authorized = hasPublicKey(facts.authorizedKeys, key.publicKey);
+
+  const config = planConfigIni(facts.configIni, facts.configIniPath, proposeProfiles(parseSinfo(await sinfo(session))));
+  const profiles = config.profiles;
+  if (profiles.length === 0) throw setupError('cluster-step', `${facts.configIniPath} defines no profile`, 'add a [profile.cpu] section there');
+  const parsed = parseConfig(config.text ?? '', facts.configIniPath);
+  const connectTimeout = Math.max(...[...parsed.values()].map((p) => p.pendingTimeout + p.startTimeout + 60));
+  const local = planLocal({ answers, laptop, key, profiles, sshProgram: ssh, connectTimeout, vscode: args.vscode });
+  local.warnings.forEach((message) => report({ type: 'warn', message }));
+
+  if (dry) {
+    const knownHosts = planKnownHosts(laptop, answers, facts.hostKeyPub ?? '<job host key, created on the cluster by "remote hostkey">', connected.newHostKey);
+    const lines = [
+      key.create ? `would create the key ${key.file} (0600) and ${key.file}.pub` : `key: ${key.file} (exists)`,
+      authorized ? 'its public key is already in ~/.ssh/authorized_keys on the cluster' : 'would add its public key to ~/.ssh/authorized_keys on the cluster',
+      facts.installedSha256 === binary.sha256 ? '~/.local/bin/remote is up to date' : `would install ${path.basename(binary.file)} as ~/.local/bin/remote`,
+      config.added.length ? `would add [profile.${config.added.join('], [profile.')}] to ${facts.configIniPath}:\n${unifiedDiff(config.before ?? '', config.text ?? '', config.before === undefined ? '/dev/null' : facts.configIniPath, facts.configIniPath)}` : `${facts.configIniPath}: profiles ${profiles.join(', ')} (unchanged)`,
+    ];
+    deps.out(`${lines.join('\n')}\n`);
+    for (const c of [knownHosts, ...local.changes]) deps.out(changed(c) ? describeChange(c) : `${c.file}: unchanged\n`);
+    deps.out('dry run: nothing was written\n');
+    return;
+  }
+
+  const now = deps.now();
+  const apply = (c: FileChange) => {
+    const done = applyChange(c, now);
+    if (done) report({ type: 'done', message: `wrote ${c.file}${done.backup ? ` (backup: ${done.backup})` : ''}` });
+    else report({ type: 'skip', message: c.file });
+  };
+  report({ type: 'step', title: 'Key' });
+  keyChanges.forEach(apply);
+  if (!key.create) report({ type: 'skip', message: key.file });
+  if (!authorized) {
+    await addAuthorizedKey(session, key.publicKey);
+    report({ type: 'done', message: 'public key added to ~/.ssh/authorized_keys on the cluster' });
+  } else report({ type: 'skip', message: 'public key already in ~/.ssh/authorized_keys on the cluster' });
+
+  report({ type: 'step', title: 'Installing remote on the cluster' });
+  const installed = await installBinary(session, facts, binary, (message) => report({ type: 'info', message }));
+  const version = await installedVersion(session);
+  report({ type: installed === 'installed' ? 'done' : 'skip', message: `~/.local/bin/remote (${version}, ${path.basename(binary.file)})` });
+  report({ type: 'step', title: 'Profiles' });
+  if (config.added.length) {
+    await writeConfigIni(session, facts.configIniPath, config.text!, now);
+    report({ type: 'done', message: `${facts.configIniPath}: added [profile.${config.added.join('], [profile.')}]` });
+  } else report({ type: 'skip', message: `${facts.configIniPath} (profiles ${profiles.join(', ')})` });
+
+  report({ type: 'step', title: 'Pinning the job host key; ssh config; VS Code' });
+  const jobKey = await jobHostKey(session);
+  apply(planKnownHosts(laptop, answers, jobKey, connected.newHostKey));
+  local.changes.forEach(apply);
+
+  const target = profiles.includes('cpu') ? 'cpu' : profiles[0]!;
+  const host = profileHost(answers.prefix, target);
+  if (args.check) {
+    report({ type: 'step', title: `Checking: ssh ${host} hostname (may wait for a Slurm job)` });
+    await runCheck(deps, ssh, answers, host);
+  }
+  deps.out(summary(answers, profiles));
+}
+
+function summary(a: Answers, profiles: string[]): string {
+  const f = a.customConfig ? ` -F ${a.sshConfig}` : '';
+  return [
+    '',
+    'Done. Try:',
+    ...profiles.map((p) => `  ssh${f} ${profileHost(a.prefix, p)}`),
+    `  ssh${f} ${a.cluster} .local/bin/remote list     (your jobs; "remote cancel" ends them)`,
+    `VS Code: Remote-SSH: Connect to Host... > ${profileHost(a.prefix, profiles[0]!)}`,
+    '',
+  ].join('\n');
+}
+
+function readKnownHosts(files: string[]): KnownHostEntry[] {
+  return files.flatMap((file) => {
+    try {
+      const text = readText(file);
+      return text === undefined ? [] : parseKnownHosts(text, file);
+    } catch {
+      return []; // an unreadable known_hosts is skipped, as OpenSSH does
+    }
+  });
+}
+
+const firstLine = (text: string) => text.split(/\r?\n/)[0] ?? '';
+
+function resolvePath(file: string, platform: string): string {
+  return platform === 'win32' ? path.win32.resolve(file) : path.posix.resolve(file);
+}
