@@ -19,7 +19,7 @@ export function runSelfCheck(run: SelfCheckRun, dir: string, version: string): P
       [...pre, '--bundle', dir, '--self-check'],
       { env: run.env, timeout: run.timeoutMs, maxBuffer: 1 << 20, encoding: 'utf8' },
       (err, stdout, stderr) => {
-        const said = lastLine(stderr) || lastLine(stdout);
+        const said = firstLine(stderr) || lastLine(stdout);
         if (err) {
           const how = err.killed ? `timed out after ${run.timeoutMs / 1000} s` : `exit ${err.code ?? err.signal}`;
           return reject(new Error(`self-check failed (${how})${said ? `: ${said}` : ''}`));
@@ -38,6 +38,10 @@ export function runSelfCheck(run: SelfCheckRun, dir: string, version: string): P
       },
     );
   });
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0]?.trim() ?? '';
 }
 
 function lastLine(text: string): string {

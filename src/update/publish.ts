@@ -9,6 +9,7 @@ import { createPublicKey } from 'node:crypto';
 import { simpleGit } from 'simple-git';
 import { makeManifest, signRelease, verifyRelease, type Manifest, type ReleaseFiles } from './manifest.js';
 import { RELEASE_FILES } from './paths.js';
+import { gitEnv, GIT_UNSAFE_ALLOWED } from './repository.js';
 import { tagOf } from './semver.js';
 
 export interface PublishOptions {
@@ -33,8 +34,8 @@ export async function publishRelease(options: PublishOptions): Promise<{ tag: st
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'slurmhop-release-'));
   try {
     const identity = ['user.name=slurmhop release', 'user.email=release@slurmhop.invalid'];
-    const git = simpleGit({ baseDir: options.repo, config: identity }).env({
-      ...process.env,
+    const git = simpleGit({ baseDir: options.repo, config: identity, unsafe: GIT_UNSAFE_ALLOWED }).env({
+      ...gitEnv(process.env),
       GIT_INDEX_FILE: path.join(tmp, 'index'),
     });
     const entries: Array<[string, Buffer]> = [

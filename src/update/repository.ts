@@ -22,18 +22,23 @@ const LIMITS: Record<string, number> = {
   [RELEASE_FILES.signature]: MAX_SIGNATURE_BYTES,
 };
 
+// simple-git refuses to run with variables that could make git run another
+// program. Those a git transport may need (ssh, a proxy) are the user's own
+// and pass; editors, pagers, askpass helpers and config redirections do not
+// matter to ls-remote/fetch and are dropped.
+const DROPPED = /^(EDITOR|PAGER|PREFIX|SSH_ASKPASS|GIT_(ASKPASS|CONFIG\w*|EDITOR|EXEC_PATH|EXTERNAL_DIFF|PAGER|TEMPLATE_DIR|SEQUENCE_EDITOR|DIR|WORK_TREE|INDEX_FILE|OBJECT_DIRECTORY|ALTERNATE_OBJECT_DIRECTORIES|NAMESPACE))$/i;
+export const GIT_UNSAFE_ALLOWED = { allowUnsafeSshCommand: true, allowUnsafeGitProxy: true };
+
 /** Git never prompts (a background check has no terminal) and ignores repository settings in the environment. */
 export function gitEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const clean: NodeJS.ProcessEnv = { ...env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
-  for (const key of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_NAMESPACE']) {
-    delete clean[key];
-  }
-  return clean;
+  const clean: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(env)) if (!DROPPED.test(key)) clean[key] = value;
+  return { ...clean, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
 }
 
 export function gitSource(url: string, options: { env: NodeJS.ProcessEnv; timeoutMs: number }): ReleaseSource {
   const git = (baseDir?: string): SimpleGit =>
-    simpleGit({ ...(baseDir ? { baseDir } : {}), timeout: { block: options.timeoutMs } }).env(gitEnv(options.env));
+    simpleGit({ ...(baseDir ? { baseDir } : {}), timeout: { block: options.timeoutMs }, unsafe: GIT_UNSAFE_ALLOWED }).env(gitEnv(options.env));
   return {
     url,
     async listVersions() {

@@ -79,7 +79,7 @@ async function underLock(deps: UpdateDeps, mode: UpdateMode, url: string): Promi
   }
   if (!target) {
     log({ type: 'up-to-date', running: label(deps), latest });
-    return { result: 'up-to-date', running, latest };
+    return { result: 'up-to-date', running: label(deps), latest };
   }
   log({ type: 'found', version: target, running: label(deps) });
   return fetchAndInstall(deps, url, target, mode);

@@ -1,0 +1,42 @@
+// Test builds of the real program: the same src/cli/entry.ts bundled by the
+// same scripts/build/bundle.mjs, with the test's own public key built in (and
+// marked as a test build) and the version a test release needs.
+import { generateKeyPairSync } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundle } from '../../../scripts/build/bundle.mjs';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export interface KeyPair {
+  privateKey: string;
+  publicKey: string;
+}
+
+export function makeKeyPair(): KeyPair {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return {
+    privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
+/** dist-like bundle of the program at `version`, trusting `key`. */
+export async function buildProgram(dir: string, version: string, key: KeyPair): Promise<string> {
+  const outfile = path.join(dir, `remote-${version}.cjs`);
+  await bundle({ entry: 'src/cli/entry.ts', outfile, absWorkingDir: ROOT, version, releaseKey: key.publicKey });
+  return outfile;
+}
+
+/** A bundle that is not the program: `code` runs as the whole release. */
+export function writeBundle(dir: string, name: string, code: string): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, code);
+  return file;
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
