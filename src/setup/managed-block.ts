@@ -26,7 +26,8 @@ export function findBlocks(text: string, file: string): Map<string, BlockSpan> {
     if (begin) {
       if (open) throw bad(line.no, `a slurmhop block starts inside the block for "${open.cluster}" (line ${open.line}), which has no end marker`, `restore "# <<< slurmhop ${open.cluster} <<<" or remove the broken block by hand`);
       if (blocks.has(begin[1]!)) throw bad(line.no, `a second slurmhop block for "${begin[1]}" (the first is at line ${blocks.get(begin[1]!)!.beginLine})`, 'remove one of them by hand');
-      open = { cluster: begin[1]!, start: line.start, line: line.no };
+      // A byte-order mark before the marker belongs to the file, not to the block.
+      open = { cluster: begin[1]!, start: line.start + (line.text.startsWith('\uFEFF') ? 1 : 0), line: line.no };
     } else if (end) {
       if (!open) throw bad(line.no, `an end marker for "${end[1]}" without its begin marker`, `restore "# >>> slurmhop ${end[1]} >>>" above the block, or remove the block by hand`);
       if (end[1] !== open.cluster) throw bad(line.no, `the block for "${open.cluster}" (line ${open.line}) ends with the marker of "${end[1]}"`, 'fix the marker by hand');
