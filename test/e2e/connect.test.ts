@@ -57,8 +57,9 @@ describe('ssh slurm-cpu', () => {
     const dir = `${stateOf(USER)}/jobs/${job!.id}`;
     const contact = JSON.parse(fs.readFileSync(`${dir}/contact`, 'utf8'));
     expect(contact).toMatchObject({ jobId: job!.id, profile: 'cpu', node: job!.node, user: USER });
+    expect(JSON.parse(fs.readFileSync(`${dir}/submitted`, 'utf8'))).toMatchObject({ event: 'submitted', jobId: job!.id, profile: 'cpu' });
     const events = fs.readFileSync(`${dir}/status`, 'utf8').trim().split('\n').map((l) => JSON.parse(l).event);
-    expect(events).toEqual(['submitted', 'started', 'ready']);
+    expect(events).toEqual(['started', 'ready']);
     for (const d of [stateOf(USER), `${stateOf(USER)}/jobs`, dir, `${stateOf(USER)}/hostkey`]) {
       expect((fs.statSync(d).mode & 0o777).toString(8), d).toBe('700');
     }

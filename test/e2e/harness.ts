@@ -7,7 +7,8 @@ import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '../..');
 const CLUSTER = path.join(ROOT, 'scripts/cluster');
-export const BINARY = path.join(ROOT, 'dist/remote-linux-x64');
+/** SLURMHOP_TEST_BINARY: test another build of the executable. */
+export const BINARY = process.env.SLURMHOP_TEST_BINARY || path.join(ROOT, 'dist/remote-linux-x64');
 
 export interface ClusterEnv {
   dir: string;

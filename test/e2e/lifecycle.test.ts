@@ -14,6 +14,10 @@ env_setup = export SLURMHOP_TEST_SETUP="from env_setup"; export PATH="$HOME/tool
 [profile.short]
 partition = interactive
 time = 1
+
+[profile.idle]
+partition = interactive
+idle_timeout = 3
 `;
 let laptop: Laptop;
 
@@ -21,7 +25,7 @@ beforeAll(async () => {
   installRemote(USER);
   writeConfig(USER, WITH_SETUP);
   await resetUser(USER);
-  laptop = new Laptop(USER, ['cpu', 'gpu', 'setup', 'short']);
+  laptop = new Laptop(USER, ['cpu', 'gpu', 'setup', 'short', 'idle']);
   await laptop.pinHostKey();
 });
 
@@ -65,6 +69,19 @@ describe('when the job ends', () => {
     expect(statusEvents(job!.id).at(-1)).toMatchObject({ event: 'ended', reason: 'time-limit' });
     expect(fs.existsSync(`${stateOf(USER)}/jobs/${job!.id}/contact`)).toBe(false);
   }, 200_000);
+});
+
+describe('idle reclaim', () => {
+  it('a job with idle_timeout ends after its last connection closes, not while one is open', async () => {
+    const open = laptop.ssh(['slurm-idle', 'echo started; sleep 9']);
+    let out = '';
+    open.stdout!.on('data', (d) => (out += d));
+    await waitFor(() => out.includes('started'), 30_000, 'the session to start');
+    const [job] = await jobsOf(USER);
+    expect((await open).exitCode).toBe(0); // 9 s open: three idle periods, and the job stayed
+    await waitFor(async () => (await jobsOf(USER)).length === 0, 20_000, 'the idle job to end');
+    expect(statusEvents(job!.id).at(-1)).toMatchObject({ event: 'ended', reason: 'idle' });
+  });
 });
 
 describe('a signal while waiting', () => {
