@@ -46,15 +46,22 @@ export function authHandler(src: AuthSources): AuthHandlerMiddleware {
     },
   };
   let last: string | undefined;
+  let asked = false;
   return (methodsLeft, partialSuccess, callback) => {
     if (last && partialSuccess) src.onMethod?.(last);
+    // First ask with "none", as OpenSSH does, to learn which methods the server allows.
+    if (!asked) {
+      asked = true;
+      return callback({ type: 'none', username: src.user } as unknown as AuthenticationType);
+    }
     void (async () => {
+      const allowed = (m: Candidate['method']) => methodsLeft === null || methodsLeft.includes(m === 'agent' ? 'publickey' : m);
       for (;;) {
-        const allowed = (m: Candidate['method']) => methodsLeft === null || methodsLeft.includes(m === 'agent' ? 'publickey' : m);
-        let next = candidates.shift();
+        // A method the server does not allow yet stays for later (after a partial success).
+        const i = candidates.findIndex((c) => allowed(c.method));
+        let next = i >= 0 ? candidates.splice(i, 1)[0] : undefined;
         if (!next && allowed('password') && passwordTries < (src.password === undefined && src.ask.interactive ? 3 : 1)) next = password;
         if (!next) return callback(false as never);
-        if (!allowed(next.method)) continue;
         const auth = await next.make();
         if (!auth) continue;
         last = next.what;
