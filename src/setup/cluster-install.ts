@@ -40,7 +40,7 @@ export async function installBinary(session: RemoteSession, facts: ClusterFacts,
   if (mk.code !== 0) throw setupError('cluster-step', `cannot create ~/.local/bin on the cluster: ${mk.stderr.trim()}`);
   try {
     await session.upload(binary.file, tmp, (done, total) => {
-      const pct = Math.floor((done / total) * 10) * 10;
+      const pct = Math.floor((done / total) * 4) * 25;
       if (pct !== lastShown) progress(`uploading ${path.basename(binary.file)}: ${pct}%`);
       lastShown = pct;
     });
