@@ -37,8 +37,8 @@ export function gitEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 export function gitSource(url: string, options: { env: NodeJS.ProcessEnv; timeoutMs: number }): ReleaseSource {
-  const git = (baseDir?: string): SimpleGit =>
-    simpleGit({ ...(baseDir ? { baseDir } : {}), timeout: { block: options.timeoutMs }, unsafe: GIT_UNSAFE_ALLOWED }).env(gitEnv(options.env));
+  const git = (baseDir?: string, unsafe = GIT_UNSAFE_ALLOWED): SimpleGit =>
+    simpleGit({ ...(baseDir ? { baseDir } : {}), timeout: { block: options.timeoutMs }, unsafe }).env(gitEnv(options.env));
   return {
     url,
     async listVersions() {
@@ -47,7 +47,8 @@ export function gitSource(url: string, options: { env: NodeJS.ProcessEnv; timeou
     async fetch(version, dir, scratch) {
       const tag = tagOf(version);
       const gitDir = path.join(scratch, 'git');
-      await git(scratch).raw(['init', '--bare', '--quiet', gitDir]);
+      // No template: no sample hooks copied, nothing but what the fetch needs.
+      await git(scratch, { ...GIT_UNSAFE_ALLOWED, allowUnsafeTemplateDir: true }).raw(['init', '--bare', '--quiet', '--template=', gitDir]);
       const repo = git(gitDir);
       await repo.raw(['fetch', '--depth', '1', '--no-tags', '--quiet', url, `+refs/tags/${tag}:refs/tags/${tag}`]);
       const commit = (await repo.raw(['rev-parse', '--verify', `refs/tags/${tag}^{commit}`])).trim();

@@ -61,10 +61,10 @@ export function defaultScheduleDeps(): ScheduleDeps {
 }
 
 /** Spawned on the next turn of the event loop, so the caller's own work (the connection) starts first. */
-export function spawnDetached([file, ...args]: string[]): void {
+export function spawnDetached([file, ...args]: string[], env: NodeJS.ProcessEnv = childEnv()): void {
   setImmediate(() => {
     try {
-      const child = spawn(file!, args, { detached: true, stdio: 'ignore', cwd: '/', env: childEnv() });
+      const child = spawn(file!, args, { detached: true, stdio: 'ignore', cwd: '/', env });
       child.on('error', () => {});
       child.unref();
     } catch {

@@ -87,18 +87,21 @@ async function underLock(deps: UpdateDeps, mode: UpdateMode, url: string): Promi
 
 async function fetchAndInstall(deps: UpdateDeps, url: string, version: string, mode: UpdateMode): Promise<UpdateOutcome> {
   const { paths } = deps;
+  // Logged once the staging files are gone: on a full disk that makes room for the line.
+  const pending: UpdateEvent[] = [];
   // Trouble with the repository, or with the state dir (full disk, permissions)?
   const fail = (during: string, err: unknown, cause: 'state' | 'repository' = 'state'): UpdateOutcome => {
     const why = errorText(err);
-    deps.log({ type: 'failed', during, why, running: label(deps) });
+    pending.push({ type: 'failed', during, why, running: label(deps) });
     return { result: 'failed', why: `${during}: ${why}`, cause: /no space/i.test(why) ? 'state' : cause };
   };
   const reject = (why: string): UpdateOutcome => {
-    deps.log({ type: 'rejected', version, why, running: label(deps) });
+    pending.push({ type: 'rejected', version, why, running: label(deps) });
     return { result: 'rejected', version, why };
   };
 
-  let scratch: string;
+  let scratch: string | undefined;
+  let outcome: UpdateOutcome;
   try {
     const free = deps.freeBytes(paths.dir);
     if (free < deps.minFreeBytes) {
@@ -106,40 +109,54 @@ async function fetchAndInstall(deps: UpdateDeps, url: string, version: string, m
     }
     ensurePrivateDir(paths.staging);
     scratch = fs.mkdtempSync(path.join(paths.staging, `${version}-`));
+    outcome = await stageAndInstall(deps, { url, version, mode, scratch, fail, reject, pending });
   } catch (err) {
-    return fail('preparing the download', err);
+    outcome = fail('preparing the download', err);
+  } finally {
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  }
+  for (const event of pending) deps.log(event);
+  return outcome;
+}
+
+interface Stage {
+  url: string;
+  version: string;
+  mode: UpdateMode;
+  scratch: string;
+  fail(during: string, err: unknown, cause?: 'state' | 'repository'): UpdateOutcome;
+  reject(why: string): UpdateOutcome;
+  pending: UpdateEvent[];
+}
+
+async function stageAndInstall(deps: UpdateDeps, { url, version, mode, scratch, fail, reject, pending }: Stage): Promise<UpdateOutcome> {
+  const release = path.join(scratch, 'release');
+  let commit: string;
+  try {
+    fs.mkdirSync(release, { mode: 0o700 });
+    ({ commit } = await deps.source(url).fetch(version, release, scratch));
+  } catch (err) {
+    if (err instanceof ReleaseRejected) return reject(err.message);
+    return fail(`fetching v${version}`, err, 'repository');
   }
   try {
-    const release = path.join(scratch, 'release');
-    let commit: string;
-    try {
-      fs.mkdirSync(release, { mode: 0o700 });
-      ({ commit } = await deps.source(url).fetch(version, release, scratch));
-    } catch (err) {
-      if (err instanceof ReleaseRejected) return reject(err.message);
-      return fail(`fetching v${version}`, err, 'repository');
-    }
-    try {
-      readRelease(release, deps.key!, version);
-    } catch (err) {
-      if (err instanceof ReleaseRejected) return reject(err.message);
-      return fail(`reading v${version}`, err);
-    }
-    try {
-      await deps.selfCheck(release, version);
-    } catch (err) {
-      return reject(errorText(err));
-    }
-    try {
-      const done = installRelease(deps, { version, dir: release, commit, url, pinned: mode.kind === 'version' });
-      deps.log({ type: 'installed', version, previous: label(deps) });
-      if (done.pruned.length) deps.log({ type: 'pruned', versions: done.pruned });
-      return { result: 'installed', version, previous: label(deps) };
-    } catch (err) {
-      return fail(`installing ${version}`, err);
-    }
-  } finally {
-    fs.rmSync(scratch, { recursive: true, force: true });
+    readRelease(release, deps.key!, version);
+  } catch (err) {
+    if (err instanceof ReleaseRejected) return reject(err.message);
+    return fail(`reading v${version}`, err);
+  }
+  try {
+    await deps.selfCheck(release, version);
+  } catch (err) {
+    return reject(errorText(err));
+  }
+  try {
+    const done = installRelease(deps, { version, dir: release, commit, url, pinned: mode.kind === 'version' });
+    pending.push({ type: 'installed', version, previous: label(deps) });
+    if (done.pruned.length) pending.push({ type: 'pruned', versions: done.pruned });
+    return { result: 'installed', version, previous: label(deps) };
+  } catch (err) {
+    return fail(`installing ${version}`, err);
   }
 }
 
