@@ -3,7 +3,7 @@
 // scratch bare repository, whose three files are then copied out.
 import fs from 'node:fs';
 import path from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import { simpleGit, type SimpleGit, type SimpleGitOptions } from 'simple-git';
 import { MAX_BUNDLE_BYTES, MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES, ReleaseRejected } from './manifest.js';
 import { RELEASE_FILES } from './paths.js';
 import { tagOf, versionsFromLsRemote } from './semver.js';
@@ -27,7 +27,7 @@ const LIMITS: Record<string, number> = {
 // and pass; editors, pagers, askpass helpers and config redirections do not
 // matter to ls-remote/fetch and are dropped.
 const DROPPED = /^(EDITOR|PAGER|PREFIX|SSH_ASKPASS|GIT_(ASKPASS|CONFIG\w*|EDITOR|EXEC_PATH|EXTERNAL_DIFF|PAGER|TEMPLATE_DIR|SEQUENCE_EDITOR|DIR|WORK_TREE|INDEX_FILE|OBJECT_DIRECTORY|ALTERNATE_OBJECT_DIRECTORIES|NAMESPACE))$/i;
-export const GIT_UNSAFE_ALLOWED = { allowUnsafeSshCommand: true, allowUnsafeGitProxy: true };
+export const GIT_UNSAFE_ALLOWED: SimpleGitOptions['unsafe'] = { allowUnsafeSshCommand: true, allowUnsafeGitProxy: true };
 
 /** Git never prompts (a background check has no terminal) and ignores repository settings in the environment. */
 export function gitEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
