@@ -1,0 +1,123 @@
+// The wait loop's decisions, with a fake scheduler and clock (no cluster).
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/index.js';
+import type { SessionContext } from '../../src/session/context.js';
+import { appendStatus, writeContact } from '../../src/session/index.js';
+import { JobFailedError, waitUntilReady } from '../../src/session/wait.js';
+import type { LogEvent } from '../../src/log.js';
+import type { RunResult } from '../../src/slurm/index.js';
+import { tempDirs } from '../helpers/tmp.js';
+
+const tmp = tempDirs('slurmhop-wait-');
+const profile = [...parseConfig('[profile.cpu]\npending_timeout = 5\nstart_timeout = 3\n', 'c.ini').values()][0]!;
+
+/** `states` are what squeue answers, one per query (the last repeats); 'fail' is a failing squeue. */
+function fakeContext(states: Array<string | 'fail' | 'gone'>, onQuery: (n: number, state: string) => void = () => {}) {
+  const stateDir = tmp();
+  fs.mkdirSync(path.join(stateDir, 'jobs', '7'), { recursive: true });
+  let clock = 0;
+  let queries = 0;
+  const events: LogEvent[] = [];
+  const ctx: SessionContext = {
+    run: async (command): Promise<RunResult> => {
+      expect(command).toBe('squeue');
+      const state = states[Math.min(queries, states.length - 1)]!;
+      onQuery(queries++, state);
+      if (state === 'fail') return { stdout: '', stderr: 'slurm_load_jobs error: Socket timed out', exitCode: 1 };
+      if (state === 'gone') return { stdout: '', stderr: 'slurm_load_jobs error: Invalid job id specified', exitCode: 1 };
+      return { stdout: `7|slurmhop-cpu|${state}|c1|N/A|0:01|1:00:00|59:59|p|N/A|${state === 'PENDING' ? 'Resources' : 'None'}`, stderr: '', exitCode: 0 };
+    },
+    log: (e) => events.push(e),
+    user: 'ada',
+    home: '/home/ada',
+    stateDir,
+    remoteCommand: ['remote'],
+    now: () => clock,
+    sleep: async (ms) => void (clock += ms),
+    connect: async () => {
+      throw new Error('not used');
+    },
+  };
+  return { ctx, events, queries: () => queries, stateDir };
+}
+
+const job = { jobId: '7', submittedByUs: true };
+const never = new AbortController().signal;
+
+describe('waiting for a job', () => {
+  it('returns the contact as soon as the job writes it', async () => {
+    const { ctx, stateDir } = fakeContext(['PENDING', 'RUNNING'], (n) => {
+      if (n === 1) writeContact(stateDir, { version: 1, jobId: '7', profile: 'cpu', node: 'c1', port: 4000, user: 'ada', pid: 1, readyAt: '' });
+    });
+    expect(await waitUntilReady(ctx, profile, job, never)).toMatchObject({ node: 'c1', port: 4000 });
+  });
+
+  it('asks the scheduler at most once a second, backing off', async () => {
+    const { ctx, queries } = fakeContext(['PENDING']);
+    await expect(waitUntilReady(ctx, profile, job, never)).rejects.toMatchObject({ kind: 'pending-timeout' });
+    // 5 s of pending: queries at 0, 1.5, 3.75 s (then 7.1 s is past the timeout)
+    expect(queries()).toBeLessThanOrEqual(4);
+    expect(queries()).toBeGreaterThanOrEqual(3);
+  });
+
+  it('prints one progress line per change of state', async () => {
+    const { ctx, events } = fakeContext(['PENDING', 'PENDING', 'RUNNING'], () => {});
+    await expect(waitUntilReady(ctx, profile, job, never)).rejects.toBeInstanceOf(JobFailedError);
+    const waiting = events.filter((e) => e.type === 'waiting').map((e) => (e as { state: string }).state);
+    expect(waiting[0]).toBe('PENDING');
+    expect(waiting).toContain('RUNNING');
+  });
+
+  it('start_timeout counts from RUNNING only, not CONFIGURING (nodes may be booting)', async () => {
+    const states = ['CONFIGURING', 'CONFIGURING', 'CONFIGURING', 'CONFIGURING'];
+    const { ctx } = fakeContext(states);
+    // Stays CONFIGURING: only the pending timeout may end it, never start_timeout.
+    const err = await waitUntilReady(ctx, profile, job, never).catch((e) => e);
+    expect(err.kind).toBe('pending-timeout');
+  });
+
+  it('a job running without a contact past start_timeout fails, marked as still running (to be cancelled)', async () => {
+    const { ctx } = fakeContext(['RUNNING']);
+    const err = await waitUntilReady(ctx, profile, job, never).catch((e) => e);
+    expect(err).toBeInstanceOf(JobFailedError);
+    expect(err.stillRunning).toBe(true);
+    expect(err.message).toContain('not ready 3s after the job started');
+  });
+
+  it('the job\'s own "ended" record fails the wait at once, with the job output', async () => {
+    const { ctx, stateDir } = fakeContext(['RUNNING']);
+    fs.mkdirSync(path.join(stateDir, 'logs'));
+    fs.writeFileSync(path.join(stateDir, 'logs', '7.out'), 'sshd: fatal: something\n');
+    appendStatus(stateDir, { event: 'ended', jobId: '7', profile: 'cpu', reason: 'sshd-failed', detail: 'no sshd' });
+    const err = await waitUntilReady(ctx, profile, job, never).catch((e) => e);
+    expect(err.stillRunning).toBe(false);
+    expect(err.message).toContain('sshd could not start in the job (no sshd)');
+    expect(err.message).toContain('sshd: fatal: something');
+  });
+
+  it('a job Slurm has forgotten or finished fails, not still running', async () => {
+    for (const state of ['gone', 'FAILED']) {
+      const { ctx } = fakeContext([state]);
+      const err = await waitUntilReady(ctx, profile, job, never).catch((e) => e);
+      expect(err).toBeInstanceOf(JobFailedError);
+      expect(err.stillRunning).toBe(false);
+    }
+  });
+
+  it('a failing squeue is a warning, said once, and the wait goes on', async () => {
+    const { ctx, events, stateDir } = fakeContext(['fail', 'fail', 'fail', 'RUNNING'], (n) => {
+      if (n === 3) writeContact(stateDir, { version: 1, jobId: '7', profile: 'cpu', node: 'c2', port: 1, user: 'ada', pid: 1, readyAt: '' });
+    });
+    expect(await waitUntilReady(ctx, profile, job, never)).toMatchObject({ node: 'c2' });
+    expect(events.filter((e) => e.type === 'warn')).toHaveLength(1);
+  });
+
+  it('an abort (signal, client gone) ends the wait with its reason', async () => {
+    const { ctx } = fakeContext(['PENDING']);
+    const controller = new AbortController();
+    controller.abort(new Error('stopped waiting: received SIGINT'));
+    await expect(waitUntilReady(ctx, profile, job, controller.signal)).rejects.toThrow('received SIGINT');
+  });
+});
