@@ -22,7 +22,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**', 'test/build/**', '**/node_modules/**'],
+          exclude: ['test/e2e/**', 'test/build/**', 'test/update/**/*.cluster.test.ts', '**/node_modules/**'],
         },
       },
       {
@@ -48,6 +48,20 @@ export default defineConfig({
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },
           sequence: { groupOrder: 1, concurrent: false },
+        },
+      },
+      {
+        // The updater through `remote proxy` on the real local cluster, as the
+        // test user gus; after the e2e project, which uses gus too.
+        extends: true,
+        test: {
+          name: 'update-cluster',
+          include: ['test/update/**/*.cluster.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
+          sequence: { groupOrder: 2, concurrent: false },
         },
       },
     ],

@@ -1,13 +1,12 @@
 // Two updaters at once. The first one is held inside `git ls-remote`, after
-// taking the lock, by a real git detail: its repository's packed-refs is a
-// FIFO, which git blocks on until the test opens it for writing. So the
-// overlap is certain, not a matter of timing.
-import { execFileSync } from 'node:child_process';
+// taking the lock (helpers/git-gate.ts), so the overlap is certain, not a
+// matter of timing.
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { buildProgram, makeKeyPair } from './helpers/builds.js';
+import { GitGate } from './helpers/git-gate.js';
 import { makeWorld, readLog, release, remote, remoteAsync, versionOf } from './helpers/world.js';
 import { tempDirs } from '../helpers/tmp.js';
 
@@ -26,13 +25,10 @@ describe('two updaters at once', { timeout: 60_000 }, () => {
   it('the second one leaves at once and says why; the first installs; the working version runs throughout', async () => {
     const w = makeWorld(tmp());
     await release(w, key, '0.2.0', two);
-    const fifo = path.join(w.repo, 'packed-refs');
-    execFileSync('mkfifo', [fifo]);
-
+    const gate = new GitGate(w.repo);
     const first = remoteAsync(w, launcher, ['update']);
-    // Resolves once git has opened packed-refs: the first updater holds the lock now.
-    const gate = await fs.promises.open(fifo, 'w');
     try {
+      await gate.waitUntilHeld();
       expect(fs.existsSync(path.join(w.updateDir, 'lock'))).toBe(true);
 
       const second = remote(w, launcher, ['update']);
@@ -45,9 +41,9 @@ describe('two updaters at once', { timeout: 60_000 }, () => {
       expect(readLog(w)).toMatch(/no check: another update is running \(pid \d+/);
 
       expect(versionOf(w, launcher)).toBe('slurmhop 0.1.0');
+      expect(gate.held()).toHaveLength(1);
     } finally {
-      fs.rmSync(fifo);
-      await gate.close();
+      await gate.release();
     }
     const done = await first;
     expect(done.stderr).toContain('installed 0.2.0');

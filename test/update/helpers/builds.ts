@@ -40,3 +40,14 @@ export function writeBundle(dir: string, name: string, code: string): string {
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
+
+/** A single executable (test build) of `version`, made by the same steps as dist/remote-linux-x64. */
+export async function buildTestSea(dir: string, version: string, key: KeyPair, out: string): Promise<string> {
+  const { nodeBinary } = await import('../../../scripts/build/node-binary.mjs');
+  const { makeBlob, makeExecutable } = await import('../../../scripts/build/sea.mjs');
+  const main = await buildProgram(dir, version, key);
+  const { bin } = await nodeBinary('x64', path.join(ROOT, '.cache', 'node'));
+  const blob = await makeBlob({ node: bin, main, dir });
+  await makeExecutable({ node: bin, blob, out });
+  return out;
+}
