@@ -46,7 +46,8 @@ export function parseSqueue(output: string): JobInfo[] {
 }
 
 export async function listJobs(run: SlurmRunner, filter: { user: string; jobIds?: string[] }): Promise<JobInfo[]> {
-  const args = ['--noheader', `--format=${SQUEUE_FORMAT}`, `--user=${filter.user}`];
+  // --local: no federation lookup, one RPC fewer per call (a poll is then a single RPC).
+  const args = ['--noheader', '--local', `--format=${SQUEUE_FORMAT}`, `--user=${filter.user}`];
   if (filter.jobIds?.length) args.push(`--jobs=${filter.jobIds.join(',')}`);
   // ISO times whatever the user's own SLURM_TIME_FORMAT says (only for squeue: sbatch would pass it on to the job).
   const result = await run('squeue', args, { env: { SLURM_TIME_FORMAT: 'standard' } });

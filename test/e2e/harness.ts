@@ -4,8 +4,9 @@ import { execa, type Options, type ResultPromise } from 'execa';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const ROOT = path.resolve(__dirname, '../..');
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 const CLUSTER = path.join(ROOT, 'scripts/cluster');
 /** SLURMHOP_TEST_BINARY: test another build of the executable. */
 export const BINARY = process.env.SLURMHOP_TEST_BINARY || path.join(ROOT, 'dist/remote-linux-x64');

@@ -1,0 +1,84 @@
+// Warm and cold connect times against their floors.
+import fs from 'node:fs';
+import { execa } from 'execa';
+import type { Laptop } from '../../test/e2e/harness.js';
+import { resetUser, stateOf } from '../../test/e2e/harness.js';
+import { currentContact, floorArgs } from '../lib/chain.js';
+import { fmt, interleave, median, timeCommand, type Figure } from '../lib/measure.js';
+
+export async function warmConnect(laptop: Laptop, rounds: number): Promise<Figure> {
+  await timeCommand('ssh', ['-F', laptop.config, 'slurm-cpu', 'true']); // make sure the job runs
+  const contact = currentContact(laptop.user);
+  const r = await interleave(
+    rounds,
+    () => timeCommand('ssh', ['-F', laptop.config, 'slurm-cpu', 'true']),
+    () => timeCommand('ssh', [...floorArgs(laptop, contact), 'slurm-cpu', 'true']),
+  );
+  const ours = median(r.a);
+  const floor = median(r.b);
+  const ratio = ours / floor;
+  return {
+    figure: 'warm connect: ssh slurm-cpu true, job running',
+    ours: fmt(ours),
+    floor: `${fmt(floor)} (ProxyCommand ssh login nc NODE PORT)`,
+    result: `${ratio.toFixed(3)}×`,
+    target: '≤ 1.03×',
+    met: ratio <= 1.03,
+    details: { rounds, ours: r.a, floor: r.b },
+  };
+}
+
+/** The floor is the job's own time from sbatch to sshd ready, read from its status records. */
+export async function coldConnect(laptop: Laptop, rounds: number): Promise<Figure> {
+  const overheads: number[] = [];
+  const totals: number[] = [];
+  const floors: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    await resetUser(laptop.user);
+    const total = await timeCommand('ssh', ['-F', laptop.config, 'slurm-cpu', 'true']);
+    const { jobId } = currentContact(laptop.user);
+    const dir = `${stateOf(laptop.user)}/jobs/${jobId}`;
+    const submitted = Date.parse(JSON.parse(fs.readFileSync(`${dir}/submitted`, 'utf8')).at);
+    const ready = fs.readFileSync(`${dir}/status`, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.event === 'ready');
+    const floor = (Date.parse(ready.at) - submitted) / 1000;
+    totals.push(total);
+    floors.push(floor);
+    overheads.push(total - floor);
+  }
+  const overhead = median(overheads);
+  return {
+    figure: 'cold connect: ssh slurm-cpu true, no job',
+    ours: fmt(median(totals)),
+    floor: `${fmt(median(floors))} (the job: submitted to sshd ready)`,
+    result: `floor + ${fmt(overhead)}`,
+    target: '≤ floor + 0.5 s',
+    met: overhead <= 0.5,
+    details: { rounds, totals, floors, overheads },
+  };
+}
+
+/** Both chains through `bash -c` so that the data source and sink are the same processes. */
+export async function throughput(laptop: Laptop, bytes: number, rounds: number): Promise<Figure> {
+  await execa('ssh', ['-F', laptop.config, 'slurm-cpu', 'true']);
+  const contact = currentContact(laptop.user);
+  const ours = `ssh -F ${laptop.config}`;
+  const floor = `ssh ${floorArgs(laptop, contact).map((a) => `'${a}'`).join(' ')}`;
+  const up = (ssh: string) => () => timeCommand('bash', ['-c', `head -c ${bytes} /dev/zero | ${ssh} slurm-cpu 'cat > /dev/null'`]);
+  const down = (ssh: string) => () => timeCommand('bash', ['-c', `${ssh} slurm-cpu 'head -c ${bytes} /dev/zero' > /dev/null`]);
+  const u = await interleave(rounds, up(ours), up(floor));
+  const d = await interleave(rounds, down(ours), down(floor));
+  const mib = bytes / 2 ** 20;
+  const rate = (s: number) => `${(mib / s).toFixed(0)} MiB/s`;
+  const upRatio = median(u.b) / median(u.a);
+  const downRatio = median(d.b) / median(d.a);
+  const worst = Math.min(upRatio, downRatio);
+  return {
+    figure: `throughput, ${mib} MiB each way`,
+    ours: `up ${rate(median(u.a))}, down ${rate(median(d.a))}`,
+    floor: `up ${rate(median(u.b))}, down ${rate(median(d.b))} (nc chain)`,
+    result: `up ${upRatio.toFixed(3)}×, down ${downRatio.toFixed(3)}×`,
+    target: '≥ 0.98×',
+    met: worst >= 0.98,
+    details: { bytes, rounds, up: u, down: d },
+  };
+}

@@ -1,0 +1,49 @@
+// Timing helpers: wall-clock of whole commands, medians of interleaved runs.
+import { execa, type Options } from 'execa';
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Seconds a command takes; throws with its stderr when it fails. */
+export async function timeCommand(file: string, args: string[], options: Options = {}): Promise<number> {
+  const start = process.hrtime.bigint();
+  const r = await execa(file, args, { reject: false, stdin: 'ignore', ...options });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.exitCode !== 0) throw new Error(`${file} ${args.join(' ')} failed (${r.exitCode}): ${String(r.stderr).slice(0, 500)}`);
+  return seconds;
+}
+
+/**
+ * Runs A and B alternately (ABAB..., after one warm-up each) so that machine
+ * noise hits both alike; returns the per-run seconds of each.
+ */
+export async function interleave(rounds: number, a: () => Promise<number>, b: () => Promise<number>): Promise<{ a: number[]; b: number[] }> {
+  await a();
+  await b();
+  const out = { a: [] as number[], b: [] as number[] };
+  for (let i = 0; i < rounds; i++) {
+    if (i % 2) {
+      out.b.push(await b());
+      out.a.push(await a());
+    } else {
+      out.a.push(await a());
+      out.b.push(await b());
+    }
+  }
+  return out;
+}
+
+export interface Figure {
+  figure: string;
+  ours: string;
+  floor: string;
+  result: string;
+  target: string;
+  met: boolean | null;
+  details?: Record<string, unknown>;
+}
+
+export const fmt = (seconds: number) => (seconds < 1 ? `${(seconds * 1000).toFixed(1)} ms` : `${seconds.toFixed(3)} s`);

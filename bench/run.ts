@@ -1,0 +1,53 @@
+// npm run bench: the performance figures of issue 4, each a ratio or margin
+// against a floor measured in the same run (interleaved), medians of rounds.
+// Writes bench/results/<timestamp>.json and prints a table. Not a test: no
+// figure fails the run; the table says which targets are met.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cancelAllJobs, ROOT } from '../test/e2e/harness.js';
+import { prepareUser } from './lib/chain.js';
+import type { Figure } from './lib/measure.js';
+import { downloadSize, versionStartup } from './figures/binary.js';
+import { coldConnect, throughput, warmConnect } from './figures/connect.js';
+import { simultaneousConnects } from './figures/concurrency.js';
+import { loginMemory } from './figures/memory.js';
+import { schedulerRpcs } from './figures/scheduler.js';
+
+const quick = process.argv.includes('--quick');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const want = (name: string) => !only || only.includes(name);
+
+async function main(): Promise<void> {
+  await cancelAllJobs();
+  const laptop = await prepareUser('ada');
+  const figures: Figure[] = [];
+  const step = async (name: string, f: () => Promise<Figure>) => {
+    if (!want(name)) return;
+    process.stderr.write(`bench: ${name}...\n`);
+    figures.push(await f());
+  };
+  await step('version', () => versionStartup(quick ? 10 : 40));
+  await step('warm', () => warmConnect(laptop, quick ? 8 : 30));
+  await step('cold', () => coldConnect(laptop, quick ? 3 : 7));
+  await step('rpcs', () => schedulerRpcs(laptop));
+  await step('memory', () => loginMemory(laptop, 5));
+  await step('throughput', () => throughput(laptop, quick ? 2 ** 28 : 2 ** 30, quick ? 1 : 3));
+  await step('concurrency', async () => simultaneousConnects(await Promise.all(['ada', 'bob', 'cyd', 'dan', 'eve'].map(prepareUser)), 10));
+  await step('size', downloadSize);
+
+  const rows = [['figure', 'ours', 'floor', 'result', 'target', 'met'], ...figures.map((f) => [f.figure, f.ours, f.floor, f.result, f.target, f.met === null ? '-' : f.met ? 'yes' : 'NO'])];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  console.log(rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n'));
+  const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release() };
+  const file = path.join(ROOT, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify({ when: new Date().toISOString(), machine, quick, figures }, null, 2));
+  console.log(`\nwritten: ${path.relative(ROOT, file)}`);
+  await cancelAllJobs();
+}
+
+main().catch((err) => {
+  console.error(`bench: ${err instanceof Error ? err.message : err}`);
+  process.exit(1);
+});
