@@ -65,11 +65,16 @@ async function main() {
 
   const work = await mkdtemp(join(tmpdir(), 'slurmhop-build-'));
   try {
-    const blob = await makeBlob({ node: blobMaker(nodeOf.x64), main: cjs, dir: work });
+    const maker = blobMaker(nodeOf.x64);
+    // The code cache is V8's for one CPU: only the x64 blob, made by the x64 Node itself, gets one.
+    const blobs = {
+      x64: await makeBlob({ node: maker, main: cjs, dir: work, codeCache: maker === nodeOf.x64 }),
+      arm64: await makeBlob({ node: maker, main: cjs, dir: work, codeCache: false }),
+    };
     const built = await Promise.all(
       arches.map(async (arch) => {
         const out = join(dist, `remote-linux-${arch}`);
-        const { value, secs } = await time(() => makeExecutable({ node: nodeOf[arch], blob, out }));
+        const { value, secs } = await time(() => makeExecutable({ node: nodeOf[arch], blob: blobs[arch], out }));
         return { arch, out, secs, ...value };
       }),
     );

@@ -11,6 +11,7 @@ interface Usage {
   pssKiB: number;
   rssKiB: number;
   processes: string[];
+  pids: Set<string>;
 }
 
 function loginNetns(): string {
@@ -18,10 +19,10 @@ function loginNetns(): string {
   return fs.readlinkSync(`/proc/${pid}/ns/net`);
 }
 
-/** The user's processes on the login node, sshd itself excluded (the same for both chains). */
-function usage(uid: number, netns: string): Usage {
-  const out: Usage = { pssKiB: 0, rssKiB: 0, processes: [] };
-  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+/** The user's processes on the login node, sshd itself excluded (the same for both chains), but those in `skip`. */
+function usage(uid: number, netns: string, skip: Set<string> = new Set()): Usage {
+  const out: Usage = { pssKiB: 0, rssKiB: 0, processes: [], pids: new Set() };
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p) && !skip.has(p))) {
     try {
       if (fs.statSync(`/proc/${pid}`).uid !== uid || fs.readlinkSync(`/proc/${pid}/ns/net`) !== netns) continue;
       const comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
@@ -30,6 +31,7 @@ function usage(uid: number, netns: string): Usage {
       out.pssKiB += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
       out.rssKiB += Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
       out.processes.push(comm);
+      out.pids.add(pid);
     } catch {
       // gone meanwhile
     }
@@ -40,6 +42,7 @@ function usage(uid: number, netns: string): Usage {
 async function perSession(laptop: Laptop, sshArgs: string[], sessions: number): Promise<{ pss: number; rss: number; processes: string[] }> {
   const uid = fs.statSync(`/home/${laptop.user}`).uid;
   const netns = loginNetns();
+  // Only processes that appear with these sessions count: leftovers of earlier connects may exit meanwhile.
   const before = usage(uid, netns);
   const open: ResultPromise[] = [];
   for (let i = 0; i < sessions; i++) open.push(execa('ssh', [...sshArgs, 'slurm-cpu', 'echo up; sleep 600'], { reject: false }) as ResultPromise);
@@ -47,27 +50,10 @@ async function perSession(laptop: Laptop, sshArgs: string[], sessions: number): 
   for (const s of open) s.stdout!.on('data', () => upCount++);
   await waitFor(() => upCount >= sessions, 60_000, 'the idle sessions to open');
   await new Promise((r) => setTimeout(r, 1500)); // let the relays settle into their idle state
-  const after = usage(uid, netns);
+  const added = usage(uid, netns, before.pids);
   for (const s of open) s.kill('SIGTERM');
   await Promise.all(open);
-  // The login-node side ends when its ssh channel closes: wait until it has, so the next "before" is clean.
-  await waitFor(() => usage(uid, netns).processes.length <= before.processes.length, 30_000, 'the sessions to close on the login node');
-  return {
-    pss: (after.pssKiB - before.pssKiB) / sessions,
-    rss: (after.rssKiB - before.rssKiB) / sessions,
-    processes: added(before.processes, after.processes),
-  };
-}
-
-/** Process names present after but not before (with multiplicity). */
-function added(before: string[], after: string[]): string[] {
-  const left = [...before];
-  return after.filter((name) => {
-    const i = left.indexOf(name);
-    if (i === -1) return true;
-    left.splice(i, 1);
-    return false;
-  });
+  return { pss: added.pssKiB / sessions, rss: added.rssKiB / sessions, processes: added.processes };
 }
 
 export async function loginMemory(laptop: Laptop, sessions: number): Promise<Figure> {

@@ -19,10 +19,22 @@ function runProgram(args: string[]): void {
   } else if (args.length === 1 && args[0] === '--self-check') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     (require('../update/self-check.js') as typeof import('../update/self-check.js')).selfCheck(VERSION);
+  } else if (args.length === 2 && args[0] === 'proxy') {
+    // The warm path runs before the rest of the program loads: it is most connects.
+    const warm = require('../session/warm.js') as typeof import('../session/warm.js');
+    const schedule = () => (require('../update/schedule.js') as typeof import('../update/schedule.js')).scheduleUpdateCheck();
+    warm.tryWarmHandoff(args[1]!, schedule).then(
+      (handedOff) => handedOff || runMain(args),
+      () => runMain(args),
+    );
   } else {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    (require('./main.js') as typeof import('./main.js')).main(args);
+    runMain(args);
   }
+}
+
+function runMain(args: string[]): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('./main.js') as typeof import('./main.js')).main(args);
 }
 
 try {
@@ -37,3 +49,4 @@ try {
     process.exitCode = EXIT.internal;
   }
 }
+

@@ -1,10 +1,11 @@
 // Everything the session part touches outside itself, with real defaults.
 import os from 'node:os';
-import path from 'node:path';
 import type { Socket } from 'node:net';
 import { createLog, type Log } from '../log.js';
 import { stateDir } from '../paths.js';
 import { execaRunner, type SlurmRunner } from '../slurm/index.js';
+import { selfCommand } from '../self.js';
+import { findRelayProgram, type RelayProgram } from './handoff.js';
 import { connectTcp } from './tcp.js';
 
 export interface SessionContext {
@@ -18,13 +19,8 @@ export interface SessionContext {
   now: () => number;
   sleep: (ms: number) => Promise<void>;
   connect: (host: string, port: number, timeoutMs: number) => Promise<Socket>;
-}
-
-/** The single executable is its own command; the bundle needs node in front of it. */
-export function selfCommand(): string[] {
-  const script = process.argv[1];
-  const isBundle = script !== undefined && script !== process.execPath && /\.c?js$/.test(script);
-  return isBundle ? [process.execPath, path.resolve(script)] : [process.execPath];
+  /** The program the relay is handed to, if the login node has one (see handoff.ts). */
+  relayProgram: () => RelayProgram | undefined;
 }
 
 export function defaultSessionContext(overrides: Partial<SessionContext> = {}): SessionContext {
@@ -38,6 +34,7 @@ export function defaultSessionContext(overrides: Partial<SessionContext> = {}): 
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     connect: connectTcp,
+    relayProgram: () => findRelayProgram(),
     ...overrides,
   };
 }

@@ -3,7 +3,8 @@
 // process is never mistaken for this session.
 import type { Socket } from 'node:net';
 import type { Contact } from './contact.js';
-import type { SessionContext } from './context.js';
+
+export type Connect = (host: string, port: number, timeoutMs: number) => Promise<Socket>;
 
 const BANNER_TIMEOUT_MS = 5_000;
 
@@ -15,8 +16,8 @@ export interface Endpoint {
 
 export class NotThisJobError extends Error {}
 
-export async function connectToJob(ctx: SessionContext, contact: Contact, timeoutMs: number): Promise<Endpoint> {
-  const socket = await ctx.connect(contact.node, contact.port, timeoutMs);
+export async function connectToJob(connect: Connect, contact: Contact, timeoutMs: number): Promise<Endpoint> {
+  const socket = await connect(contact.node, contact.port, timeoutMs);
   try {
     const preread = await readBanner(socket);
     const banner = preread.toString('latin1').split('\n')[0]!;

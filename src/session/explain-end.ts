@@ -10,7 +10,7 @@ import { describeEnd, endedEvent } from './status.js';
 const END_REASON_WAIT_MS = 1_500;
 
 /** Undefined for an ordinary end (the client hung up or logged out). */
-export async function whySessionEnded(ctx: SessionContext, contact: Contact, end: RelayEnd): Promise<string | undefined> {
+export async function whySessionEnded(ctx: SessionContext, contact: Pick<Contact, 'jobId'>, end: RelayEnd): Promise<string | undefined> {
   if (end.by === 'client') return undefined;
   const deadline = ctx.now() + END_REASON_WAIT_MS;
   let contactGone = false;

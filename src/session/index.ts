@@ -5,3 +5,4 @@ export { readContact, writeContact, removeContact, contactsForProfile, type Cont
 export { appendStatus, recordSubmitted, readStatus, endedEvent, describeEnd, type StatusEvent, type EndReason } from './status.js';
 export { withLock, processExists } from './lock.js';
 export { listSessionJobs, type SessionJob } from './jobs.js';
+export { whySessionEnded } from './explain-end.js';

@@ -5,7 +5,10 @@ import type { Profile } from '../config/index.js';
 import { onFatal } from '../cleanup.js';
 import { SlurmhopError } from '../errors.js';
 import { ensurePrivateDir } from '../fsutil.js';
-import { jobsDir } from '../paths.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { jobDir, jobsDir } from '../paths.js';
+import { handOff } from './handoff.js';
 import { cancelJobs } from '../slurm/index.js';
 import { acquireJob, type AcquiredJob } from './acquire.js';
 import { contactsForProfile, removeContact, type Contact } from './contact.js';
@@ -28,11 +31,13 @@ export async function openSession(ctx: SessionContext, profile: Profile, io: Std
   ensurePrivateDir(jobsDir(ctx.stateDir));
   // Warm path: a contact file and a TCP connect; no scheduler query.
   for (const contact of contactsForProfile(ctx.stateDir, profile.name)) {
-    const endpoint = await connectToJob(ctx, contact, WARM_CONNECT_TIMEOUT_MS).catch((err: Error) => {
+    const endpoint = await connectToJob(ctx.connect, contact, WARM_CONNECT_TIMEOUT_MS).catch((err: Error) => {
       if (err instanceof NotThisJobError) removeContact(ctx.stateDir, contact.jobId);
       return undefined;
     });
-    if (endpoint) return relayAndExplain(ctx, contact, endpoint, io, new InputHold(io.input));
+    if (!endpoint) continue;
+    handOffOrNot(ctx, contact, endpoint, []);
+    return relayAndExplain(ctx, contact, endpoint, io, new InputHold(io.input));
   }
   const held = new InputHold(io.input);
   const { contact, endpoint } = await coldConnect(ctx, profile, held).catch((err: unknown) => {
@@ -40,7 +45,27 @@ export async function openSession(ctx: SessionContext, profile: Profile, io: Std
     if (err instanceof ReusedJobFailed) return coldConnect(ctx, profile, held);
     throw err;
   });
+  if (!held.ended) handOffOrNot(ctx, contact, endpoint, held.drain(), io.input);
   return relayAndExplain(ctx, contact, endpoint, io, held);
+}
+
+/**
+ * Replace this process with the lean relay when the login node has one; what
+ * the client already sent is written to a file the relay sends first. Returns
+ * only when the hand-off is not possible (then this process relays).
+ */
+function handOffOrNot(ctx: SessionContext, contact: Contact, endpoint: Endpoint, held: Buffer[], input?: Readable): void {
+  const relay = ctx.relayProgram();
+  if (!relay || typeof process.execve !== 'function' || process.env.SLURMHOP_NODE_RELAY === '1') return;
+  let heldFile: string | undefined;
+  if (held.length) {
+    heldFile = path.join(jobDir(ctx.stateDir, contact.jobId), `.held-${process.pid}`);
+    fs.writeFileSync(heldFile, Buffer.concat(held), { mode: 0o600 });
+  }
+  endpoint.socket.destroy();
+  // The relay reads stdin with blocking reads; Node made the pipe non-blocking.
+  (input as unknown as { _handle?: { setBlocking?: (b: boolean) => void } } | undefined)?._handle?.setBlocking?.(true);
+  handOff({ contact, relay, remote: ctx.remoteCommand, ...(heldFile ? { heldFile } : {}) });
 }
 
 class ReusedJobFailed extends JobFailedError {}
@@ -97,7 +122,7 @@ async function connectReady(ctx: SessionContext, contact: Contact): Promise<Endp
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await connectToJob(ctx, contact, 5_000);
+      return await connectToJob(ctx.connect, contact, 5_000);
     } catch (err) {
       lastError = err as Error;
       if (err instanceof NotThisJobError) break;

@@ -27,6 +27,13 @@ export class InputHold {
     else this.endListener = listener;
   }
 
+  /** Stop holding and take everything read so far, including what Node buffered after the last 'data'. */
+  drain(): Buffer[] {
+    this.release();
+    for (let chunk = this.input.read() as Buffer | null; chunk !== null; chunk = this.input.read() as Buffer | null) this.chunks.push(chunk);
+    return this.chunks;
+  }
+
   /** Stop holding; the caller takes over the stream. */
   release(): Buffer[] {
     this.input.off('data', this.onData);

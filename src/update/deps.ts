@@ -1,7 +1,8 @@
 // Everything the updater touches outside itself, with real defaults, so tests
 // can swap the clock, the repository, the self-check or the disk's free space.
 import fs from 'node:fs';
-import { loadConfig, type Config } from '../config/index.js';
+import type { Config } from '../config/index.js';
+import { childEnv, loadSettings } from './settings.js';
 import { VERSION } from '../cli/version.js';
 import { stateDir } from '../paths.js';
 import { runSelfCheck } from './candidate.js';
@@ -33,12 +34,6 @@ const GIT_TIMEOUT_MS = 120_000;
 const SELF_CHECK_TIMEOUT_MS = 60_000;
 
 /** Without NODE_OPTIONS: a user's settings for their own Node.js must not change how slurmhop runs. */
-export function childEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const clean = { ...env };
-  delete clean.NODE_OPTIONS;
-  return clean;
-}
-
 export function defaultUpdateDeps(options: { echo?: (line: string) => void; settings?: UpdateSettings } = {}): UpdateDeps {
   const paths = updatePaths(stateDir());
   const running = runningProgram(VERSION);
@@ -60,6 +55,3 @@ export function defaultUpdateDeps(options: { echo?: (line: string) => void; sett
   };
 }
 
-export function loadSettings(): UpdateSettings {
-  return loadConfig().update;
-}

@@ -6,7 +6,7 @@ import { print } from '../cli/output.js';
 import type { Config } from '../config/index.js';
 import { configDir, stateDir } from '../paths.js';
 import { readChecks } from './checks.js';
-import { loadSettings } from './deps.js';
+import { loadSettings } from './settings.js';
 import { readOrigin } from './install.js';
 import { listInstalled, readCurrent } from './installed.js';
 import { OPT_OUT_FILE, updatePaths, type UpdatePaths } from './paths.js';

@@ -3,12 +3,13 @@
 // against the built-in key (read, checked and compiled from the same bytes),
 // else the executable's built-in copy. Runs on every `remote` start, `--version`
 // included, so it loads only fs, path, crypto, vm and module.
-import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import type * as Module from 'node:module';
 import path from 'node:path';
-import vm from 'node:vm';
+import type * as Vm from 'node:vm';
 import { SlurmhopError } from '../errors.js';
 import { stateDir } from '../paths.js';
-import { chosenVersion, readCurrent, readInstalled, readRelease, type VerifiedRelease } from './installed.js';
+import type { VerifiedRelease } from './installed.js';
 import { createUpdateLog } from './log.js';
 import { RELEASE_FILES, updatePaths } from './paths.js';
 import { RELEASE_KEY } from './release-key.js';
@@ -55,11 +56,15 @@ function start(builtin: BuiltIn, args: string[], running: Running): void {
 
 type Picked = { release: VerifiedRelease } | { version: string; fallback: string } | undefined;
 
+const installedModule = () => require('./installed.js') as typeof import('./installed.js');
+
 function pickInstalled(builtinVersion: string, env: NodeJS.ProcessEnv): Picked {
   if (!RELEASE_KEY) return undefined;
   let version: string | null = null;
   try {
     const paths = updatePaths(stateDir(env));
+    if (!fs.existsSync(paths.current)) return undefined; // the common case: nothing installed
+    const { chosenVersion, readCurrent, readInstalled } = installedModule();
     version = chosenVersion(readCurrent(paths), builtinVersion);
     if (!version) return undefined;
     return { release: readInstalled(paths, version, RELEASE_KEY) };
@@ -76,7 +81,7 @@ function runExplicit(argv: string[], base: Omit<Running, 'version' | 'source'>):
   if (!RELEASE_KEY) throw new SlurmhopError('update-rejected', 'this build has no release key, so it runs no release');
   let release: VerifiedRelease;
   try {
-    release = readRelease(path.resolve(dir), RELEASE_KEY);
+    release = installedModule().readRelease(path.resolve(dir), RELEASE_KEY);
   } catch (err) {
     throw new SlurmhopError('update-rejected', `${dir}: not a verified release: ${(err as Error).message}`);
   }
@@ -87,6 +92,8 @@ function runExplicit(argv: string[], base: Omit<Running, 'version' | 'source'>):
 // module. A single executable's own require() loads only built-ins; this one
 // can, and the bundle needs nothing else.
 function load(release: VerifiedRelease, args: string[], running: Running): void {
+  const vm = require('node:vm') as typeof Vm;
+  const { createRequire } = require('node:module') as typeof Module;
   const file = path.join(release.dir, RELEASE_FILES.bundle);
   const params = ['exports', 'require', 'module', '__filename', '__dirname'];
   const fn = vm.compileFunction(release.bundle.toString('utf8'), params, { filename: file });

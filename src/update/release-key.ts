@@ -2,7 +2,7 @@
 // from keys/release-ed25519.pub; a test build (scripts/build/bundle.mjs with
 // `releaseKey`) gets the test's own key and says so in `--version --verbose`.
 // Nothing read at run time (environment, files) can change it.
-import { createHash, createPublicKey } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 
 declare const __SLURMHOP_RELEASE_KEY__: string | undefined;
 declare const __SLURMHOP_BUILD_KIND__: string | undefined;
@@ -15,6 +15,8 @@ export const BUILD_KIND: string = typeof __SLURMHOP_BUILD_KIND__ === 'string' ? 
 
 /** OpenSSH-style fingerprint of a PEM public key: "SHA256:<base64>". */
 export function keyFingerprint(pem: string): string {
+  // Loaded here, not at start-up: every `remote` start imports this file.
+  const { createHash, createPublicKey } = require('node:crypto') as typeof Crypto;
   const der = createPublicKey(pem).export({ type: 'spki', format: 'der' });
   return `SHA256:${createHash('sha256').update(der).digest('base64').replace(/=+$/, '')}`;
 }

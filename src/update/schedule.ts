@@ -11,7 +11,7 @@ import { VERSION } from '../cli/version.js';
 import { ensurePrivateDir } from '../fsutil.js';
 import { configDir, stateDir } from '../paths.js';
 import { checkedRecently, readChecks, writeChecks } from './checks.js';
-import { childEnv, loadSettings } from './deps.js';
+import { childEnv, loadSettings } from './settings.js';
 import { OPT_OUT_FILE, updatePaths } from './paths.js';
 import { launcherCommand, runningProgram } from './running.js';
 

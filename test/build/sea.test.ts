@@ -34,6 +34,15 @@ describe.runIf(CAN_RUN_X64)('dist/remote-linux-x64 (run here)', () => {
     }
   });
 
+  it("ignores the user's NODE_OPTIONS: a broken one or a V8 flag neither stops it nor makes it warn", () => {
+    for (const NODE_OPTIONS of ['--no-such-node-flag', '--max-old-space-size=100']) {
+      const r = spawnSync(artifact(SEA.x64), ['help'], { env: { ...env, NODE_OPTIONS }, cwd: env.HOME, encoding: 'utf8', timeout: 30_000 });
+      expect(r.status, `NODE_OPTIONS=${NODE_OPTIONS}: ${r.stderr}`).toBe(0);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toContain('remote proxy <profile>');
+    }
+  });
+
   it('gives the same --version as dist/remote.cjs', () => {
     const bundle = spawnSync(process.execPath, [artifact(CJS), '--version'], { env, encoding: 'utf8' });
     expect(bundle.status).toBe(0);

@@ -39,6 +39,7 @@ function fakeContext(states: Array<string | 'fail' | 'gone'>, onQuery: (n: numbe
     connect: async () => {
       throw new Error('not used');
     },
+    relayProgram: () => undefined,
   };
   return { ctx, events, queries: () => queries, stateDir };
 }

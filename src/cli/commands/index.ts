@@ -6,6 +6,7 @@ import { hostkeyCommand } from './hostkey.js';
 import { jobCommand } from './job.js';
 import { listCommand } from './list.js';
 import { proxyCommand } from './proxy.js';
+import { sessionEndedCommand } from './session-ended.js';
 import { rollbackCommand } from './rollback.js';
 import { updateCommand } from './update.js';
 
@@ -19,4 +20,5 @@ export const COMMANDS: Command[] = [
   rollbackCommand,
   helpCommand(() => COMMANDS),
   jobCommand,
+  sessionEndedCommand,
 ];
