@@ -1,52 +1,46 @@
-// Hand the byte relay to the leanest relay program on the login node: a Node
-// process holds ~50 MB for as long as a session is open, nc about 1 MB. The
-// proxy replaces itself (execve) with a small shell that runs the relay and
-// then `remote session-ended`, so the user is still told why a session ended.
+// Hand the byte relay to a lean relay on the login node: a Node process holds
+// ~50 MB for as long as a session is open. The proxy replaces itself (execve)
+// with bash relaying through /dev/tcp with two `cat`s (about 1 MB in all),
+// which then runs `remote session-ended`, so the user is still told why a
+// session ended. nc and ncat are not used: they do not exit when the server
+// side closes while the client is still connected, so a job that ends would
+// leave the ssh client hanging.
 import fs from 'node:fs';
-import path from 'node:path';
-import { shellQuote } from '../templates/render.js';
 import type { Contact } from './contact.js';
 
-export type RelayKind = 'openbsd-nc' | 'ncat' | 'socat';
-
 export interface RelayProgram {
-  kind: RelayKind;
-  path: string;
+  bash: string;
 }
 
-/**
- * Known by name, without running anything: a relay must half-close (shut the
- * socket's write side on stdin EOF and keep reading), which traditional
- * netcat does not do.
- */
-export function findRelayProgram(env: NodeJS.ProcessEnv = process.env): RelayProgram | undefined {
-  const dirs = (env.PATH ?? '/usr/bin:/bin').split(':').filter((d) => d.startsWith('/'));
-  for (const name of ['nc.openbsd', 'ncat', 'nc', 'socat']) {
-    for (const dir of dirs) {
-      const file = path.join(dir, name);
-      let real: string;
-      try {
-        fs.accessSync(file, fs.constants.X_OK);
-        real = path.basename(fs.realpathSync(file));
-      } catch {
-        continue;
-      }
-      const kind: RelayKind | undefined = real === 'nc.openbsd' ? 'openbsd-nc' : real === 'ncat' ? 'ncat' : real === 'socat' ? 'socat' : undefined;
-      if (kind) return { kind, path: file };
+// Positional parameters: HOST PORT JOBID HELD REMOTE... (REMOTE = how to run slurmhop).
+// - held bytes (what the client sent while the job started) go first;
+// - a background job's stdin is /dev/null unless redirected, hence fd 4;
+// - bash keeps the client's stdout until `session-ended` has said why, so the
+//   client sees the connection close after the reason, never before.
+const RELAY_SCRIPT = `
+host=$1 port=$2 job=$3 held=$4; shift 4
+exec 3<>"/dev/tcp/$host/$port"
+if [ -n "$held" ]; then cat -- "$held" >&3; rm -f -- "$held"; fi
+exec 4<&0
+cat <&3 & down=$!
+cat <&4 >&3 & up=$!
+exec 0</dev/null 3>&- 4<&-
+if [ "\${BASH_VERSINFO[0]}" -gt 4 ] || { [ "\${BASH_VERSINFO[0]}" -eq 4 ] && [ "\${BASH_VERSINFO[1]}" -ge 3 ]; }; then wait -n; else wait "$down"; fi
+kill "$down" "$up" 2>/dev/null
+wait
+exec "$@" session-ended "$job" 0 </dev/null
+`.trim();
+
+export function findRelayProgram(): RelayProgram | undefined {
+  for (const bash of ['/bin/bash', '/usr/bin/bash']) {
+    try {
+      fs.accessSync(bash, fs.constants.X_OK);
+      return { bash };
+    } catch {
+      // next
     }
   }
   return undefined;
-}
-
-export function relayWords(relay: RelayProgram, host: string, port: number): string[] {
-  switch (relay.kind) {
-    case 'openbsd-nc':
-      return [relay.path, '-N', host, String(port)];
-    case 'ncat':
-      return [relay.path, host, String(port)]; // ncat half-closes by default
-    case 'socat':
-      return [relay.path, '-t', '30', 'STDIO', `TCP:${host}:${port}`];
-  }
 }
 
 export interface HandoffPlan {
@@ -54,27 +48,19 @@ export interface HandoffPlan {
   relay: RelayProgram;
   /** How to run slurmhop again afterwards (to say why the session ended). */
   remote: string[];
-  /**
-   * Bytes the client already sent (its SSH banner, read while waiting for the
-   * job): a file the relay sends first, then removes.
-   */
+  /** A file with the bytes the client already sent; sent first, then removed. */
   heldFile?: string;
 }
 
-export function handoffScript({ contact, relay, remote, heldFile }: HandoffPlan): string {
-  const relayCommand = relayWords(relay, contact.node, contact.port).map(shellQuote).join(' ');
-  const held = heldFile ? shellQuote(heldFile) : undefined;
-  const pipeline = held ? `{ cat ${held} && rm -f ${held} && exec cat; } | ${relayCommand}` : `${relayCommand}`;
-  const after = [...remote, 'session-ended', contact.jobId].map(shellQuote).join(' ');
-  // stdout stays open in `remote session-ended` (which never writes to it): the
-  // client sees the connection close only after the reason is on stderr.
-  return `${pipeline}; exec ${after} "$?" </dev/null`;
+export function handoffArgv({ contact, relay, remote, heldFile }: HandoffPlan): string[] {
+  return [relay.bash, '-c', RELAY_SCRIPT, 'slurmhop-relay', contact.node, String(contact.port), contact.jobId, heldFile ?? '', ...remote];
 }
 
 /** Replaces this process; returns false (and does nothing) where that is not possible. */
 export function handOff(plan: HandoffPlan, env: NodeJS.ProcessEnv = process.env): boolean {
   if (typeof process.execve !== 'function' || env.SLURMHOP_NODE_RELAY === '1') return false;
+  const [file, ...args] = handoffArgv(plan);
   const { NODE_OPTIONS: _ignored, ...clean } = env;
-  process.execve('/bin/sh', ['sh', '-c', handoffScript(plan)], clean);
+  process.execve(file!, [file!, ...args], clean);
   return true; // not reached
 }

@@ -68,6 +68,41 @@ describe('ssh slurm-cpu', () => {
   });
 });
 
+describe('the relay on the login node', () => {
+  it('an open session is carried by bash and cat there, not by a Node process', async () => {
+    const ssh = laptop.ssh(['slurm-cpu', 'echo open; sleep 20']);
+    let out = '';
+    ssh.stdout!.on('data', (d) => (out += d));
+    await waitFor(() => out.includes('open'), 30_000, 'the session to open');
+    const uid = fs.statSync(`/home/${USER}`).uid;
+    const mine = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try {
+        return fs.statSync(`/proc/${p}`).uid === uid;
+      } catch {
+        return false;
+      }
+    });
+    const cmdlines = mine.map((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' ');
+      } catch {
+        return '';
+      }
+    });
+    ssh.kill('SIGTERM');
+    await ssh;
+    expect(cmdlines.some((c) => c.includes('slurmhop-relay c1') || c.includes('slurmhop-relay c2'))).toBe(true);
+    expect(cmdlines.filter((c) => c.includes('remote proxy'))).toEqual([]);
+  });
+
+  it('the built-in Node relay still carries a session where no hand-off is possible', async () => {
+    const proxy = `ProxyCommand=ssh -F ${laptop.config} login env SLURMHOP_NODE_RELAY=1 .local/bin/remote proxy cpu`;
+    const r = await laptop.ssh(['-o', proxy, 'slurm-cpu', 'echo via-node; exit 3']);
+    expect(r.exitCode).toBe(3);
+    expect(String(r.stdout).trim()).toBe('via-node');
+  });
+});
+
 describe('ssh slurm-gpu', () => {
   it('lands on c2, the GPU node, with CUDA_VISIBLE_DEVICES set', async () => {
     const r = await laptop.ssh(['slurm-gpu', 'hostname; echo "cuda=$CUDA_VISIBLE_DEVICES"']);

@@ -101,6 +101,22 @@ describe('a session whose job ends', () => {
   });
 });
 
+describe('a session whose job ends, relayed by Node', () => {
+  it('scancel: ssh ends at once with the reason, as with the hand-off', async () => {
+    const proxy = `ProxyCommand=ssh -F ${laptop.config} login env SLURMHOP_NODE_RELAY=1 .local/bin/remote proxy cpu`;
+    const ssh = laptop.ssh(['-o', proxy, 'slurm-cpu', 'echo started; sleep 120']);
+    let out = '';
+    ssh.stdout!.on('data', (d) => (out += d));
+    await waitFor(() => out.includes('started'), 30_000, 'the session to start');
+    const [job] = await jobsOf(USER);
+    const t0 = Date.now();
+    await onNode('login', USER, ['scancel', job!.id]);
+    const r = await ssh;
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(String(r.stderr)).toContain(`connection to job ${job!.id} closed: the job was cancelled`);
+  });
+});
+
 describe('a job that fails before its sshd is ready', () => {
   it('a bad sbatch option: sbatch\'s own error, exit 4, nothing queued', async () => {
     writeConfig(USER, `${PROFILES}\n[profile.broken]\nsbatch_args = --no-such-option\n`);
