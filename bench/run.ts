@@ -9,7 +9,7 @@ import { cancelAllJobs, ROOT } from '../test/e2e/harness.js';
 import { prepareUser } from './lib/chain.js';
 import type { Figure } from './lib/measure.js';
 import { downloadSize, versionStartup } from './figures/binary.js';
-import { coldConnect, throughput, warmConnect } from './figures/connect.js';
+import { coldConnect, throughput, warmConnect, warmVersusBashPeer } from './figures/connect.js';
 import { simultaneousConnects } from './figures/concurrency.js';
 import { loginMemory } from './figures/memory.js';
 import { schedulerRpcs } from './figures/scheduler.js';
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
   };
   await step('version', () => versionStartup(quick ? 10 : 40));
   await step('warm', () => warmConnect(laptop, quick ? 8 : 30));
+  await step('peer', () => warmVersusBashPeer(laptop, quick ? 8 : 30));
   await step('cold', () => coldConnect(laptop, quick ? 3 : 7));
   await step('rpcs', () => schedulerRpcs(laptop));
   await step('memory', () => loginMemory(laptop, 5));

@@ -28,6 +28,27 @@ export async function warmConnect(laptop: Laptop, rounds: number): Promise<Figur
   };
 }
 
+/** For context: what the bash peers do on a warm connect (one squeue, then nc). */
+export async function warmVersusBashPeer(laptop: Laptop, rounds: number): Promise<Figure> {
+  const contact = currentContact(laptop.user);
+  const peer = ['-F', laptop.config, '-o', `ProxyCommand=ssh -F ${laptop.config} login 'squeue --me --noheader >/dev/null; exec nc ${contact.node} ${contact.port}'`];
+  const r = await interleave(
+    rounds,
+    () => timeCommand('ssh', ['-F', laptop.config, 'slurm-cpu', 'true']),
+    () => timeCommand('ssh', [...peer, 'slurm-cpu', 'true']),
+  );
+  const ratio = median(r.a) / median(r.b);
+  return {
+    figure: 'warm connect vs a bash peer (squeue + nc)',
+    ours: fmt(median(r.a)),
+    floor: `${fmt(median(r.b))} (ProxyCommand ssh login 'squeue; nc NODE PORT')`,
+    result: `${ratio.toFixed(3)}×`,
+    target: '≤ 1.00× (faster than the peers)',
+    met: ratio <= 1.0,
+    details: { rounds, ours: r.a, peer: r.b },
+  };
+}
+
 /** The floor is the job's own time from sbatch to sshd ready, read from its status records. */
 export async function coldConnect(laptop: Laptop, rounds: number): Promise<Figure> {
   const overheads: number[] = [];
