@@ -10,7 +10,8 @@ export type ErrorKind =
   | 'connection-lost'
   | 'state'
   | 'update-unavailable'
-  | 'update-rejected';
+  | 'update-rejected'
+  | 'doctor-failed';
 
 export class SlurmhopError extends Error {
   constructor(

@@ -13,6 +13,7 @@ export const EXIT = {
   state: 9,
   'update-unavailable': 10,
   'update-rejected': 11,
+  'doctor-failed': 12,
   internal: 70,
 } as const satisfies Record<ErrorKind | 'ok' | 'internal', number>;
 
@@ -28,5 +29,6 @@ export const EXIT_DESCRIPTIONS: Array<[number, string]> = [
   [EXIT.state, 'a problem with the state directory (lock held too long, permissions)'],
   [EXIT['update-unavailable'], 'update: the release repository cannot be read, has no such version, or there is nothing to roll back to'],
   [EXIT['update-rejected'], 'update: the release was refused (bad signature, damaged, failed its self-check); the working version still runs'],
+  [EXIT['doctor-failed'], 'remote doctor: at least one check failed (each failure is printed with its fix)'],
   [EXIT.internal, 'internal error (a bug: please report it)'],
 ];
