@@ -1,0 +1,97 @@
+// One job's records (and, if Slurm answered, its queue entry) in words: what
+// became of the session. Only the job's latest run counts (a requeued job
+// starts again).
+import type { StatusEvent } from '../session/index.js';
+import type { JobInfo } from '../slurm/index.js';
+import type { JobRecords } from './records.js';
+import { isFailure, reasonWords } from './reasons.js';
+
+export type SessionState = 'running' | 'starting' | 'pending' | 'ended' | 'failed' | 'never-started' | 'unknown';
+
+export interface HistoryEntry {
+  jobId: string;
+  profile: string | null;
+  node: string | null;
+  submittedAt: string | null;
+  startedAt: string | null;
+  readyAt: string | null;
+  endedAt: string | null;
+  /** From start to end, or to now for a live job. */
+  durationSeconds: number | null;
+  state: SessionState;
+  /** The end reason exactly as the job recorded it (a newer version may record new ones). */
+  reason: string | null;
+  detail: string | null;
+  /** Why it ended (or what it is doing), in words. */
+  why: string;
+  /** Slurm's state when it was asked and still knows the job. */
+  slurmState: string | null;
+  /** The job's own output file, if Slurm created it. */
+  output: string | null;
+}
+
+/** Slurm's answer for jobs with no recorded end: undefined when it was not asked or did not answer. */
+export type QueueView = Map<string, JobInfo> | undefined;
+
+type Of<E extends StatusEvent['event']> = Extract<StatusEvent, { event: E }>;
+
+export function classify(rec: JobRecords, now: number, queue: QueueView): HistoryEntry {
+  const lastStart = rec.events.map((e) => e.event).lastIndexOf('started');
+  const run = lastStart < 0 ? rec.events : rec.events.slice(lastStart);
+  const find = <E extends StatusEvent['event']>(event: E) => run.findLast((e): e is Of<E> => e.event === event);
+  const submitted = rec.events.find((e): e is Of<'submitted'> => e.event === 'submitted');
+  const started = find('started');
+  const ready = find('ready');
+  const ended = find('ended');
+  const verdict = ended
+    ? endedVerdict(String(ended.reason), ended.detail, ready !== undefined)
+    : liveVerdict(rec, started !== undefined, ready !== undefined, queue);
+  const live = verdict.state === 'running' || verdict.state === 'starting';
+  const until = ended ? Date.parse(ended.at) : live ? now : NaN;
+  const from = started ? Date.parse(started.at) : NaN;
+  return {
+    jobId: rec.jobId,
+    profile: rec.events.find((e) => e.profile)?.profile ?? rec.contact?.profile ?? null,
+    node: ready?.node ?? started?.node ?? rec.contact?.node ?? null,
+    submittedAt: submitted?.at ?? null,
+    startedAt: started?.at ?? null,
+    readyAt: ready?.at ?? null,
+    endedAt: ended?.at ?? null,
+    durationSeconds: Number.isFinite(until - from) ? Math.max(0, Math.round((until - from) / 1000)) : null,
+    state: verdict.state,
+    reason: ended ? String(ended.reason) : null,
+    detail: ended?.detail ?? null,
+    why: verdict.why,
+    slurmState: queue?.get(rec.jobId)?.state ?? null,
+    output: rec.output ?? null,
+  };
+}
+
+function endedVerdict(reason: string, detail: string | undefined, wasReady: boolean): { state: SessionState; why: string } {
+  const words = reasonWords(reason, detail);
+  if (wasReady) return { state: isFailure(reason, true) ? 'failed' : 'ended', why: words };
+  return { state: isFailure(reason, false) ? 'failed' : 'ended', why: reason === 'sshd-failed' ? words : `${words}, before the session was ready` };
+}
+
+/** No end recorded: the job is live, or it died without a word (SIGKILL, node failure), or it never ran. */
+function liveVerdict(rec: JobRecords, started: boolean, ready: boolean, queue: QueueView): { state: SessionState; why: string } {
+  const output = rec.output ? ` (see ${rec.output})` : '';
+  if (queue) {
+    const job = queue.get(rec.jobId);
+    if (job?.state === 'PENDING') return { state: 'pending', why: job.reason && job.reason !== 'None' ? `pending (${job.reason})` : 'pending' };
+    if (job?.state === 'RUNNING' || job?.state === 'CONFIGURING') {
+      return ready ? { state: 'running', why: 'running' } : { state: 'starting', why: started ? 'starting (sshd not ready yet)' : 'starting (env_setup)' };
+    }
+    if (job) return { state: 'unknown', why: `no end recorded; Slurm says ${job.state}` };
+    if (started) return { state: 'failed', why: `ended without a record (killed, or its node failed?)${output}` };
+    if (rec.output) return { state: 'failed', why: `failed before starting${output}` };
+    return { state: 'never-started', why: 'never started (cancelled while pending?)' };
+  }
+  // Records alone: the contact file is written once sshd is ready and removed when the job ends.
+  if (rec.contact) return { state: 'running', why: 'running' };
+  if (ready) return { state: 'failed', why: `ended without a record (killed, or its node failed?)${output}` };
+  if (started) return { state: 'unknown', why: 'started, no end recorded (still starting, or killed?)' };
+  if (rec.output) return { state: 'unknown', why: `no start recorded: failed before starting, or still in env_setup?${output}` };
+  if (rec.events.length === 0) return { state: 'unknown', why: 'no records' };
+  return { state: 'never-started', why: 'never started (still pending, or cancelled while pending?)' };
+}

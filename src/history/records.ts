@@ -1,0 +1,45 @@
+// What the state directory remembers of one job: the login node's submitted
+// record, the job's own events, its contact file and whether Slurm ever opened
+// its output (logs/<id>.out). Read only: history never changes anything.
+import fs from 'node:fs';
+import { jobDir, jobOutputFile, jobsDir } from '../paths.js';
+import { readContact, readStatus, type Contact, type StatusEvent } from '../session/index.js';
+
+export interface JobRecords {
+  jobId: string;
+  events: StatusEvent[];
+  contact: Contact | undefined;
+  /** logs/<id>.out, when it exists: Slurm creates it as the job starts. */
+  output: string | undefined;
+  /** The job directory's mtime (ms): a last resort for ordering a job with no records. */
+  dirTime: number;
+}
+
+/** Job ids with a directory under jobs/ (numeric names only). */
+export function listJobIds(state: string): string[] {
+  try {
+    return fs.readdirSync(jobsDir(state)).filter((name) => /^\d+$/.test(name));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+export function readJobRecords(state: string, jobId: string): JobRecords {
+  const output = jobOutputFile(state, jobId);
+  return {
+    jobId,
+    events: readStatus(state, jobId),
+    contact: readContact(state, jobId),
+    output: fs.existsSync(output) ? output : undefined,
+    dirTime: mtime(jobDir(state, jobId)),
+  };
+}
+
+function mtime(file: string): number {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
