@@ -20,6 +20,7 @@ export type LogEvent =
   | { type: 'sshd-ready'; jobId: string; node: string; port: number }
   | { type: 'env-skipped'; names: string[] }
   | { type: 'job-ending'; jobId: string; reason: string }
+  | { type: 'walltime-warning'; jobId: string; terminals: string[] }
   | { type: 'info'; message: string }
   | { type: 'warn'; message: string };
 
@@ -57,6 +58,8 @@ export function formatEvent(event: LogEvent): string {
       return `sshd ready on ${event.node}:${event.port}`;
     case 'env-skipped':
       return `not passed to sessions (a value with # " \\ or a control character): ${event.names.join(', ')}`;
+    case 'walltime-warning':
+      return `job ${event.jobId}: time limit warning shown on ${event.terminals.length ? event.terminals.join(', ') : 'no terminal (none open)'}`;
     case 'job-ending':
       return `job ${event.jobId} ending: ${event.reason}`;
     case 'info':

@@ -24,6 +24,10 @@ export interface Profile {
   idleTimeout: number;
   /** Absolute path of sshd on the compute nodes, when not in a usual place. */
   sshd?: string;
+  /** Seconds before the time limit at which every terminal of the session is warned. */
+  walltimeWarnings: number[];
+  /** Count GPU utilisation (nvidia-smi) as activity for idle_timeout. */
+  idleGpu: boolean;
 }
 
 export const PROFILE_DEFAULTS = {
@@ -31,6 +35,8 @@ export const PROFILE_DEFAULTS = {
   pendingTimeout: 300,
   startTimeout: 120,
   idleTimeout: 1800,
+  walltimeWarnings: [600, 120],
+  idleGpu: false,
 } satisfies Partial<Profile>;
 
 type Reader = (profile: Profile, value: string, where: { file: string; line: number }) => void;
@@ -72,6 +78,9 @@ function notYet(key: string): Reader {
   };
 }
 
+const DURATION = /^(\d+)\s*([smh]?)$/i;
+const seconds = (m: RegExpExecArray) => Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600 }[m[2]!.toLowerCase() as '' | 's' | 'm' | 'h'];
+
 export const PROFILE_KEYS: Record<string, Reader> = {
   partition: text('partition'),
   time: (p, v, at) => {
@@ -108,6 +117,17 @@ export const PROFILE_KEYS: Record<string, Reader> = {
   pending_timeout: duration('pendingTimeout', 'pending_timeout', 1),
   start_timeout: duration('startTimeout', 'start_timeout', 1),
   idle_timeout: duration('idleTimeout', 'idle_timeout', 0),
+  walltime_warnings: (p, v, at) => {
+    const parts = v === 'none' ? [] : v.split(/[\s,]+/).filter(Boolean);
+    const matches = parts.map((part) => DURATION.exec(part));
+    const bad = parts.find((_, i) => !matches[i]);
+    if (bad !== undefined) throw configError(at.file, at.line, `walltime_warnings: "${bad}" is not a duration`, 'e.g. walltime_warnings = 10m, 2m (or none)');
+    p.walltimeWarnings = matches.map((m) => seconds(m!)).sort((a, b) => b - a);
+  },
+  idle_gpu: (p, v, at) => {
+    if (!/^(true|false|yes|no)$/i.test(v)) throw configError(at.file, at.line, `idle_gpu must be true or false, not "${v}"`);
+    p.idleGpu = /^(true|yes)$/i.test(v);
+  },
   sshd: (p, v, at) => {
     if (!v.startsWith('/')) throw configError(at.file, at.line, `sshd must be an absolute path, not "${v}"`);
     p.sshd = v;
@@ -118,7 +138,7 @@ export const PROFILE_KEYS: Record<string, Reader> = {
 export const PROFILE_NAME = /^(?!\d+$)[a-z0-9][a-z0-9_-]{0,31}$/;
 
 export function buildProfile(name: string, entries: IniEntry[], file: string): Profile {
-  const profile: Profile = { name, ...PROFILE_DEFAULTS, sbatchArgs: [] };
+  const profile: Profile = { name, ...PROFILE_DEFAULTS, sbatchArgs: [], walltimeWarnings: [...PROFILE_DEFAULTS.walltimeWarnings] };
   for (const entry of entries) {
     const read = PROFILE_KEYS[entry.key];
     if (!read) {

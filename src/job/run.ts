@@ -1,6 +1,8 @@
 // `remote job <profile>`: what runs inside the batch job. It starts the sshd,
 // publishes the contact file once sshd is ready, and cleans up when the job ends.
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { SlurmhopError } from '../errors.js';
 import { ensurePrivateDir, writeFileAtomic } from '../fsutil.js';
 import type { Log } from '../log.js';
@@ -11,7 +13,9 @@ import { renderSshdConfig } from '../templates/index.js';
 import { JobEnd, type SignalSource } from './end.js';
 import { sessionEnvironment } from './environment.js';
 import { ensureHostKey } from './hostkey.js';
+import { gpusBusy } from './gpu.js';
 import { watchIdle } from './idle.js';
+import { scheduleWalltimeWarnings } from './walltime.js';
 import { findSshd, sshdAcceptsOption, startSshd, type RunningSshd } from './sshd.js';
 
 /** What the job needs of its profile, given on its command line by the job script. */
@@ -20,6 +24,10 @@ export interface JobSettings {
   sshd?: string | undefined;
   /** Seconds without an SSH connection before the job ends itself; 0 = never. */
   idleTimeout: number;
+  /** Also count GPU utilisation as activity. */
+  idleGpu?: boolean;
+  /** Seconds before the time limit at which the session's terminals are warned. */
+  warnBefore?: number[];
 }
 
 export interface JobContext {
@@ -61,18 +69,33 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   sshd.exited.then((signal) => end.settle(signal === 'SIGTERM' ? end.fromSignal(signal) : 'sshd-exited'));
 
   let stopIdle = () => {};
+  let stopWarnings = () => {};
   if (!end.settled) {
     writeContact(ctx.stateDir, { version: 1, ...base, node, port: sshd.port, user: ctx.user, pid: process.pid, readyAt: new Date().toISOString() });
     appendStatus(ctx.stateDir, { event: 'ready', ...base, node, port: sshd.port });
     ctx.log({ type: 'sshd-ready', jobId, node, port: sshd.port });
     end.endTime = endTimeFromEnv(ctx.env) ?? (await expectedEnd(ctx, jobId));
     if (settings.idleTimeout > 0) {
-      stopIdle = watchIdle({ port: sshd.port, idleSeconds: settings.idleTimeout, onIdle: () => end.settle('idle') });
+      const otherActivity = settings.idleGpu ? () => gpusBusy(ctx.env) : undefined;
+      stopIdle = watchIdle({ port: sshd.port, idleSeconds: settings.idleTimeout, onIdle: () => end.settle('idle'), ...(otherActivity ? { otherActivity } : {}) });
+    }
+    if (end.endTime !== undefined && settings.warnBefore?.length && sshd.process.pid !== undefined) {
+      stopWarnings = scheduleWalltimeWarnings({
+        jobId,
+        profile: settings.profile,
+        endTime: end.endTime,
+        before: settings.warnBefore,
+        sshdPid: sshd.process.pid,
+        onWarned: (terminals) => ctx.log({ type: 'walltime-warning', jobId, terminals }),
+      });
     }
   }
 
-  const reason = await end.promise;
+  const signalled = await end.promise;
+  // `remote swap` marks the job it ends: its scancel is a move, not a cancel.
+  const reason = signalled === 'cancelled' && fs.existsSync(path.join(jobDir(ctx.stateDir, jobId), 'swapped')) ? 'swapped' : signalled;
   stopIdle();
+  stopWarnings();
   end.dispose();
   // The reason first, then the contact: a proxy that finds no contact can read why.
   appendStatus(ctx.stateDir, { event: 'ended', ...base, reason });

@@ -4,12 +4,19 @@ import path from 'node:path';
 import type { Profile } from '../config/index.js';
 import { ensurePrivateDir } from '../fsutil.js';
 import { jobDir, jobName, jobOutputPattern, locksDir } from '../paths.js';
-import { ALIVE_STATES, cancelJobs, listJobs, submitJob, type JobInfo } from '../slurm/index.js';
+import { ALIVE_STATES, cancelJobs, listJobs, parseSlurmDuration, submitJob, type JobInfo } from '../slurm/index.js';
 import { renderJobScript, sbatchArgs } from '../templates/index.js';
 import { contactsForProfile, removeContact } from './contact.js';
 import type { SessionContext } from './context.js';
 import { withLock } from './lock.js';
 import { endedEvent, recordSubmitted } from './status.js';
+
+export interface AcquireOptions {
+  /** Never reuse these (swap to the same profile asks for a new job). */
+  exclude?: string[];
+  /** Do not reuse a running job with less time left than this (alloc before a time limit). */
+  minLeftSeconds?: number;
+}
 
 export interface AcquiredJob {
   jobId: string;
@@ -17,7 +24,7 @@ export interface AcquiredJob {
   submittedByUs: boolean;
 }
 
-export async function acquireJob(ctx: SessionContext, profile: Profile): Promise<AcquiredJob> {
+export async function acquireJob(ctx: SessionContext, profile: Profile, options: AcquireOptions = {}): Promise<AcquiredJob> {
   const lockFile = path.join(locksDir(ctx.stateDir), `${profile.name}.lock`);
   return withLock(
     lockFile,
@@ -25,7 +32,8 @@ export async function acquireJob(ctx: SessionContext, profile: Profile): Promise
       const mine = (await listJobs(ctx.run, { user: ctx.user })).filter((j) => j.name === jobName(profile.name) && ALIVE_STATES.has(j.state));
       forgetVanishedContacts(ctx.stateDir, profile.name, mine);
       // A job whose session already ended (its sshd died, it went idle) is on its way out.
-      const existing = pickExisting(mine.filter((j) => !endedEvent(ctx.stateDir, j.id)));
+      const reusable = mine.filter((j) => !endedEvent(ctx.stateDir, j.id) && !options.exclude?.includes(j.id) && hasTimeLeft(j, options.minLeftSeconds));
+      const existing = pickExisting(reusable);
       if (existing) {
         ctx.log({ type: 'reused', jobId: existing.id, profile: profile.name, state: existing.state });
         return { jobId: existing.id, submittedByUs: false };
@@ -36,6 +44,12 @@ export async function acquireJob(ctx: SessionContext, profile: Profile): Promise
     },
     { sleep: ctx.sleep },
   );
+}
+
+function hasTimeLeft(job: JobInfo, minimum: number | undefined): boolean {
+  if (!minimum || job.state !== 'RUNNING') return true;
+  const left = parseSlurmDuration(job.timeLeft);
+  return left === undefined || left >= minimum;
 }
 
 /** A running job beats a pending one; among equals the newest wins. */

@@ -6,3 +6,5 @@ export { appendStatus, recordSubmitted, readStatus, endedEvent, describeEnd, typ
 export { withLock, processExists } from './lock.js';
 export { listSessionJobs, type SessionJob } from './jobs.js';
 export { whySessionEnded } from './explain-end.js';
+export { readCurrent, writeCurrent, type Current } from './current.js';
+export { allocate, swap, withCarriedConstraints } from './swap.js';

@@ -5,14 +5,15 @@ import type { InputHold } from './relay.js';
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-export function interruptions(held: InputHold): { signal: AbortSignal; dispose: () => void } {
+/** Signals always; the client going away too when its stdin is held. */
+export function interruptions(held?: InputHold): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   const interrupt = (why: string) => {
     if (!controller.signal.aborted) controller.abort(new SlurmhopError('interrupted', `stopped waiting: ${why}`));
   };
   const onSignal = (signal: NodeJS.Signals) => interrupt(`received ${signal}`);
   for (const s of SIGNALS) process.on(s, onSignal);
-  held.onceEnded(() => interrupt('the ssh client closed the connection'));
+  held?.onceEnded(() => interrupt('the ssh client closed the connection'));
   return {
     signal: controller.signal,
     dispose: () => {

@@ -1,24 +1,20 @@
 // `remote proxy`: reach the profile's sshd (reusing or submitting a job) and
 // relay the SSH stream. Stdout carries tunnel bytes only.
-import type { Readable, Writable } from 'node:stream';
-import type { Profile } from '../config/index.js';
-import { onFatal } from '../cleanup.js';
-import { SlurmhopError } from '../errors.js';
-import { ensurePrivateDir } from '../fsutil.js';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import type { Profile } from '../config/index.js';
+import { SlurmhopError } from '../errors.js';
+import { ensurePrivateDir } from '../fsutil.js';
 import { jobDir, jobsDir } from '../paths.js';
-import { handOff } from './handoff.js';
-import { cancelJobs } from '../slurm/index.js';
-import { acquireJob, type AcquiredJob } from './acquire.js';
 import { contactsForProfile, removeContact, type Contact } from './contact.js';
 import type { SessionContext } from './context.js';
 import { connectToJob, NotThisJobError, type Endpoint } from './endpoint.js';
+import { establish } from './establish.js';
 import { whySessionEnded } from './explain-end.js';
+import { handOff } from './handoff.js';
 import { interruptions } from './interrupt.js';
 import { InputHold, relay } from './relay.js';
-import { JobFailedError, waitUntilReady } from './wait.js';
-import { joinWaiters } from './waiters.js';
 
 export interface Stdio {
   input: Readable;
@@ -40,11 +36,7 @@ export async function openSession(ctx: SessionContext, profile: Profile, io: Std
     return relayAndExplain(ctx, contact, endpoint, io, new InputHold(io.input));
   }
   const held = new InputHold(io.input);
-  const { contact, endpoint } = await coldConnect(ctx, profile, held).catch((err: unknown) => {
-    // A reused job may end under us (its submitter gave up): try once more, with a job of our own if need be.
-    if (err instanceof ReusedJobFailed) return coldConnect(ctx, profile, held);
-    throw err;
-  });
+  const { contact, endpoint } = await coldConnect(ctx, profile, held);
   if (!held.ended) handOffOrNot(ctx, contact, endpoint, held.drain(), io.input);
   return relayAndExplain(ctx, contact, endpoint, io, held);
 }
@@ -68,52 +60,18 @@ function handOffOrNot(ctx: SessionContext, contact: Contact, endpoint: Endpoint,
   handOff({ contact, relay, remote: ctx.remoteCommand, ...(heldFile ? { heldFile } : {}) });
 }
 
-class ReusedJobFailed extends JobFailedError {}
-
 async function coldConnect(ctx: SessionContext, profile: Profile, held: InputHold): Promise<{ contact: Contact; endpoint: Endpoint }> {
   const interrupt = interruptions(held);
   const started = ctx.now();
-  let job: AcquiredJob | undefined;
-  // A crash (even EPIPE on stderr) must not leave the job we submitted behind.
-  const forgetFatal = onFatal(async () => {
-    if (job?.submittedByUs) await cancelJobs(ctx.run, [job.jobId]);
-  });
-  let waiter: ReturnType<typeof joinWaiters> | undefined;
   try {
-    job = await acquireJob(ctx, profile);
-    waiter = joinWaiters(ctx.stateDir, job.jobId);
-    const contact = await waitUntilReady(ctx, profile, job, interrupt.signal, waiter.heartbeat);
-    const endpoint = await connectReady(ctx, contact);
-    ctx.log({ type: 'ready', jobId: job.jobId, node: contact.node, port: contact.port, elapsedSeconds: (ctx.now() - started) / 1000 });
-    waiter.leave();
+    const { contact, value: endpoint } = await establish(ctx, profile, interrupt.signal, async (contact, job) => {
+      const endpoint = await connectReady(ctx, contact);
+      ctx.log({ type: 'ready', jobId: job.jobId, node: contact.node, port: contact.port, elapsedSeconds: (ctx.now() - started) / 1000 });
+      return endpoint;
+    });
     return { contact, endpoint };
-  } catch (err) {
-    const lastWaiter = waiter?.leave() ?? true;
-    if (job && !job.submittedByUs && err instanceof JobFailedError && !err.stillRunning && !(err instanceof ReusedJobFailed)) {
-      throw new ReusedJobFailed(err.message, err.hint, false);
-    }
-    if (job?.submittedByUs && shouldCancel(err)) {
-      if (lastWaiter) await cancelOwnJob(ctx, job.jobId, err as Error);
-      else ctx.log({ type: 'info', message: `job ${job.jobId} kept: another connect is still waiting for it` });
-    }
-    throw err;
   } finally {
-    forgetFatal();
     interrupt.dispose();
-  }
-}
-
-/** Whatever went wrong after submitting, the job is cancelled, unless it has already ended by itself. */
-function shouldCancel(err: unknown): boolean {
-  return !(err instanceof JobFailedError && !err.stillRunning);
-}
-
-async function cancelOwnJob(ctx: SessionContext, jobId: string, why: Error): Promise<void> {
-  try {
-    await cancelJobs(ctx.run, [jobId]);
-    ctx.log({ type: 'cancelled', jobId, why: why.message.split('\n')[0]! });
-  } catch (err) {
-    ctx.log({ type: 'warn', message: `could not cancel job ${jobId}: ${(err as Error).message}; cancel it with "remote cancel ${jobId}"` });
   }
 }
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { readFileOrUndefined, writeFileAtomic } from '../fsutil.js';
 import { jobDir, statusFile } from '../paths.js';
 
-export type EndReason = 'cancelled' | 'time-limit' | 'sshd-failed' | 'sshd-exited' | 'idle' | 'signal';
+export type EndReason = 'cancelled' | 'time-limit' | 'sshd-failed' | 'sshd-exited' | 'idle' | 'signal' | 'swapped';
 
 export type JobEvent =
   | { event: 'started'; at: string; jobId: string; profile: string; node: string }
@@ -67,6 +67,7 @@ export function describeEnd(reason: EndReason, detail?: string): string {
     'sshd-exited': "the job's sshd exited",
     idle: 'the job ended itself after being idle (idle_timeout)',
     signal: 'the job was stopped by a signal',
+    swapped: 'the session moved to another job (remote swap)',
   };
   return detail ? `${text[reason]} (${detail})` : text[reason];
 }

@@ -5,6 +5,7 @@
 import { stateDir } from '../paths.js';
 import { selfCommand } from '../self.js';
 import { contactsForProfile, removeContact } from './contact.js';
+import { readCurrent } from './current.js';
 import { connectToJob, NotThisJobError } from './endpoint.js';
 import { findRelayProgram, handOff } from './handoff.js';
 import { connectTcp } from './tcp.js';
@@ -16,7 +17,9 @@ export async function tryWarmHandoff(profile: string, beforeHandoff: () => void 
   const relay = findRelayProgram();
   if (!relay) return false;
   const state = stateDir();
-  for (const contact of contactsForProfile(state, profile)) {
+  const name = profile === '--current' ? readCurrent(state)?.profile : profile;
+  if (!name) return false;
+  for (const contact of contactsForProfile(state, name)) {
     try {
       const { socket } = await connectToJob(connectTcp, contact, WARM_CONNECT_TIMEOUT_MS);
       socket.destroy();

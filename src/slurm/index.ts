@@ -2,3 +2,4 @@ export { execaRunner, runChecked, checked, type SlurmRunner, type RunResult } fr
 export { listJobs, parseSqueue, ALIVE_STATES, type JobInfo } from './squeue.js';
 export { submitJob, parseSbatchOutput } from './sbatch.js';
 export { cancelJobs } from './scancel.js';
+export { parseSlurmDuration } from './time.js';

@@ -21,7 +21,8 @@ export function renderJobScript({ profile, user, remote }: JobScriptInput): stri
 
 /** The job's own settings (see `remote job`); the rest of the profile is in sbatch's options. */
 function jobArgs(profile: Profile): string[] {
-  const args = [`--idle-timeout=${profile.idleTimeout}`];
+  const args = [`--idle-timeout=${profile.idleTimeout}`, `--warn-before=${profile.walltimeWarnings.join(',') || 'none'}`];
+  if (profile.idleGpu) args.push('--idle-gpu');
   if (profile.sshd) args.push(`--sshd=${profile.sshd}`);
   return args;
 }

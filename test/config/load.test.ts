@@ -83,6 +83,8 @@ describe('config.ini', () => {
     ['[profile.cpu]\nsbatch_args = -o out.txt\n', 2, 'sbatch_args: -o is set by slurmhop itself'],
     ['[profile.cpu]\npending_timeout = 0\n', 2, 'pending_timeout must be at least 1s'],
     ['[profile.42]\n', 1, 'profile name "42"'],
+    ['[profile.cpu]\nwalltime_warnings = 10m, soon\n', 2, 'walltime_warnings: "soon" is not a duration'],
+    ['[profile.cpu]\nidle_gpu = maybe\n', 2, 'idle_gpu must be true or false'],
     ['[profile.cpu]\nsbatch_args = --x "open\n', 2, 'unbalanced'],
     ['[profile.cpu]\nsbatch_args = exclusive\n', 2, 'not an sbatch option'],
     ['[profile.cpu]\nsshd = sshd\n', 2, 'absolute path'],
@@ -96,6 +98,13 @@ describe('config.ini', () => {
     const err = configErrorOf(text);
     expect(err.message).toContain(`${FILE}:${line}:`);
     expect(err.message).toContain(message);
+  });
+
+  it('walltime warnings and GPU activity: defaults, lists, none', () => {
+    const profiles = parseConfig('[profile.a]\n[profile.b]\nwalltime_warnings = 2m 30m, 45s\nidle_gpu = yes\n[profile.c]\nwalltime_warnings = none\n', FILE);
+    expect(profiles.get('a')).toMatchObject({ walltimeWarnings: [600, 120], idleGpu: false });
+    expect(profiles.get('b')).toMatchObject({ walltimeWarnings: [1800, 120, 45], idleGpu: true });
+    expect(profiles.get('c')!.walltimeWarnings).toEqual([]);
   });
 
   it('unknown key errors list the known keys', () => {

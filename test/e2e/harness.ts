@@ -148,10 +148,11 @@ export class Laptop {
       `  UserKnownHostsFile ${cluster.loginKnownHosts}`,
       ...common,
     ];
-    for (const p of profiles) {
+    // `slurm` follows the current session (remote proxy --current), as the setup wizard writes it.
+    for (const p of [...profiles, '--current']) {
       lines.push(
         '',
-        `Host slurm-${p}`,
+        p === '--current' ? 'Host slurm' : `Host slurm-${p}`,
         `  ProxyCommand ssh -F ${this.config} login .local/bin/remote proxy ${p}`,
         `  HostKeyAlias slurmhop-test-${user}`,
         `  UserKnownHostsFile ${this.pinned}`,

@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { allocCommand } from './alloc.js';
 import { cancelCommand } from './cancel.js';
 import { checkCommand } from './check.js';
 import { helpCommand } from './help.js';
@@ -7,6 +8,8 @@ import { jobCommand } from './job.js';
 import { listCommand } from './list.js';
 import { proxyCommand } from './proxy.js';
 import { sessionEndedCommand } from './session-ended.js';
+import { sshCommand } from './ssh.js';
+import { gpuswapCommand, swapCommand } from './swap.js';
 import { rollbackCommand } from './rollback.js';
 import { updateCommand } from './update.js';
 
@@ -14,6 +17,10 @@ export const COMMANDS: Command[] = [
   proxyCommand,
   listCommand,
   cancelCommand,
+  allocCommand,
+  swapCommand,
+  gpuswapCommand,
+  sshCommand,
   hostkeyCommand,
   checkCommand,
   updateCommand,

@@ -1,0 +1,80 @@
+// Walltime warnings: before the time limit, a message in every terminal of
+// the session (the ptys of this job's sshd sessions), saying when it ends and
+// how to go on.
+import fs from 'node:fs';
+
+/** Terminals (/dev/pts/N) used by the descendants of `rootPid`. */
+export function sessionTerminals(rootPid: number, proc = '/proc'): string[] {
+  const parents = new Map<number, number>();
+  for (const entry of fs.readdirSync(proc)) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`${proc}/${entry}/stat`, 'utf8');
+      // Field 4 (ppid) comes after the command name, which may hold spaces and parentheses.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(Number(entry), ppid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const isDescendant = (pid: number) => {
+    for (let p = parents.get(pid), hops = 0; p !== undefined && p > 1 && hops < 64; p = parents.get(p), hops++) if (p === rootPid) return true;
+    return false;
+  };
+  const ttys = new Set<string>();
+  for (const pid of parents.keys()) {
+    if (!isDescendant(pid)) continue;
+    for (const fd of ['0', '1', '2']) {
+      try {
+        const target = fs.readlinkSync(`${proc}/${pid}/fd/${fd}`);
+        if (/^\/dev\/pts\/\d+$/.test(target)) ttys.add(target);
+      } catch {
+        // not ours to read, or gone
+      }
+    }
+  }
+  return [...ttys].sort();
+}
+
+export function warningText(jobId: string, profile: string, endTime: number, now: number): string {
+  const minutes = Math.max(1, Math.round((endTime - now) / 60_000));
+  const at = new Date(endTime).toTimeString().slice(0, 5);
+  return (
+    `\r\n*** slurmhop: job ${jobId} (${profile}) reaches its time limit at ${at}, in ${minutes} minute${minutes === 1 ? '' : 's'}: save your work. ***\r\n` +
+    `*** To go on, run "remote alloc ${profile}" on the login node now; your next connect lands in the new job. ***\r\n`
+  );
+}
+
+export interface WalltimeWarningOptions {
+  jobId: string;
+  profile: string;
+  endTime: number;
+  /** Seconds before the end. */
+  before: number[];
+  sshdPid: number;
+  now?: () => number;
+  /** Where a message was written (for the job's log). */
+  onWarned?: (terminals: string[]) => void;
+}
+
+/** Schedules the warnings; returns a function that cancels those not yet shown. */
+export function scheduleWalltimeWarnings({ jobId, profile, endTime, before, sshdPid, now = Date.now, onWarned = () => {} }: WalltimeWarningOptions): () => void {
+  const timers = before
+    .map((seconds) => endTime - seconds * 1000 - now())
+    .filter((delay) => delay > 0)
+    .map((delay) =>
+      setTimeout(() => {
+        const text = warningText(jobId, profile, endTime, now());
+        const reached = sessionTerminals(sshdPid).filter((tty) => {
+          try {
+            fs.writeFileSync(tty, text, { flag: 'a' });
+            return true;
+          } catch {
+            return false;
+          }
+        });
+        onWarned(reached);
+      }, delay).unref(),
+    );
+  return () => timers.forEach(clearTimeout);
+}
