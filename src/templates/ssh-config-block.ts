@@ -1,5 +1,5 @@
-// The managed block of the laptop's ssh config: a login alias and one
-// `Host <prefix>-<profile>` per profile, rendered by the ssh-config package
+// The managed block of the laptop's ssh config: a login alias, one
+// `Host <prefix>-<profile>` per profile and `Host <prefix>` for the current session, rendered by the ssh-config package
 // (values quoted in src/templates/ssh-config-quote.ts), between marker comments.
 import SSHConfig, { LineType, type Directive } from 'ssh-config';
 import { configArg, escapePercent, proxyCommand, type SshPlatform } from './ssh-config-quote.js';
@@ -76,12 +76,18 @@ export function renderSshConfigBlock(input: SshBlockInput): string {
 
   const config = new SSHConfig();
   config.push(section(cluster, login, ''));
-  for (const profile of input.profiles) {
+  // `Host <prefix>` follows the current session (remote swap/alloc move it), so an
+  // open VS Code window reconnects onto the new node by itself.
+  const targets: Array<[host: string, proxyArg: string]> = [
+    ...input.profiles.map((profile): [string, string] => [profileHost(input.prefix, profile), profile]),
+    [input.prefix, '--current'],
+  ];
+  for (const [host, proxyArg] of targets) {
     const words = [input.sshProgram, '-T'];
     if (input.sshConfigFile !== undefined) words.push('-F', input.sshConfigFile);
-    words.push(cluster, REMOTE_BINARY, 'proxy', profile);
+    words.push(cluster, REMOTE_BINARY, 'proxy', proxyArg);
     config.push(
-      section(profileHost(input.prefix, profile), [
+      section(host, [
         directive('ProxyCommand', proxyCommand(words, platform)),
         directive('HostKeyAlias', hostKeyAlias(cluster)),
         pathDirective('UserKnownHostsFile', [input.jobKnownHosts], platform),
