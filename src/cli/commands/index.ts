@@ -2,7 +2,9 @@ import type { Command } from '../command.js';
 import { allocCommand } from './alloc.js';
 import { cancelCommand } from './cancel.js';
 import { checkCommand } from './check.js';
+import { doctorCommand } from './doctor.js';
 import { helpCommand } from './help.js';
+import { historyCommand } from './history.js';
 import { hostkeyCommand } from './hostkey.js';
 import { jobCommand } from './job.js';
 import { listCommand } from './list.js';
@@ -21,6 +23,8 @@ export const COMMANDS: Command[] = [
   swapCommand,
   gpuswapCommand,
   sshCommand,
+  historyCommand,
+  doctorCommand,
   hostkeyCommand,
   checkCommand,
   updateCommand,
