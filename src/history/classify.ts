@@ -2,7 +2,7 @@
 // became of the session. Only the job's latest run counts (a requeued job
 // starts again).
 import type { StatusEvent } from '../session/index.js';
-import type { JobInfo } from '../slurm/index.js';
+import { ALIVE_STATES, type JobInfo } from '../slurm/index.js';
 import type { JobRecords } from './records.js';
 import { isFailure, reasonWords } from './reasons.js';
 
@@ -79,13 +79,17 @@ function liveVerdict(rec: JobRecords, started: boolean, ready: boolean, queue: Q
   if (queue) {
     const job = queue.get(rec.jobId);
     if (job?.state === 'PENDING') return { state: 'pending', why: job.reason && job.reason !== 'None' ? `pending (${job.reason})` : 'pending' };
-    if (job?.state === 'RUNNING' || job?.state === 'CONFIGURING') {
-      return ready ? { state: 'running', why: 'running' } : { state: 'starting', why: started ? 'starting (sshd not ready yet)' : 'starting (env_setup)' };
+    if (job && ALIVE_STATES.has(job.state)) {
+      if (ready) return { state: 'running', why: job.state === 'RUNNING' ? 'running' : `running (${job.state})` };
+      return { state: 'starting', why: started ? 'starting (sshd not ready yet)' : 'starting (env_setup)' };
     }
-    if (job) return { state: 'unknown', why: `no end recorded; Slurm says ${job.state}` };
-    if (started) return { state: 'failed', why: `ended without a record (killed, or its node failed?)${output}` };
-    if (rec.output) return { state: 'failed', why: `failed before starting${output}` };
-    return { state: 'never-started', why: 'never started (cancelled while pending?)' };
+    if (job?.state === 'COMPLETING') return { state: 'unknown', why: 'ending (Slurm says COMPLETING), no end recorded yet' };
+    // Gone from the queue, or in a final state (some Slurm versions show those for a while).
+    const says = job ? ` (Slurm says ${job.state})` : '';
+    if (started) return { state: 'failed', why: `ended without a record${says || ' (killed, or its node failed?)'}${output}` };
+    if (rec.output) return { state: 'failed', why: `failed before starting${says}${output}` };
+    if (job?.state === 'CANCELLED') return { state: 'never-started', why: 'never started (cancelled while pending)' };
+    return { state: 'never-started', why: `never started${says || ' (cancelled while pending?)'}` };
   }
   // Records alone: the contact file is written once sshd is ready and removed when the job ends.
   if (rec.contact) return { state: 'running', why: 'running' };

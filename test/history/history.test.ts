@@ -135,11 +135,23 @@ describe('remote history: jobs with no recorded end', () => {
     const queue = async () => [queued('10', 'PENDING', 'Resources'), queued('11', 'RUNNING'), queued('12', 'RUNNING'), queued('13', 'CONFIGURING'), queued('14', 'COMPLETING')];
     const { sessions } = await collectHistory(deps(state, queue).deps, { limit: 0 });
     expect(sessions.map((s) => [s.jobId, s.state, s.why, s.slurmState, s.durationSeconds])).toEqual([
-      ['14', 'unknown', 'no end recorded; Slurm says COMPLETING', 'COMPLETING', null],
+      ['14', 'unknown', 'ending (Slurm says COMPLETING), no end recorded yet', 'COMPLETING', null],
       ['13', 'starting', 'starting (sshd not ready yet)', 'CONFIGURING', 3600 - 35],
       ['12', 'running', 'running', 'RUNNING', 3600 - 25],
       ['11', 'starting', 'starting (env_setup)', 'RUNNING', null],
       ['10', 'pending', 'pending (Resources)', 'PENDING', null],
+    ]);
+  });
+
+  it('Slurm still shows them in a final state (some versions do for MinJobAge): its word is used', async () => {
+    const state = tmp();
+    writeUndecided(state);
+    const queue = async () => [queued('10', 'CANCELLED'), queued('11', 'FAILED'), queued('13', 'NODE_FAIL')];
+    const { sessions } = await collectHistory(deps(state, queue).deps, { limit: 0 });
+    expect(sessions.filter((s) => ['10', '11', '13'].includes(s.jobId)).map((s) => [s.jobId, s.state, s.why])).toEqual([
+      ['13', 'failed', `ended without a record (Slurm says NODE_FAIL) (see ${state}/logs/13.out)`],
+      ['11', 'failed', `failed before starting (Slurm says FAILED) (see ${state}/logs/11.out)`],
+      ['10', 'never-started', 'never started (cancelled while pending)'],
     ]);
   });
 
