@@ -61,6 +61,9 @@ export function handOff(plan: HandoffPlan, env: NodeJS.ProcessEnv = process.env)
   if (typeof process.execve !== 'function' || env.SLURMHOP_NODE_RELAY === '1') return false;
   const [file, ...args] = handoffArgv(plan);
   const { NODE_OPTIONS: _ignored, ...clean } = env;
+  // Node puts stdin in non-blocking mode once anything touches process.stdin (execa does
+  // as it loads); the relay's `cat` would then fail with EAGAIN. Touching it here is harmless.
+  (process.stdin as unknown as { _handle?: { setBlocking?: (blocking: boolean) => void } })._handle?.setBlocking?.(true);
   process.execve(file!, [file!, ...args], clean);
   return true; // not reached
 }

@@ -37,7 +37,7 @@ export async function openSession(ctx: SessionContext, profile: Profile, io: Std
   }
   const held = new InputHold(io.input);
   const { contact, endpoint } = await coldConnect(ctx, profile, held);
-  if (!held.ended) handOffOrNot(ctx, contact, endpoint, held.drain(), io.input);
+  if (!held.ended) handOffOrNot(ctx, contact, endpoint, held.drain());
   return relayAndExplain(ctx, contact, endpoint, io, held);
 }
 
@@ -46,7 +46,7 @@ export async function openSession(ctx: SessionContext, profile: Profile, io: Std
  * the client already sent is written to a file the relay sends first. Returns
  * only when the hand-off is not possible (then this process relays).
  */
-function handOffOrNot(ctx: SessionContext, contact: Contact, endpoint: Endpoint, held: Buffer[], input?: Readable): void {
+function handOffOrNot(ctx: SessionContext, contact: Contact, endpoint: Endpoint, held: Buffer[]): void {
   const relay = ctx.relayProgram();
   if (!relay || typeof process.execve !== 'function' || process.env.SLURMHOP_NODE_RELAY === '1') return;
   let heldFile: string | undefined;
@@ -55,8 +55,6 @@ function handOffOrNot(ctx: SessionContext, contact: Contact, endpoint: Endpoint,
     fs.writeFileSync(heldFile, Buffer.concat(held), { mode: 0o600 });
   }
   endpoint.socket.destroy();
-  // The relay reads stdin with blocking reads; Node made the pipe non-blocking.
-  (input as unknown as { _handle?: { setBlocking?: (b: boolean) => void } } | undefined)?._handle?.setBlocking?.(true);
   handOff({ contact, relay, remote: ctx.remoteCommand, ...(heldFile ? { heldFile } : {}) });
 }
 
