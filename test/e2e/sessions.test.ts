@@ -118,7 +118,8 @@ describe('remote ssh', () => {
   it('runs inside the job on its node, from the login node, without a key', async () => {
     expect((await laptop.ssh(['slurm-cpu', 'true'])).exitCode).toBe(0);
     const [job] = await jobsOf(USER);
-    const r = await laptop.remote(['ssh', 'cpu', '--', 'bash', '-c', 'echo "$SLURM_JOB_ID $(hostname)"']);
+    // One string: the login node's shell parses the remote command line again.
+    const r = await laptop.remote(['ssh', 'cpu', '--', `bash -c 'echo "$SLURM_JOB_ID $(hostname)"'`]);
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(String(r.stdout).trim()).toBe(`${job!.id} ${job!.node}`);
     const byId = await laptop.remote(['ssh', job!.id, '--', 'hostname']);
@@ -128,7 +129,7 @@ describe('remote ssh', () => {
   it('an interactive shell with ssh -tt', async () => {
     expect((await laptop.ssh(['slurm-cpu', 'true'])).exitCode).toBe(0);
     const [job] = await jobsOf(USER);
-    const r = await laptop.ssh(['-tt', 'login', '.local/bin/remote', 'ssh'], { input: 'echo "inside=$SLURM_JOB_ID"; exit\n' });
+    const r = await laptop.ssh(['-tt', 'login', '.local/bin/remote', 'ssh'], { stdin: 'pipe', input: 'echo "inside=$SLURM_JOB_ID"; exit\n' });
     expect(String(r.stdout)).toContain(`inside=${job!.id}`);
   });
 });
