@@ -59,7 +59,8 @@ export async function coldConnect(laptop: Laptop, rounds: number): Promise<Figur
     const total = await timeCommand('ssh', ['-F', laptop.config, 'slurm-cpu', 'true']);
     const { jobId } = currentContact(laptop.user);
     const dir = `${stateOf(laptop.user)}/jobs/${jobId}`;
-    const submitted = Date.parse(JSON.parse(fs.readFileSync(`${dir}/submitted`, 'utf8')).at);
+    const record = JSON.parse(fs.readFileSync(`${dir}/submitted`, 'utf8'));
+    const submitted = Date.parse(record.sbatchAt ?? record.at);
     const ready = fs.readFileSync(`${dir}/status`, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.event === 'ready');
     const floor = (Date.parse(ready.at) - submitted) / 1000;
     totals.push(total);

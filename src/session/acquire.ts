@@ -72,10 +72,11 @@ async function submit(ctx: SessionContext, profile: Profile): Promise<string> {
     output: jobOutputPattern(ctx.stateDir),
     workdir: ctx.home,
   });
+  const sbatchAt = new Date();
   const jobId = await submitJob(ctx.run, args, script);
   try {
     ensurePrivateDir(jobDir(ctx.stateDir, jobId));
-    recordSubmitted(ctx.stateDir, jobId, profile.name);
+    recordSubmitted(ctx.stateDir, jobId, profile.name, sbatchAt);
   } catch (err) {
     await cancelJobs(ctx.run, [jobId]).catch(() => {}); // nobody could find this job again
     throw err;

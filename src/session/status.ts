@@ -17,6 +17,8 @@ export type JobEvent =
 export interface Submitted {
   event: 'submitted';
   at: string;
+  /** When the sbatch call began (it takes a moment to answer). */
+  sbatchAt?: string;
   jobId: string;
   profile: string;
 }
@@ -27,8 +29,8 @@ type Without<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 
 const submittedFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'submitted');
 
-export function recordSubmitted(state: string, jobId: string, profile: string): void {
-  const event: Submitted = { event: 'submitted', at: new Date().toISOString(), jobId, profile };
+export function recordSubmitted(state: string, jobId: string, profile: string, sbatchAt?: Date): void {
+  const event: Submitted = { event: 'submitted', at: new Date().toISOString(), ...(sbatchAt ? { sbatchAt: sbatchAt.toISOString() } : {}), jobId, profile };
   writeFileAtomic(submittedFile(state, jobId), `${JSON.stringify(event)}\n`);
 }
 
