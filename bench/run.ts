@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cancelAllJobs, ROOT } from '../test/e2e/harness.js';
+import { resetUser, ROOT } from '../test/e2e/harness.js';
 import { prepareUser } from './lib/chain.js';
 import type { Figure } from './lib/measure.js';
 import { downloadSize, versionStartup } from './figures/binary.js';
@@ -18,8 +18,11 @@ const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const want = (name: string) => !only || only.includes(name);
 
+const USERS = ['ada', 'bob', 'cyd', 'dan', 'eve'];
+
 async function main(): Promise<void> {
-  await cancelAllJobs();
+  // Only the bench's own users: other users' jobs on the cluster are left alone.
+  for (const user of USERS) await resetUser(user);
   const laptop = await prepareUser('ada');
   const figures: Figure[] = [];
   const step = async (name: string, f: () => Promise<Figure>) => {
@@ -34,7 +37,7 @@ async function main(): Promise<void> {
   await step('rpcs', () => schedulerRpcs(laptop));
   await step('memory', () => loginMemory(laptop, 5));
   await step('throughput', () => throughput(laptop, quick ? 2 ** 28 : 2 ** 30, quick ? 1 : 3));
-  await step('concurrency', async () => simultaneousConnects(await Promise.all(['ada', 'bob', 'cyd', 'dan', 'eve'].map(prepareUser)), 10));
+  await step('concurrency', async () => simultaneousConnects(await Promise.all(USERS.map(prepareUser)), 10));
   await step('size', downloadSize);
 
   const rows = [['figure', 'ours', 'floor', 'result', 'target', 'met'], ...figures.map((f) => [f.figure, f.ours, f.floor, f.result, f.target, f.met === null ? '-' : f.met ? 'yes' : 'NO'])];
@@ -45,7 +48,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify({ when: new Date().toISOString(), machine, quick, figures }, null, 2));
   console.log(`\nwritten: ${path.relative(ROOT, file)}`);
-  await cancelAllJobs();
+  for (const user of USERS) await resetUser(user);
 }
 
 main().catch((err) => {
