@@ -1,0 +1,14 @@
+// The README's exit-code table is the documentation users read: it must list
+// exactly the codes the program uses.
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { EXIT } from '../../src/cli/exit-codes.js';
+
+describe('README', () => {
+  it('documents every exit code, and no other', () => {
+    const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.split('### Exit codes')[1]!.split('\n### ')[0]!;
+    const documented = [...section.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1])).sort((a, b) => a - b);
+    expect(documented).toEqual(Object.values(EXIT).sort((a, b) => a - b));
+  });
+});
