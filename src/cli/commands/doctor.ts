@@ -6,7 +6,7 @@ import { print } from '../output.js';
 export function doctorCommandWith(deps: () => DoctorDeps): Command {
   return {
     name: 'doctor',
-    summary: 'check this setup (version, config, Slurm, state directory, host key, authorized_keys, a test submission, updates) and say how to fix what fails',
+    summary: 'check this setup (config, Slurm, state directory, keys, a test submission, updates): the fix for each failure',
     usage: 'remote doctor [--profile NAME]',
     options: { profile: { type: 'string' } },
     async run({ positionals, values }) {
