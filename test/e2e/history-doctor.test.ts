@@ -126,7 +126,7 @@ describe('remote history', () => {
     expect(lines[1]).toMatch(/never started \(cancelled while pending\?\)$/);
     expect(lines[2]).toMatch(/ idle \(idle_timeout\)$/);
     expect(lines[3]).toMatch(/ cancelled$/);
-    expect(lines[4]).toMatch(/ 1m\d\ds +time limit$/);
+    expect(lines[4]).toMatch(/ [12]m\d\ds +time limit$/);
   }, 300_000);
 
   it('answers without Slurm\'s commands on PATH, from the records alone', async () => {
