@@ -68,7 +68,7 @@ export function planLocal(i: LocalInputs): LocalPlan {
   const eol = laptop.platform === 'win32' ? '\r\n' : '\n';
   const ssh = planSshConfig(before ?? '', a.sshConfig, blockInput(i), a.cluster, eol);
   changes.push({ file: a.sshConfig, before, after: ssh.after, mode: 0o600, backup: true });
-  const hosts = [a.cluster, ...i.profiles.map((p) => profileHost(a.prefix, p))];
+  const hosts = [a.cluster, ...i.profiles.map((p) => profileHost(a.prefix, p)), a.prefix];
   if (i.vscode) {
     for (const dir of vscodeUserDirs(laptop).filter((d) => fs.existsSync(d))) {
       const file = settingsFile(dir);

@@ -38,12 +38,12 @@ export function planSshConfig(before: string, file: string, input: SshBlockInput
       }
     }
   };
-  for (const profile of input.profiles) {
-    check(profileHost(input.prefix, profile), { proxycommand: '', hostkeyalias: hostKeyAlias(cluster), stricthostkeychecking: 'yes', userknownhostsfile: '' });
+  for (const host of [...input.profiles.map((p) => profileHost(input.prefix, p)), input.prefix]) {
+    check(host, { proxycommand: '', hostkeyalias: hostKeyAlias(cluster), stricthostkeychecking: 'yes', userknownhostsfile: '' });
   }
   check(cluster, { hostname: '', port: '', user: '', stricthostkeychecking: 'yes' });
   // Same host names outside the block: harmless (the block comes first), but confusing.
-  const ours = new Set([cluster, ...input.profiles.map((p) => profileHost(input.prefix, p))]);
+  const ours = new Set([cluster, input.prefix, ...input.profiles.map((p) => profileHost(input.prefix, p))]);
   for (const line of splitLines(edit.text)) {
     const m = /^\s*Host\s+(.*)$/i.exec(line.text);
     if (!m || inBlock(line.no)) continue;

@@ -132,6 +132,7 @@ function summary(a: Answers, profiles: string[]): string {
     '',
     'Done. Try:',
     ...profiles.map((p) => `  ssh${f} ${profileHost(a.prefix, p)}`),
+    `  ssh${f} ${a.prefix}          (your current session: follows "remote swap" and "remote alloc")`,
     `  ssh${f} ${a.cluster} .local/bin/remote list     (your jobs; "remote cancel" ends them)`,
     `VS Code: Remote-SSH: Connect to Host... > ${profileHost(a.prefix, profiles[0]!)}`,
     '',
