@@ -7,7 +7,7 @@ import type { RelayEnd } from './relay.js';
 import { describeEnd, endedEvent } from './status.js';
 
 /** The job's sshd and `remote job` get Slurm's SIGTERM together: give the latter time to say why. */
-const END_REASON_WAIT_MS = 1_500;
+const END_REASON_WAIT_MS = 3_000;
 
 /** Undefined for an ordinary end (the client hung up or logged out). */
 export async function whySessionEnded(ctx: SessionContext, contact: Pick<Contact, 'jobId'>, end: RelayEnd): Promise<string | undefined> {
