@@ -6,14 +6,9 @@ import { COMMANDS } from '../../src/cli/commands/index.js';
 import { choose } from '../../src/cli/commands/cancel.js';
 import { SlurmhopError } from '../../src/errors.js';
 import type { SessionJob } from '../../src/session/index.js';
+import { captureOutput } from '../helpers/capture.js';
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-  return { out: () => out.join(''), err: () => err.join('') };
-}
+const capture = captureOutput;
 afterEach(() => vi.restoreAllMocks());
 
 describe('exit codes', () => {

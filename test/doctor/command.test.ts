@@ -7,17 +7,12 @@ import { runCli } from '../../src/cli/main.js';
 import { formatResult, runDoctor, summaryLine, type DoctorDeps } from '../../src/doctor/index.js';
 import { tempDirs } from '../helpers/tmp.js';
 import { fakeHome } from './fake-deps.js';
+import { captureOutput } from '../helpers/capture.js';
 
 const tmp = tempDirs('slurmhop-doctor-cli-');
 afterEach(() => vi.restoreAllMocks());
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-  return { out: () => out.join(''), err: () => err.join('') };
-}
+const capture = captureOutput;
 
 const commands = (deps: DoctorDeps) => [doctorCommandWith(() => deps)];
 

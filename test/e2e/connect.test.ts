@@ -70,10 +70,8 @@ describe('ssh slurm-cpu', () => {
 
 describe('the relay on the login node', () => {
   it('an open session is carried by bash and cat there, not by a Node process', async () => {
-    const ssh = laptop.ssh(['slurm-cpu', 'echo open; sleep 20']);
-    let out = '';
-    ssh.stdout!.on('data', (d) => (out += d));
-    await waitFor(() => out.includes('open'), 30_000, 'the session to open');
+    const { ssh, opened } = laptop.open(['slurm-cpu', 'echo open; sleep 20'], 'open');
+    await opened();
     const uid = fs.statSync(`/home/${USER}`).uid;
     const mine = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
       try {

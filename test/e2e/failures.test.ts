@@ -86,35 +86,25 @@ describe('a busy partition', () => {
 });
 
 describe('a session whose job ends', () => {
-  it('scancel under an open session: ssh ends, and stderr says why', async () => {
-    const ssh = laptop.ssh(['slurm-cpu', 'echo started; sleep 120']);
-    let out = '';
-    ssh.stdout!.on('data', (d) => (out += d));
-    await waitFor(() => out.includes('started'), 30_000, 'the session to start');
-    const [job] = await jobsOf(USER);
-    const t0 = Date.now();
-    await onNode('login', USER, ['scancel', job!.id]);
-    const r = await ssh;
-    expect(Date.now() - t0).toBeLessThan(15_000);
-    expect(r.exitCode).not.toBe(0);
-    expect(String(r.stderr)).toContain(`connection to job ${job!.id} closed: the job was cancelled`);
-  });
+  it('scancel under an open session: ssh ends, and stderr says why', () => scancelUnderOpenSession([]));
 });
 
+/** Cancels the job under an open session: ssh must end within seconds, saying why. */
+async function scancelUnderOpenSession(sshOptions: string[]): Promise<void> {
+  const { ssh, opened } = laptop.open([...sshOptions, 'slurm-cpu', 'echo started; sleep 120'], 'started');
+  await opened();
+  const [job] = await jobsOf(USER);
+  const t0 = Date.now();
+  await onNode('login', USER, ['scancel', job!.id]);
+  const r = await ssh;
+  expect(Date.now() - t0).toBeLessThan(15_000);
+  expect(r.exitCode).not.toBe(0);
+  expect(String(r.stderr)).toContain(`connection to job ${job!.id} closed: the job was cancelled`);
+}
+
 describe('a session whose job ends, relayed by Node', () => {
-  it('scancel: ssh ends at once with the reason, as with the hand-off', async () => {
-    const proxy = `ProxyCommand=ssh -F ${laptop.config} login env SLURMHOP_NODE_RELAY=1 .local/bin/remote proxy cpu`;
-    const ssh = laptop.ssh(['-o', proxy, 'slurm-cpu', 'echo started; sleep 120']);
-    let out = '';
-    ssh.stdout!.on('data', (d) => (out += d));
-    await waitFor(() => out.includes('started'), 30_000, 'the session to start');
-    const [job] = await jobsOf(USER);
-    const t0 = Date.now();
-    await onNode('login', USER, ['scancel', job!.id]);
-    const r = await ssh;
-    expect(Date.now() - t0).toBeLessThan(15_000);
-    expect(String(r.stderr)).toContain(`connection to job ${job!.id} closed: the job was cancelled`);
-  });
+  it('scancel: ssh ends at once with the reason, as with the hand-off', () =>
+    scancelUnderOpenSession(['-o', `ProxyCommand=ssh -F ${laptop.config} login env SLURMHOP_NODE_RELAY=1 .local/bin/remote proxy cpu`]));
 });
 
 describe('a job that fails before its sshd is ready', () => {

@@ -180,6 +180,15 @@ export class Laptop {
     return execa('ssh', ['-F', this.config, ...args], { reject: false, stdin: 'ignore', ...options }) as never;
   }
 
+  /** An ssh session left open; `opened` waits until its output shows `marker`. */
+  open(args: string[], marker: string) {
+    const ssh = this.ssh(args);
+    let out = '';
+    ssh.stdout!.on('data', (d) => (out += d));
+    const opened = () => waitFor(() => out.includes(marker), 30_000, `"${marker}" from ssh ${args.join(' ')}`);
+    return { ssh, output: () => out, opened };
+  }
+
   /** The login node runs `remote` for us: stdin stays open, as for a real ProxyCommand. */
   remote(args: string[], options: Options = {}) {
     return this.ssh(['login', '.local/bin/remote', ...args], options);

@@ -58,10 +58,8 @@ describe('when the job ends', () => {
   });
 
   it('the time limit: the open session ends with the reason, and the status says time-limit', async () => {
-    const ssh = laptop.ssh(['slurm-short', 'echo started; sleep 300']);
-    let out = '';
-    ssh.stdout!.on('data', (d) => (out += d));
-    await waitFor(() => out.includes('started'), 30_000, 'the session to start');
+    const { ssh, opened } = laptop.open(['slurm-short', 'echo started; sleep 300'], 'started');
+    await opened();
     const [job] = await jobsOf(USER);
     const r = await ssh; // a 1-minute limit; Slurm enforces it within about 30 s more
     expect(r.exitCode).not.toBe(0);
@@ -73,10 +71,8 @@ describe('when the job ends', () => {
 
 describe('idle reclaim', () => {
   it('a job with idle_timeout ends after its last connection closes, not while one is open', async () => {
-    const open = laptop.ssh(['slurm-idle', 'echo started; sleep 9']);
-    let out = '';
-    open.stdout!.on('data', (d) => (out += d));
-    await waitFor(() => out.includes('started'), 30_000, 'the session to start');
+    const { ssh: open, opened } = laptop.open(['slurm-idle', 'echo started; sleep 9'], 'started');
+    await opened();
     const [job] = await jobsOf(USER);
     expect((await open).exitCode).toBe(0); // 9 s open: three idle periods, and the job stayed
     await waitFor(async () => (await jobsOf(USER)).length === 0, 20_000, 'the idle job to end');

@@ -40,20 +40,13 @@ afterEach(async () => {
 
 const statusOf = (jobId: string) => fs.readFileSync(`${stateOf(USER)}/jobs/${jobId}/status`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 
-function openSession(host: string, command: string) {
-  const ssh = laptop.ssh([host, command]);
-  let out = '';
-  ssh.stdout!.on('data', (d) => (out += d));
-  return { ssh, output: () => out };
-}
-
 describe('swap', () => {
   it('gpuswap moves an open cpu session: "ssh slurm" then lands on c2 with the GPU, the cpu job is gone', async () => {
     const first = await laptop.ssh(['slurm-cpu', 'true']);
     expect(first.exitCode, String(first.stderr)).toBe(0);
     const [cpu] = await jobsOf(USER);
-    const open = openSession('slurm', 'echo open; sleep 120');
-    await waitFor(() => open.output().includes('open'), 30_000, 'the current session to open');
+    const open = laptop.open(['slurm', 'echo open; sleep 120'], 'open');
+    await open.opened();
 
     const swap = await laptop.remote(['gpuswap']);
     expect(swap.exitCode, String(swap.stderr)).toBe(0);

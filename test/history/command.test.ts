@@ -5,6 +5,7 @@ import { runCli } from '../../src/cli/main.js';
 import type { HistoryDeps } from '../../src/history/index.js';
 import { tempDirs } from '../helpers/tmp.js';
 import { endedSession, writeJob } from './fake-state.js';
+import { captureOutput } from '../helpers/capture.js';
 
 const tmp = tempDirs('slurmhop-history-cli-');
 const BASE = Date.parse('2025-03-04T10:00:00Z');
@@ -21,13 +22,7 @@ afterAll(() => {
 });
 afterEach(() => vi.restoreAllMocks());
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-  return { out: () => out.join(''), err: () => err.join('') };
-}
+const capture = captureOutput;
 
 function command(state: string, queue: HistoryDeps['queue'] = async () => []) {
   const deps: HistoryDeps = { stateDir: state, now: () => BASE + 3600_000, queue, log: () => {} };
