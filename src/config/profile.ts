@@ -28,6 +28,11 @@ export interface Profile {
   walltimeWarnings: number[];
   /** Count GPU utilisation (nvidia-smi) as activity for idle_timeout. */
   idleGpu: boolean;
+  /**
+   * tcp: the login node connects to the job's sshd on the node's network;
+   * srun: sshd listens on the node's loopback only, reached through `srun --overlap`.
+   */
+  transport: 'tcp' | 'srun';
 }
 
 export const PROFILE_DEFAULTS = {
@@ -37,6 +42,7 @@ export const PROFILE_DEFAULTS = {
   idleTimeout: 1800,
   walltimeWarnings: [600, 120],
   idleGpu: false,
+  transport: 'tcp',
 } satisfies Partial<Profile>;
 
 type Reader = (profile: Profile, value: string, where: { file: string; line: number }) => void;
@@ -127,6 +133,11 @@ export const PROFILE_KEYS: Record<string, Reader> = {
   idle_gpu: (p, v, at) => {
     if (!/^(true|false|yes|no)$/i.test(v)) throw configError(at.file, at.line, `idle_gpu must be true or false, not "${v}"`);
     p.idleGpu = /^(true|yes)$/i.test(v);
+  },
+  transport: (p, v, at) => {
+    if (v === 'node-sshd') throw configError(at.file, at.line, 'transport = node-sshd is not supported yet', 'use tcp (the default) or srun');
+    if (v !== 'tcp' && v !== 'srun') throw configError(at.file, at.line, `transport "${v}" is not tcp or srun`);
+    p.transport = v;
   },
   sshd: (p, v, at) => {
     if (!v.startsWith('/')) throw configError(at.file, at.line, `sshd must be an absolute path, not "${v}"`);

@@ -28,6 +28,8 @@ export interface JobSettings {
   idleGpu?: boolean;
   /** Seconds before the time limit at which the session's terminals are warned. */
   warnBefore?: number[];
+  /** srun: sshd listens on the node's loopback only (the proxy comes in through srun). */
+  transport?: 'tcp' | 'srun';
 }
 
 export interface JobContext {
@@ -71,7 +73,7 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   let stopIdle = () => {};
   let stopWarnings = () => {};
   if (!end.settled) {
-    writeContact(ctx.stateDir, { version: 1, ...base, node, port: sshd.port, user: ctx.user, pid: process.pid, readyAt: new Date().toISOString() });
+    writeContact(ctx.stateDir, { version: 1, ...base, node, port: sshd.port, user: ctx.user, pid: process.pid, readyAt: new Date().toISOString(), transport: settings.transport ?? 'tcp' });
     appendStatus(ctx.stateDir, { event: 'ready', ...base, node, port: sshd.port });
     ctx.log({ type: 'sshd-ready', jobId, node, port: sshd.port });
     end.endTime = endTimeFromEnv(ctx.env) ?? (await expectedEnd(ctx, jobId));
@@ -112,16 +114,19 @@ async function startSessionSshd(ctx: JobContext, settings: JobSettings, jobId: s
   if (skipped.length) ctx.log({ type: 'env-skipped', names: skipped });
   const disablePenalties = await sshdAcceptsOption(sshdPath, hostKey, 'PerSourcePenalties=no');
   return startSshd({
+    listenAddress: listenAddress(settings),
     sshd: sshdPath,
     logFile: sshdLogFile(ctx.stateDir, jobId),
     configFor: (port) => {
       const file = sshdConfigFile(ctx.stateDir, jobId);
-      const text = renderSshdConfig({ jobId, profile: settings.profile, user: ctx.user, port, listenAddress: '0.0.0.0', hostKey, env: passed, disablePenalties });
+      const text = renderSshdConfig({ jobId, profile: settings.profile, user: ctx.user, port, listenAddress: listenAddress(settings), hostKey, env: passed, disablePenalties });
       writeFileAtomic(file, text);
       return file;
     },
   });
 }
+
+const listenAddress = (settings: JobSettings) => (settings.transport === 'srun' ? '127.0.0.1' : '0.0.0.0');
 
 /** Newer Slurm exports the end time; older ones are asked once, after the session is ready. */
 function endTimeFromEnv(env: NodeJS.ProcessEnv): number | undefined {

@@ -40,11 +40,11 @@ export async function sshdAcceptsOption(sshd: string, hostKey: string, option: s
 }
 
 /** A port the OS considers free now; the bind in sshd may still lose a race, hence retries. */
-export function pickFreePort(): Promise<number> {
+export function pickFreePort(host = '0.0.0.0'): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
-    server.listen({ port: 0, host: '0.0.0.0', exclusive: true }, () => {
+    server.listen({ port: 0, host, exclusive: true }, () => {
       const { port } = server.address() as net.AddressInfo;
       server.close(() => resolve(port));
     });
@@ -60,14 +60,15 @@ export interface RunningSshd {
 
 export interface StartOptions {
   sshd: string;
+  listenAddress: string;
   logFile: string;
   /** Writes the sshd_config for a port and returns its path. */
   configFor: (port: number) => string;
 }
 
-export async function startSshd({ sshd, logFile, configFor }: StartOptions): Promise<RunningSshd> {
+export async function startSshd({ sshd, listenAddress, logFile, configFor }: StartOptions): Promise<RunningSshd> {
   for (let attempt = 1; ; attempt++) {
-    const port = await pickFreePort();
+    const port = await pickFreePort(listenAddress);
     const config = configFor(port);
     const check = await execa(sshd, ['-t', '-f', config], { reject: false, stdin: 'ignore' });
     if (check.exitCode !== 0) {

@@ -16,6 +16,8 @@ export interface Contact {
   /** pid of `remote job` on the node. */
   pid: number;
   readyAt: string;
+  /** How the login node reaches the sshd (absent: tcp). */
+  transport?: 'tcp' | 'srun';
 }
 
 export function writeContact(state: string, contact: Contact): void {

@@ -12,15 +12,13 @@ export interface RelayProgram {
   bash: string;
 }
 
-// Positional parameters: HOST PORT JOBID HELD REMOTE... (REMOTE = how to run slurmhop).
+// The relay itself. Positional parameters: HOST PORT HELD.
 // - held bytes (what the client sent while the job started) go first;
 // - a background job's stdin is /dev/null unless redirected, hence fd 4;
 // - towards the job, dd with 16 KiB blocks: cat's 128 KiB writes made uploads
-//   through the ssh chain ~15% slower than nc's (measured with npm run bench);
-// - bash keeps the client's stdout until `session-ended` has said why, so the
-//   client sees the connection close after the reason, never before.
-const RELAY_SCRIPT = `
-host=$1 port=$2 job=$3 held=$4; shift 4
+//   through the ssh chain ~15% slower than nc's (measured with npm run bench).
+const RELAY = `
+host=$1 port=$2 held=$3
 exec 3<>"/dev/tcp/$host/$port"
 if [ -n "$held" ]; then cat -- "$held" >&3; rm -f -- "$held"; fi
 exec 4<&0
@@ -30,7 +28,24 @@ exec 0</dev/null 3>&- 4<&-
 if [ "\${BASH_VERSINFO[0]}" -gt 4 ] || { [ "\${BASH_VERSINFO[0]}" -eq 4 ] && [ "\${BASH_VERSINFO[1]}" -ge 3 ]; }; then wait -n; else wait "$down"; fi
 kill "$down" "$up" 2>/dev/null
 wait
-exec "$@" session-ended "$job" 0 </dev/null
+`.trim();
+
+// On the login node. Positional parameters: TRANSPORT NODE PORT JOBID HELD REMOTE...
+// bash keeps the client's stdout until `session-ended` has said why, so the
+// client sees the connection close after the reason, never before.
+// transport srun: the relay runs on the node itself, inside the allocation
+// (srun -u: unbuffered, the stream is binary), towards sshd on its loopback.
+const LOGIN_SCRIPT = `
+transport=$1 node=$2 port=$3 job=$4 held=$5; shift 5
+remote=("$@")
+relay='${RELAY}'
+if [ "$transport" = srun ]; then
+  srun --jobid="$job" --overlap --nodes=1 --ntasks=1 --nodelist="$node" --unbuffered --quiet /bin/bash -c "$relay" slurmhop-relay 127.0.0.1 "$port" "$held"
+else
+  set -- "$node" "$port" "$held"
+  eval "$relay"
+fi
+exec "\${remote[@]}" session-ended "$job" 0 </dev/null
 `.trim();
 
 export function findRelayProgram(): RelayProgram | undefined {
@@ -55,7 +70,8 @@ export interface HandoffPlan {
 }
 
 export function handoffArgv({ contact, relay, remote, heldFile }: HandoffPlan): string[] {
-  return [relay.bash, '-c', RELAY_SCRIPT, 'slurmhop-relay', contact.node, String(contact.port), contact.jobId, heldFile ?? '', ...remote];
+  const args = [contact.transport ?? 'tcp', contact.node, String(contact.port), contact.jobId, heldFile ?? '', ...remote];
+  return [relay.bash, '-c', LOGIN_SCRIPT, 'slurmhop-session', ...args];
 }
 
 /** Replaces this process; returns false (and does nothing) where that is not possible. */

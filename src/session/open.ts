@@ -27,6 +27,7 @@ export async function openSession(ctx: SessionContext, profile: Profile, io: Std
   ensurePrivateDir(jobsDir(ctx.stateDir));
   // Warm path: a contact file and a TCP connect; no scheduler query.
   for (const contact of contactsForProfile(ctx.stateDir, profile.name)) {
+    if (contact.transport === 'srun') return srunSession(ctx, contact, []);
     const endpoint = await connectToJob(ctx.connect, contact, WARM_CONNECT_TIMEOUT_MS).catch((err: Error) => {
       if (err instanceof NotThisJobError) removeContact(ctx.stateDir, contact.jobId);
       return undefined;
@@ -36,6 +37,10 @@ export async function openSession(ctx: SessionContext, profile: Profile, io: Std
     return relayAndExplain(ctx, contact, endpoint, io, new InputHold(io.input));
   }
   const held = new InputHold(io.input);
+  if (profile.transport === 'srun') {
+    const contact = await coldWait(ctx, profile, held);
+    return srunSession(ctx, contact, held.drain());
+  }
   const { contact, endpoint } = await coldConnect(ctx, profile, held);
   if (!held.ended) handOffOrNot(ctx, contact, endpoint, held.drain());
   return relayAndExplain(ctx, contact, endpoint, io, held);
@@ -46,7 +51,7 @@ export async function openSession(ctx: SessionContext, profile: Profile, io: Std
  * the client already sent is written to a file the relay sends first. Returns
  * only when the hand-off is not possible (then this process relays).
  */
-function handOffOrNot(ctx: SessionContext, contact: Contact, endpoint: Endpoint, held: Buffer[]): void {
+function handOffOrNot(ctx: SessionContext, contact: Contact, endpoint: Endpoint | undefined, held: Buffer[]): void {
   const relay = ctx.relayProgram();
   if (!relay || typeof process.execve !== 'function' || process.env.SLURMHOP_NODE_RELAY === '1') return;
   let heldFile: string | undefined;
@@ -54,8 +59,26 @@ function handOffOrNot(ctx: SessionContext, contact: Contact, endpoint: Endpoint,
     heldFile = path.join(jobDir(ctx.stateDir, contact.jobId), `.held-${process.pid}`);
     fs.writeFileSync(heldFile, Buffer.concat(held), { mode: 0o600 });
   }
-  endpoint.socket.destroy();
+  endpoint?.socket.destroy();
   handOff({ contact, relay, remote: ctx.remoteCommand, ...(heldFile ? { heldFile } : {}) });
+}
+
+/** transport = srun: only the hand-off can relay (through srun, on the node). */
+function srunSession(ctx: SessionContext, contact: Contact, held: Buffer[]): never {
+  handOffOrNot(ctx, contact, undefined, held);
+  throw new SlurmhopError('connection-lost', `transport = srun needs bash and a Node with process.execve on the login node`, 'use transport = tcp for this profile');
+}
+
+async function coldWait(ctx: SessionContext, profile: Profile, held: InputHold): Promise<Contact> {
+  const interrupt = interruptions(held);
+  const started = ctx.now();
+  try {
+    const { contact, job } = await establish(ctx, profile, interrupt.signal, async () => undefined);
+    ctx.log({ type: 'ready', jobId: job.jobId, node: contact.node, port: contact.port, elapsedSeconds: (ctx.now() - started) / 1000 });
+    return contact;
+  } finally {
+    interrupt.dispose();
+  }
 }
 
 async function coldConnect(ctx: SessionContext, profile: Profile, held: InputHold): Promise<{ contact: Contact; endpoint: Endpoint }> {

@@ -20,6 +20,11 @@ export async function tryWarmHandoff(profile: string, beforeHandoff: () => void 
   const name = profile === '--current' ? readCurrent(state)?.profile : profile;
   if (!name) return false;
   for (const contact of contactsForProfile(state, name)) {
+    // transport = srun: the login node cannot reach the node's loopback; srun finds out whether the job runs.
+    if (contact.transport === 'srun') {
+      beforeHandoff();
+      return handOff({ contact, relay, remote: selfCommand() });
+    }
     try {
       const { socket } = await connectToJob(connectTcp, contact, WARM_CONNECT_TIMEOUT_MS);
       socket.destroy();

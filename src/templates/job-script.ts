@@ -23,6 +23,7 @@ export function renderJobScript({ profile, user, remote }: JobScriptInput): stri
 function jobArgs(profile: Profile): string[] {
   const args = [`--idle-timeout=${profile.idleTimeout}`, `--warn-before=${profile.walltimeWarnings.join(',') || 'none'}`];
   if (profile.idleGpu) args.push('--idle-gpu');
+  if (profile.transport === 'srun') args.push('--loopback-only');
   if (profile.sshd) args.push(`--sshd=${profile.sshd}`);
   return args;
 }

@@ -85,6 +85,8 @@ describe('config.ini', () => {
     ['[profile.42]\n', 1, 'profile name "42"'],
     ['[profile.cpu]\nwalltime_warnings = 10m, soon\n', 2, 'walltime_warnings: "soon" is not a duration'],
     ['[profile.cpu]\nidle_gpu = maybe\n', 2, 'idle_gpu must be true or false'],
+    ['[profile.cpu]\ntransport = node-sshd\n', 2, 'transport = node-sshd is not supported yet'],
+    ['[profile.cpu]\ntransport = ssh\n', 2, 'transport "ssh" is not tcp or srun'],
     ['[profile.cpu]\nsbatch_args = --x "open\n', 2, 'unbalanced'],
     ['[profile.cpu]\nsbatch_args = exclusive\n', 2, 'not an sbatch option'],
     ['[profile.cpu]\nsshd = sshd\n', 2, 'absolute path'],

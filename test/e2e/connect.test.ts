@@ -89,7 +89,7 @@ describe('the relay on the login node', () => {
     });
     ssh.kill('SIGTERM');
     await ssh;
-    expect(cmdlines.some((c) => c.includes('slurmhop-relay c1') || c.includes('slurmhop-relay c2'))).toBe(true);
+    expect(cmdlines.some((c) => /slurmhop-session tcp c[12] /.test(c))).toBe(true);
     expect(cmdlines.filter((c) => c.includes('remote proxy'))).toEqual([]);
   });
 

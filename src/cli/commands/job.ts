@@ -9,9 +9,9 @@ import type { Command } from '../command.js';
 export const jobCommand: Command = {
   name: 'job',
   summary: 'run the session inside a batch job (started by the job script)',
-  usage: 'remote job <profile> [--idle-timeout SECONDS] [--idle-gpu] [--warn-before S,S|none] [--sshd PATH]',
+  usage: 'remote job <profile> [--idle-timeout SECONDS] [--idle-gpu] [--warn-before S,S|none] [--loopback-only] [--sshd PATH]',
   internal: true,
-  options: { 'idle-timeout': { type: 'string' }, 'idle-gpu': { type: 'boolean' }, 'warn-before': { type: 'string' }, sshd: { type: 'string' } },
+  options: { 'idle-timeout': { type: 'string' }, 'idle-gpu': { type: 'boolean' }, 'warn-before': { type: 'string' }, 'loopback-only': { type: 'boolean' }, sshd: { type: 'string' } },
   async run({ positionals, values }) {
     const [profile, ...rest] = positionals;
     if (!profile || rest.length || !PROFILE_NAME.test(profile)) throw usageError('remote job takes exactly one profile name');
@@ -21,6 +21,7 @@ export const jobCommand: Command = {
     const warn = String(values['warn-before'] ?? 'none');
     if (!/^(none|\d+(,\d+)*)$/.test(warn)) throw usageError(`--warn-before must be seconds separated by commas, or none, not "${warn}"`);
     const warnBefore = warn === 'none' ? [] : warn.split(',').map(Number);
-    await runJob(defaultJobContext(createLog()), { profile, sshd, idleTimeout: Number(idle), idleGpu: Boolean(values['idle-gpu']), warnBefore });
+    const transport = values['loopback-only'] ? 'srun' : 'tcp';
+    await runJob(defaultJobContext(createLog()), { profile, sshd, idleTimeout: Number(idle), idleGpu: Boolean(values['idle-gpu']), warnBefore, transport });
   },
 };
