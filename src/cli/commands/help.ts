@@ -11,7 +11,7 @@ export function helpText(commands: Command[]): string {
     '',
     'Usage:',
     ...visible.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
-    `  ${'remote --version'.padEnd(width)}  print the version`,
+    `  ${'remote --version [--verbose]'.padEnd(width)}  print the version (--verbose: which copy runs, and where it came from)`,
     '',
     'Profiles live in ${XDG_CONFIG_HOME:-~/.config}/slurmhop/config.ini, one [profile.NAME] section each.',
     'State (jobs, logs, the job host key) lives in ${XDG_STATE_HOME:-~/.local/state}/slurmhop/.',
