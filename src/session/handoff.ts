@@ -1,6 +1,6 @@
 // Hand the byte relay to a lean relay on the login node: a Node process holds
 // ~50 MB for as long as a session is open. The proxy replaces itself (execve)
-// with bash relaying through /dev/tcp with cat and dd (about 1 MB in all),
+// with bash relaying through /dev/tcp with two dd (about 1 MB in all),
 // which then runs `remote session-ended`, so the user is still told why a
 // session ended. nc and ncat are not used: they do not exit when the server
 // side closes while the client is still connected, so a job that ends would
@@ -15,14 +15,14 @@ export interface RelayProgram {
 // The relay itself. Positional parameters: HOST PORT HELD.
 // - held bytes (what the client sent while the job started) go first;
 // - a background job's stdin is /dev/null unless redirected, hence fd 4;
-// - towards the job, dd with 16 KiB blocks: cat's 128 KiB writes made uploads
-//   through the ssh chain ~15% slower than nc's (measured with npm run bench).
+// - dd with 16 KiB blocks both ways: cat's 128 KiB writes made uploads through
+//   the ssh chain ~15% slower than nc's (measured with npm run bench).
 const RELAY = `
 host=$1 port=$2 held=$3
 exec 3<>"/dev/tcp/$host/$port"
 if [ -n "$held" ]; then cat -- "$held" >&3; rm -f -- "$held"; fi
 exec 4<&0
-cat <&3 & down=$!
+dd bs=16k status=none <&3 & down=$!
 dd bs=16k status=none <&4 >&3 & up=$!
 exec 0</dev/null 3>&- 4<&-
 if [ "\${BASH_VERSINFO[0]}" -gt 4 ] || { [ "\${BASH_VERSINFO[0]}" -eq 4 ] && [ "\${BASH_VERSINFO[1]}" -ge 3 ]; }; then wait -n; else wait "$down"; fi
