@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { historyCommandWith } from '../../src/cli/commands/history.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { runCli } from '../../src/cli/main.js';
@@ -6,20 +6,11 @@ import type { HistoryDeps } from '../../src/history/index.js';
 import { tempDirs } from '../helpers/tmp.js';
 import { endedSession, writeJob } from './fake-state.js';
 import { captureOutput } from '../helpers/capture.js';
+import { at, BASE, inUtc } from './time.js';
 
 const tmp = tempDirs('slurmhop-history-cli-');
-const BASE = Date.parse('2025-03-04T10:00:00Z');
-const at = (seconds: number) => new Date(BASE + seconds * 1000).toISOString();
 
-let tz: string | undefined;
-beforeAll(() => {
-  tz = process.env.TZ;
-  process.env.TZ = 'UTC';
-});
-afterAll(() => {
-  if (tz === undefined) delete process.env.TZ;
-  else process.env.TZ = tz;
-});
+inUtc();
 afterEach(() => vi.restoreAllMocks());
 
 const capture = captureOutput;

@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { collectHistory, historyRows, limitNote, type HistoryDeps } from '../../src/history/index.js';
 import type { LogEvent } from '../../src/log.js';
 import type { JobInfo } from '../../src/slurm/index.js';
 import { tempDirs } from '../helpers/tmp.js';
 import { endedSession, writeJob } from './fake-state.js';
+import { at, BASE, inUtc } from './time.js';
 
 const tmp = tempDirs('slurmhop-history-');
-const BASE = Date.parse('2025-03-04T10:00:00Z');
-const at = (seconds: number) => new Date(BASE + seconds * 1000).toISOString();
 const NOW = BASE + 3600_000;
 
-let tz: string | undefined;
-beforeAll(() => {
-  tz = process.env.TZ;
-  process.env.TZ = 'UTC';
-});
-afterAll(() => {
-  if (tz === undefined) delete process.env.TZ;
-  else process.env.TZ = tz;
-});
+inUtc();
 
 function deps(state: string, queue: HistoryDeps['queue'] = async () => []) {
   const events: LogEvent[] = [];

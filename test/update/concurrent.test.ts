@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.js';
-import { buildProgram, makeKeyPair } from './helpers/builds.js';
+import { buildLauncherAndRelease, makeKeyPair } from './helpers/builds.js';
 import { GitGate } from './helpers/git-gate.js';
 import { makeWorld, readLog, release, remote, remoteAsync, versionOf } from './helpers/world.js';
 import { tempDirs } from '../helpers/tmp.js';
@@ -16,9 +16,7 @@ let launcher: string;
 let two: string;
 
 beforeAll(async () => {
-  const builds = tmp();
-  launcher = await buildProgram(builds, '0.1.0', key);
-  two = await buildProgram(builds, '0.2.0', key);
+  ({ launcher, two } = await buildLauncherAndRelease(tmp(), key));
 }, 60_000);
 
 describe('two updaters at once', { timeout: 60_000 }, () => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { signRelease, makeManifest } from '../../src/update/index.js';
-import { buildProgram, makeKeyPair } from './helpers/builds.js';
+import { buildLauncherAndRelease, buildProgram, makeKeyPair } from './helpers/builds.js';
 import { makeWorld, readLog, release, remote, versionOf, type World } from './helpers/world.js';
 import { tempDirs } from '../helpers/tmp.js';
 
@@ -17,9 +17,7 @@ let launcher: string;
 let two: string;
 
 beforeAll(async () => {
-  const builds = tmp();
-  launcher = await buildProgram(builds, '0.1.0', key);
-  two = await buildProgram(builds, '0.2.0', key);
+  ({ launcher, two } = await buildLauncherAndRelease(tmp(), key));
 }, 60_000);
 
 async function withTwo(): Promise<World> {

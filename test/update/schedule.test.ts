@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { scheduleUpdateCheck, spawnDetached, type ScheduleDeps } from '../../src/update/index.js';
-import { buildProgram, makeKeyPair } from './helpers/builds.js';
+import { buildLauncherAndRelease, makeKeyPair } from './helpers/builds.js';
 import { makeWorld, readLog, release, versionOf } from './helpers/world.js';
 import { tempDirs } from '../helpers/tmp.js';
 
@@ -86,9 +86,7 @@ describe('a real detached background check', { timeout: 60_000 }, () => {
   let launcher: string;
   let two: string;
   beforeAll(async () => {
-    const builds = tmp();
-    launcher = await buildProgram(builds, '0.1.0', key);
-    two = await buildProgram(builds, '0.2.0', key);
+    ({ launcher, two } = await buildLauncherAndRelease(tmp(), key));
   }, 60_000);
 
   it('installs the newer release by itself; the next run uses it; the next due check only finds it up to date', async () => {

@@ -30,6 +30,11 @@ export async function buildProgram(dir: string, version: string, key: KeyPair): 
   return outfile;
 }
 
+/** The program as the running launcher (0.1.0) and as the newer release (0.2.0), both trusting `key`. */
+export async function buildLauncherAndRelease(dir: string, key: KeyPair): Promise<{ launcher: string; two: string }> {
+  return { launcher: await buildProgram(dir, '0.1.0', key), two: await buildProgram(dir, '0.2.0', key) };
+}
+
 /** A bundle that is not the program: `code` runs as the whole release. */
 export function writeBundle(dir: string, name: string, code: string): string {
   const file = path.join(dir, name);
