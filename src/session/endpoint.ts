@@ -2,7 +2,7 @@
 // `slurmhop-<jobid>` (VersionAddendum), so a port reused by another job or
 // process is never mistaken for this session.
 import type { Socket } from 'node:net';
-import type { Contact } from './contact.js';
+import { contactsForProfile, removeContact, type Contact } from './contact.js';
 
 export type Connect = (host: string, port: number, timeoutMs: number) => Promise<Socket>;
 
@@ -53,4 +53,24 @@ function readBanner(socket: Socket): Promise<Buffer> {
     socket.once('error', done);
     socket.once('end', onEnd);
   });
+}
+
+const WARM_CONNECT_TIMEOUT_MS = 3_000;
+
+/**
+ * The warm path's search: the newest contact of the profile whose job answers.
+ * A transport = srun contact comes without an endpoint (the login node cannot
+ * reach the node's loopback; srun finds out whether the job runs). A contact
+ * answered by something else is forgotten.
+ */
+export async function answeringJob(state: string, profile: string, connect: Connect): Promise<{ contact: Contact; endpoint?: Endpoint } | undefined> {
+  for (const contact of contactsForProfile(state, profile)) {
+    if (contact.transport === 'srun') return { contact };
+    try {
+      return { contact, endpoint: await connectToJob(connect, contact, WARM_CONNECT_TIMEOUT_MS) };
+    } catch (err) {
+      if (err instanceof NotThisJobError) removeContact(state, contact.jobId);
+    }
+  }
+  return undefined;
 }

@@ -74,14 +74,19 @@ export function handoffArgv({ contact, relay, remote, heldFile }: HandoffPlan): 
   return [relay.bash, '-c', LOGIN_SCRIPT, 'slurmhop-session', ...args];
 }
 
+/** Whether this process may replace itself with the relay (SLURMHOP_NODE_RELAY=1 keeps the Node relay). */
+export function canHandOff(env: NodeJS.ProcessEnv = process.env): boolean {
+  return typeof process.execve === 'function' && env.SLURMHOP_NODE_RELAY !== '1';
+}
+
 /** Replaces this process; returns false (and does nothing) where that is not possible. */
 export function handOff(plan: HandoffPlan, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (typeof process.execve !== 'function' || env.SLURMHOP_NODE_RELAY === '1') return false;
+  if (!canHandOff(env)) return false;
   const [file, ...args] = handoffArgv(plan);
   const { NODE_OPTIONS: _ignored, ...clean } = env;
   // Node puts stdin in non-blocking mode once anything touches process.stdin (execa does
-  // as it loads); the relay's `cat` would then fail with EAGAIN. Touching it here is harmless.
+  // as it loads); the relay's dd would then fail with EAGAIN. Touching it here is harmless.
   (process.stdin as unknown as { _handle?: { setBlocking?: (blocking: boolean) => void } })._handle?.setBlocking?.(true);
-  process.execve(file!, [file!, ...args], clean);
+  process.execve!(file!, [file!, ...args], clean);
   return true; // not reached
 }

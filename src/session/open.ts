@@ -7,12 +7,12 @@ import type { Profile } from '../config/index.js';
 import { SlurmhopError } from '../errors.js';
 import { ensurePrivateDir } from '../fsutil.js';
 import { jobDir, jobsDir } from '../paths.js';
-import { contactsForProfile, removeContact, type Contact } from './contact.js';
+import type { Contact } from './contact.js';
 import type { SessionContext } from './context.js';
-import { connectToJob, NotThisJobError, type Endpoint } from './endpoint.js';
+import { answeringJob, connectToJob, NotThisJobError, type Endpoint } from './endpoint.js';
 import { establish } from './establish.js';
 import { whySessionEnded } from './explain-end.js';
-import { handOff } from './handoff.js';
+import { canHandOff, handOff } from './handoff.js';
 import { interruptions } from './interrupt.js';
 import { InputHold, relay } from './relay.js';
 
@@ -21,20 +21,14 @@ export interface Stdio {
   output: Writable;
 }
 
-const WARM_CONNECT_TIMEOUT_MS = 3_000;
-
 export async function openSession(ctx: SessionContext, profile: Profile, io: Stdio): Promise<void> {
   ensurePrivateDir(jobsDir(ctx.stateDir));
   // Warm path: a contact file and a TCP connect; no scheduler query.
-  for (const contact of contactsForProfile(ctx.stateDir, profile.name)) {
-    if (contact.transport === 'srun') return srunSession(ctx, contact, []);
-    const endpoint = await connectToJob(ctx.connect, contact, WARM_CONNECT_TIMEOUT_MS).catch((err: Error) => {
-      if (err instanceof NotThisJobError) removeContact(ctx.stateDir, contact.jobId);
-      return undefined;
-    });
-    if (!endpoint) continue;
-    handOffOrNot(ctx, contact, endpoint, []);
-    return relayAndExplain(ctx, contact, endpoint, io, new InputHold(io.input));
+  const warm = await answeringJob(ctx.stateDir, profile.name, ctx.connect);
+  if (warm && !warm.endpoint) return srunSession(ctx, warm.contact, []);
+  if (warm?.endpoint) {
+    handOffOrNot(ctx, warm.contact, warm.endpoint, []);
+    return relayAndExplain(ctx, warm.contact, warm.endpoint, io, new InputHold(io.input));
   }
   const held = new InputHold(io.input);
   if (profile.transport === 'srun') {
@@ -53,7 +47,7 @@ export async function openSession(ctx: SessionContext, profile: Profile, io: Std
  */
 function handOffOrNot(ctx: SessionContext, contact: Contact, endpoint: Endpoint | undefined, held: Buffer[]): void {
   const relay = ctx.relayProgram();
-  if (!relay || typeof process.execve !== 'function' || process.env.SLURMHOP_NODE_RELAY === '1') return;
+  if (!relay || !canHandOff()) return;
   let heldFile: string | undefined;
   if (held.length) {
     heldFile = path.join(jobDir(ctx.stateDir, contact.jobId), `.held-${process.pid}`);
