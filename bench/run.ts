@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   await step('rpcs', () => schedulerRpcs(laptop));
   await step('memory', () => loginMemory(laptop, 5));
   await step('throughput', () => throughput(laptop, quick ? 2 ** 28 : 2 ** 30, quick ? 1 : 3));
-  await step('concurrency', async () => simultaneousConnects(await Promise.all(USERS.map(prepareUser)), 10));
+  await step('concurrency', async () => simultaneousConnects(await Promise.all(USERS.map((user) => prepareUser(user))), 10));
   await step('size', downloadSize);
 
   const rows = [['figure', 'ours', 'floor', 'result', 'target', 'met'], ...figures.map((f) => [f.figure, f.ours, f.floor, f.result, f.target, f.met === null ? '-' : f.met ? 'yes' : 'NO'])];

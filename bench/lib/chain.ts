@@ -1,21 +1,14 @@
 // The two chains compared: ours (ProxyCommand ... remote proxy cpu) and the
 // floor (ProxyCommand ssh login nc NODE PORT) to the very same sshd.
 import fs from 'node:fs';
-import { installRemote, Laptop, PROFILES, resetUser, stateOf, writeConfig } from '../../test/e2e/harness.js';
+import { stateOf, type Laptop } from '../../test/e2e/harness.js';
+
+export { prepareUser } from '../../test/e2e/harness.js';
 
 export interface Contact {
   jobId: string;
   node: string;
   port: number;
-}
-
-export async function prepareUser(user: string): Promise<Laptop> {
-  installRemote(user);
-  writeConfig(user, PROFILES);
-  await resetUser(user);
-  const laptop = new Laptop(user);
-  await laptop.pinHostKey();
-  return laptop;
 }
 
 export function currentContact(user: string): Contact {

@@ -1,18 +1,14 @@
 // `ssh slurm-cpu` through the real chain: laptop ssh -> login sshd ->
 // `remote proxy` -> Slurm job -> unprivileged sshd on a compute node.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
+import { jobsOf, type Laptop, onNode, prepareUser, resetUser, stateOf, waitFor } from './harness.js';
 import fs from 'node:fs';
 
 const USER = 'ada';
 let laptop: Laptop;
 
 beforeAll(async () => {
-  installRemote(USER);
-  writeConfig(USER, PROFILES);
-  await resetUser(USER);
-  laptop = new Laptop(USER);
-  await laptop.pinHostKey();
+  laptop = await prepareUser(USER);
 });
 
 afterAll(() => laptop.dispose());

@@ -194,3 +194,13 @@ export class Laptop {
     return this.ssh(['login', '.local/bin/remote', ...args], options);
   }
 }
+
+/** A user with the binary, the default profiles, no jobs, and a laptop with the job host key pinned. */
+export async function prepareUser(user: string, profiles?: string[]): Promise<Laptop> {
+  installRemote(user);
+  writeConfig(user, PROFILES);
+  await resetUser(user);
+  const laptop = new Laptop(user, profiles);
+  await laptop.pinHostKey();
+  return laptop;
+}

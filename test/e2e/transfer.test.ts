@@ -6,18 +6,14 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chownTree, homeOf, installRemote, Laptop, PROFILES, resetUser, writeConfig } from './harness.js';
+import { chownTree, homeOf, type Laptop, prepareUser, resetUser } from './harness.js';
 
 const USER = 'dan';
 let laptop: Laptop;
 let work: string;
 
 beforeAll(async () => {
-  installRemote(USER);
-  writeConfig(USER, PROFILES);
-  await resetUser(USER);
-  laptop = new Laptop(USER);
-  await laptop.pinHostKey();
+  laptop = await prepareUser(USER);
   work = path.join(homeOf(USER), 'transfer-test');
   fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(work);
