@@ -12,6 +12,8 @@ hostname "$1"
 mount -t devpts -o newinstance,gid=5,mode=620,ptmxmode=0666 devpts /dev/pts
 mount --bind /dev/pts/ptmx /dev/ptmx
 if [ -d /etc/slurm ]; then mount --bind "$2" /etc/slurm; fi
+# Rootless podman needs a pure cgroup2 hierarchy (this sandbox mounts a hybrid one).
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null || true
 exec sleep infinity'
 
 anchor_pid() {

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # install-deps: Debian packages the cluster needs, installed only when missing.
 
-DEPS_PACKAGES="slurm-wlm munge openssh-server openssh-client netcat-openbsd iproute2 rsync socat util-linux procps"
+# podman, uidmap, slirp4netns: rootless containers in jobs; bubblewrap: the enroot/apptainer stand-ins.
+DEPS_PACKAGES="slurm-wlm munge openssh-server openssh-client netcat-openbsd iproute2 rsync socat util-linux procps podman uidmap slirp4netns bubblewrap"
 
 missing_packages() {
   local pkg status

@@ -30,10 +30,21 @@ export interface Profile {
   idleGpu: boolean;
   /**
    * tcp: the login node connects to the job's sshd on the node's network;
-   * srun: sshd listens on the node's loopback only, reached through `srun --overlap`.
+   * srun: sshd listens on the node's loopback only, reached through `srun --overlap`;
+   * node-sshd: no sshd of our own, the node's port 22 (sites with pam_slurm_adopt).
    */
-  transport: 'tcp' | 'srun';
+  transport: 'tcp' | 'srun' | 'node-sshd';
+  /** Image the session runs in: docker://ref, a path (.sqsh, .sif, rootfs directory) or a local image name. */
+  container?: string;
+  containerRuntime: ContainerRuntimeSetting;
+  /** Extra bind mounts into the container, as SRC[:DST[:ro]]; the home directory is always mounted. */
+  containerMounts: string[];
+  /** Make sbatch, squeue, srun, ... of the node usable inside the container. */
+  containerSlurm: boolean;
 }
+
+export const CONTAINER_RUNTIMES = ['auto', 'enroot', 'apptainer', 'podman', 'none'] as const;
+export type ContainerRuntimeSetting = (typeof CONTAINER_RUNTIMES)[number];
 
 export const PROFILE_DEFAULTS = {
   sbatchArgs: [] as string[],
@@ -43,6 +54,9 @@ export const PROFILE_DEFAULTS = {
   walltimeWarnings: [600, 120],
   idleGpu: false,
   transport: 'tcp',
+  containerRuntime: 'auto',
+  containerMounts: [] as string[],
+  containerSlurm: false,
 } satisfies Partial<Profile>;
 
 type Reader = (profile: Profile, value: string, where: { file: string; line: number }) => void;
@@ -78,11 +92,7 @@ function duration(field: 'pendingTimeout' | 'startTimeout' | 'idleTimeout', key:
 /** Options slurmhop sets itself: reuse finds jobs by name, and the proxy reads the job's output file. */
 const RESERVED_SBATCH = /^(-J|--job-name|-o|--output|-e|--error|-D|--chdir|--parsable|--wrap|-a|--array)(=|$)/;
 
-function notYet(key: string): Reader {
-  return (_p, _v, at) => {
-    throw configError(at.file, at.line, `${key} is not supported yet`, 'remove it: sessions would silently run without it');
-  };
-}
+const CONTAINER_MOUNT = /^\/[^:,\s]*(:\/[^:,\s]*)?(:ro|:rw)?$/;
 
 const DURATION = /^(\d+)\s*([smh]?)$/i;
 const seconds = (m: RegExpExecArray) => Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600 }[m[2]!.toLowerCase() as '' | 's' | 'm' | 'h'];
@@ -105,8 +115,26 @@ export const PROFILE_KEYS: Record<string, Reader> = {
   constraint: text('constraint'),
   account: text('account'),
   qos: text('qos'),
-  container: notYet('container'),
-  container_runtime: notYet('container_runtime'),
+  container: (p, v, at) => {
+    if (/\s/.test(v)) throw configError(at.file, at.line, `container "${v}" contains a space`, 'give one image: docker://REF, a .sqsh/.sif file, a rootfs directory or a local image name');
+    p.container = v;
+  },
+  container_runtime: (p, v, at) => {
+    if (!(CONTAINER_RUNTIMES as readonly string[]).includes(v)) {
+      throw configError(at.file, at.line, `container_runtime "${v}" is not one of ${CONTAINER_RUNTIMES.join(', ')}`);
+    }
+    p.containerRuntime = v as ContainerRuntimeSetting;
+  },
+  container_mounts: (p, v, at) => {
+    const mounts = v.split(',').map((m) => m.trim()).filter(Boolean);
+    const bad = mounts.find((m) => !CONTAINER_MOUNT.test(m));
+    if (bad !== undefined) throw configError(at.file, at.line, `container_mounts: "${bad}" is not SRC[:DST[:ro]] with absolute paths`, 'e.g. container_mounts = /scratch, /data:/data:ro');
+    p.containerMounts = mounts;
+  },
+  container_slurm: (p, v, at) => {
+    if (!/^(true|false|yes|no)$/i.test(v)) throw configError(at.file, at.line, `container_slurm must be true or false, not "${v}"`);
+    p.containerSlurm = /^(true|yes)$/i.test(v);
+  },
   env_setup: text('envSetup'),
   sbatch_args: (p, v, at) => {
     const words = splitShellWords(v, at);
@@ -135,8 +163,7 @@ export const PROFILE_KEYS: Record<string, Reader> = {
     p.idleGpu = /^(true|yes)$/i.test(v);
   },
   transport: (p, v, at) => {
-    if (v === 'node-sshd') throw configError(at.file, at.line, 'transport = node-sshd is not supported yet', 'use tcp (the default) or srun');
-    if (v !== 'tcp' && v !== 'srun') throw configError(at.file, at.line, `transport "${v}" is not tcp or srun`);
+    if (v !== 'tcp' && v !== 'srun' && v !== 'node-sshd') throw configError(at.file, at.line, `transport "${v}" is not tcp, srun or node-sshd`);
     p.transport = v;
   },
   sshd: (p, v, at) => {
@@ -149,7 +176,7 @@ export const PROFILE_KEYS: Record<string, Reader> = {
 export const PROFILE_NAME = /^(?!\d+$)[a-z0-9][a-z0-9_-]{0,31}$/;
 
 export function buildProfile(name: string, entries: IniEntry[], file: string): Profile {
-  const profile: Profile = { name, ...PROFILE_DEFAULTS, sbatchArgs: [], walltimeWarnings: [...PROFILE_DEFAULTS.walltimeWarnings] };
+  const profile: Profile = { name, ...PROFILE_DEFAULTS, sbatchArgs: [], walltimeWarnings: [...PROFILE_DEFAULTS.walltimeWarnings], containerMounts: [] };
   for (const entry of entries) {
     const read = PROFILE_KEYS[entry.key];
     if (!read) {
@@ -158,5 +185,20 @@ export function buildProfile(name: string, entries: IniEntry[], file: string): P
     if (entry.value === '') continue;
     read(profile, entry.value, { file, line: entry.line });
   }
+  checkContainer(profile, entries, file);
   return profile;
+}
+
+/** Settings that are fine alone but not together, reported at the container line. */
+function checkContainer(profile: Profile, entries: IniEntry[], file: string): void {
+  if (!profile.container || profile.containerRuntime === 'none') return;
+  const line = entries.find((e) => e.key === 'container')?.line ?? entries.find((e) => e.key === 'container_runtime')?.line ?? 0;
+  if (profile.transport === 'node-sshd') {
+    throw configError(file, line, 'container needs a session sshd of its own, which transport = node-sshd does not start', 'use transport = tcp or srun with a container');
+  }
+  const kind = /\.sqsh$/i.test(profile.container) ? 'sqsh' : /\.sif$/i.test(profile.container) ? 'sif' : undefined;
+  const runtime = profile.containerRuntime;
+  if ((kind === 'sqsh' && runtime !== 'auto' && runtime !== 'enroot') || (kind === 'sif' && runtime !== 'auto' && runtime !== 'apptainer')) {
+    throw configError(file, line, `container_runtime = ${runtime} cannot run a .${kind} image (${profile.container})`, kind === 'sqsh' ? 'use container_runtime = enroot (or auto)' : 'use container_runtime = apptainer (or auto)');
+  }
 }

@@ -6,17 +6,14 @@ import path from 'node:path';
 import { SlurmhopError } from '../errors.js';
 import { ensurePrivateDir, writeFileAtomic } from '../fsutil.js';
 import type { Log } from '../log.js';
-import { jobDir, sshdConfigFile, sshdLogFile, stateDir } from '../paths.js';
+import { jobDir, stateDir } from '../paths.js';
 import { execaRunner, listJobs, type SlurmRunner } from '../slurm/index.js';
 import { appendStatus, removeContact, writeContact, type EndReason } from '../session/index.js';
-import { renderSshdConfig } from '../templates/index.js';
 import { JobEnd, type SignalSource } from './end.js';
-import { sessionEnvironment } from './environment.js';
-import { ensureHostKey } from './hostkey.js';
 import { gpusBusy } from './gpu.js';
 import { watchIdle } from './idle.js';
 import { scheduleWalltimeWarnings } from './walltime.js';
-import { findSshd, sshdAcceptsOption, startSshd, type RunningSshd } from './sshd.js';
+import { startSessionServer, type SessionServer } from './session-server.js';
 
 /** What the job needs of its profile, given on its command line by the job script. */
 export interface JobSettings {
@@ -59,9 +56,9 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   appendStatus(ctx.stateDir, { event: 'started', ...base, node });
   ctx.log({ type: 'job-started', jobId, profile: settings.profile, node });
 
-  let sshd: RunningSshd;
+  let sshd: SessionServer;
   try {
-    sshd = await startSessionSshd(ctx, settings, jobId);
+    sshd = await startSessionServer(ctx, settings, jobId);
   } catch (err) {
     end.dispose();
     const detail = (err as Error).message.split('\n')[0];
@@ -81,13 +78,13 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
       const otherActivity = settings.idleGpu ? () => gpusBusy(ctx.env) : undefined;
       stopIdle = watchIdle({ port: sshd.port, idleSeconds: settings.idleTimeout, onIdle: () => end.settle('idle'), ...(otherActivity ? { otherActivity } : {}) });
     }
-    if (end.endTime !== undefined && settings.warnBefore?.length && sshd.process.pid !== undefined) {
+    if (end.endTime !== undefined && settings.warnBefore?.length && sshd.terminalsRoot !== undefined) {
       stopWarnings = scheduleWalltimeWarnings({
         jobId,
         profile: settings.profile,
         endTime: end.endTime,
         before: settings.warnBefore,
-        sshdPid: sshd.process.pid,
+        sshdPid: sshd.terminalsRoot,
         onWarned: (terminals) => ctx.log({ type: 'walltime-warning', jobId, terminals }),
       });
     }
@@ -103,30 +100,9 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   appendStatus(ctx.stateDir, { event: 'ended', ...base, reason });
   removeContact(ctx.stateDir, jobId);
   ctx.log({ type: 'job-ending', jobId, reason });
-  if (sshd.process.exitCode === null && sshd.process.signalCode === null) sshd.process.kill('SIGTERM');
+  await sshd.stop();
   return reason;
 }
-
-async function startSessionSshd(ctx: JobContext, settings: JobSettings, jobId: string): Promise<RunningSshd> {
-  const hostKey = await ensureHostKey(ctx.stateDir);
-  const sshdPath = findSshd(settings.sshd, ctx.env);
-  const { passed, skipped } = sessionEnvironment(ctx.env);
-  if (skipped.length) ctx.log({ type: 'env-skipped', names: skipped });
-  const disablePenalties = await sshdAcceptsOption(sshdPath, hostKey, 'PerSourcePenalties=no');
-  return startSshd({
-    listenAddress: listenAddress(settings),
-    sshd: sshdPath,
-    logFile: sshdLogFile(ctx.stateDir, jobId),
-    configFor: (port) => {
-      const file = sshdConfigFile(ctx.stateDir, jobId);
-      const text = renderSshdConfig({ jobId, profile: settings.profile, user: ctx.user, port, listenAddress: listenAddress(settings), hostKey, env: passed, disablePenalties });
-      writeFileAtomic(file, text);
-      return file;
-    },
-  });
-}
-
-const listenAddress = (settings: JobSettings) => (settings.transport === 'srun' ? '127.0.0.1' : '0.0.0.0');
 
 /** Newer Slurm exports the end time; older ones are asked once, after the session is ready. */
 function endTimeFromEnv(env: NodeJS.ProcessEnv): number | undefined {
