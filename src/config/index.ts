@@ -1,3 +1,3 @@
 export { loadConfig, parseConfig, getProfile, type Config } from './load.js';
-export { PROFILE_NAME, PROFILE_DEFAULTS, type Profile } from './profile.js';
+export { PROFILE_NAME, PROFILE_DEFAULTS, CONTAINER_RUNTIMES, type Profile } from './profile.js';
 export { splitShellWords } from './shell-words.js';

@@ -13,6 +13,7 @@ import { JobEnd, type SignalSource } from './end.js';
 import { gpusBusy } from './gpu.js';
 import { watchIdle } from './idle.js';
 import { scheduleWalltimeWarnings } from './walltime.js';
+import type { ContainerSettings } from './container/index.js';
 import { startSessionServer, type SessionServer } from './session-server.js';
 
 /** What the job needs of its profile, given on its command line by the job script. */
@@ -25,8 +26,10 @@ export interface JobSettings {
   idleGpu?: boolean;
   /** Seconds before the time limit at which the session's terminals are warned. */
   warnBefore?: number[];
-  /** srun: sshd listens on the node's loopback only (the proxy comes in through srun). */
-  transport?: 'tcp' | 'srun';
+  /** srun: sshd listens on the node's loopback only (the proxy comes in through srun); node-sshd: the node's own sshd. */
+  transport?: 'tcp' | 'srun' | 'node-sshd';
+  /** Run the session's sshd inside this container. */
+  container?: ContainerSettings;
 }
 
 export interface JobContext {

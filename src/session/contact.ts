@@ -17,7 +17,7 @@ export interface Contact {
   pid: number;
   readyAt: string;
   /** How the login node reaches the sshd (absent: tcp). */
-  transport?: 'tcp' | 'srun';
+  transport?: 'tcp' | 'srun' | 'node-sshd';
 }
 
 export function writeContact(state: string, contact: Contact): void {

@@ -23,8 +23,13 @@ export function renderJobScript({ profile, user, remote }: JobScriptInput): stri
 function jobArgs(profile: Profile): string[] {
   const args = [`--idle-timeout=${profile.idleTimeout}`, `--warn-before=${profile.walltimeWarnings.join(',') || 'none'}`];
   if (profile.idleGpu) args.push('--idle-gpu');
-  if (profile.transport === 'srun') args.push('--loopback-only');
+  if (profile.transport !== 'tcp') args.push(`--transport=${profile.transport}`);
   if (profile.sshd) args.push(`--sshd=${profile.sshd}`);
+  if (profile.container && profile.containerRuntime !== 'none') {
+    args.push(`--container=${profile.container}`, `--container-runtime=${profile.containerRuntime}`);
+    for (const mount of profile.containerMounts) args.push(`--container-mount=${mount}`);
+    if (profile.containerSlurm) args.push('--container-slurm');
+  }
   return args;
 }
 

@@ -1,0 +1,1 @@
+export type { ContainerSettings } from './settings.js';
