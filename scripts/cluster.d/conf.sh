@@ -32,6 +32,9 @@ SlurmctldLogFile=$LOGS/slurmctld.log
 SlurmdLogFile=$LOGS/slurmd-%n.log
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
+# An extern step per job: pam_slurm_adopt (the nodes' sshd) counts only those
+# when it looks for the user's jobs on a node; without it every login is refused.
+PrologFlags=Contain
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 SchedulerType=sched/backfill

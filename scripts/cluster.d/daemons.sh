@@ -35,7 +35,7 @@ in_node() {
 node_daemons() {
   case $1 in
     login) echo socat sshd slurmctld munged ;;
-    *) echo "slurmd-$1" ;;
+    *) echo "slurmd-$1 sshd-$1" ;;
   esac
 }
 

@@ -1,8 +1,9 @@
 # shellcheck shell=bash
 # install-deps: Debian packages the cluster needs, installed only when missing.
 
-# podman, uidmap, slirp4netns: rootless containers in jobs; bubblewrap: the enroot/apptainer stand-ins.
-DEPS_PACKAGES="slurm-wlm munge openssh-server openssh-client netcat-openbsd iproute2 rsync socat util-linux procps podman uidmap slirp4netns bubblewrap"
+# podman, uidmap, slirp4netns: rootless containers in jobs; bubblewrap: the enroot/apptainer stand-ins;
+# libpam-slurm-adopt: the compute nodes' own sshd (transport = node-sshd).
+DEPS_PACKAGES="slurm-wlm munge openssh-server openssh-client netcat-openbsd iproute2 rsync socat util-linux procps podman uidmap slirp4netns bubblewrap libpam-slurm-adopt"
 
 missing_packages() {
   local pkg status
