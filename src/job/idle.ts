@@ -27,22 +27,28 @@ export function readTcpTables(): string[] {
   });
 }
 
+/** The connections to the job's own sshd: its port is its alone. */
+export const connectionsOnPort =
+  (port: number, readTables: () => string[] = readTcpTables) =>
+  (): number =>
+    countEstablished(port, readTables());
+
 export interface IdleWatchOptions {
-  port: number;
+  /** Open SSH connections (or sessions) of this job now. */
+  connections: () => number;
   idleSeconds: number;
   onIdle: () => void;
-  readTables?: () => string[];
   /** More activity than open connections (GPU utilisation, with idle_gpu). */
   otherActivity?: () => Promise<boolean>;
   now?: () => number;
 }
 
 /** Checks a few times per idle period; returns a function that stops the watch. */
-export function watchIdle({ port, idleSeconds, onIdle, readTables = readTcpTables, otherActivity, now = Date.now }: IdleWatchOptions): () => void {
+export function watchIdle({ connections, idleSeconds, onIdle, otherActivity, now = Date.now }: IdleWatchOptions): () => void {
   let lastActive = now();
   const intervalMs = Math.min(30_000, Math.max(1_000, (idleSeconds * 1000) / 4));
   const timer = setInterval(async () => {
-    if (countEstablished(port, readTables()) > 0 || (otherActivity && (await otherActivity().catch(() => false)))) lastActive = now();
+    if (connections() > 0 || (otherActivity && (await otherActivity().catch(() => false)))) lastActive = now();
     else if (now() - lastActive >= idleSeconds * 1000) {
       clearInterval(timer);
       onIdle();

@@ -1,5 +1,6 @@
-// `remote job <profile>`: what runs inside the batch job. It starts the sshd,
-// publishes the contact file once sshd is ready, and cleans up when the job ends.
+// `remote job <profile>`: what runs inside the batch job. It starts the sshd
+// (transport = node-sshd: finds the node's own), publishes the contact file
+// once sshd is ready, and cleans up when the job ends.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,8 +12,9 @@ import { execaRunner, listJobs, type SlurmRunner } from '../slurm/index.js';
 import { appendStatus, removeContact, writeContact, type EndReason } from '../session/index.js';
 import { JobEnd, type SignalSource } from './end.js';
 import { gpusBusy } from './gpu.js';
-import { watchIdle } from './idle.js';
-import { scheduleWalltimeWarnings } from './walltime.js';
+import { connectionsOnPort, watchIdle } from './idle.js';
+import { startNodeSshd, type NodeSshd } from './node-sshd.js';
+import { scheduleWalltimeWarnings, sessionTerminals } from './walltime.js';
 import type { ContainerSettings } from './container/index.js';
 import { startSessionServer, type SessionServer } from './session-server.js';
 
@@ -39,6 +41,8 @@ export interface JobContext {
   stateDir: string;
   user: string;
   signals: SignalSource;
+  /** transport = node-sshd (tests swap it). */
+  startNodeSshd?: (node: string) => Promise<NodeSshd>;
 }
 
 export function defaultJobContext(log: Log): JobContext {
@@ -60,8 +64,10 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   ctx.log({ type: 'job-started', jobId, profile: settings.profile, node });
 
   let sshd: SessionServer;
+  let nodeSshd: NodeSshd | undefined;
   try {
-    sshd = await startSessionServer(ctx, settings, jobId);
+    if (settings.transport === 'node-sshd') sshd = nodeSshd = await (ctx.startNodeSshd ?? startNodeSshd)(node);
+    else sshd = await startSessionServer(ctx, settings, jobId);
   } catch (err) {
     end.dispose();
     const detail = (err as Error).message.split('\n')[0];
@@ -73,21 +79,26 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   let stopIdle = () => {};
   let stopWarnings = () => {};
   if (!end.settled) {
-    writeContact(ctx.stateDir, { version: 1, ...base, node, port: sshd.port, user: ctx.user, pid: process.pid, readyAt: new Date().toISOString(), transport: settings.transport ?? 'tcp' });
+    const hostKeys = nodeSshd ? { hostKeys: nodeSshd.hostKeys } : {};
+    writeContact(ctx.stateDir, { version: 1, ...base, node, port: sshd.port, user: ctx.user, pid: process.pid, readyAt: new Date().toISOString(), transport: settings.transport ?? 'tcp', ...hostKeys });
     appendStatus(ctx.stateDir, { event: 'ready', ...base, node, port: sshd.port });
     ctx.log({ type: 'sshd-ready', jobId, node, port: sshd.port });
     end.endTime = endTimeFromEnv(ctx.env) ?? (await expectedEnd(ctx, jobId));
     if (settings.idleTimeout > 0) {
       const otherActivity = settings.idleGpu ? () => gpusBusy(ctx.env) : undefined;
-      stopIdle = watchIdle({ port: sshd.port, idleSeconds: settings.idleTimeout, onIdle: () => end.settle('idle'), ...(otherActivity ? { otherActivity } : {}) });
+      // node-sshd: port 22 carries every user's sessions; count this user's own.
+      const connections = nodeSshd?.sessions ?? connectionsOnPort(sshd.port);
+      stopIdle = watchIdle({ connections, idleSeconds: settings.idleTimeout, onIdle: () => end.settle('idle'), ...(otherActivity ? { otherActivity } : {}) });
     }
-    if (end.endTime !== undefined && settings.warnBefore?.length && sshd.terminalsRoot !== undefined) {
+    const root = sshd.terminalsRoot;
+    const terminals = nodeSshd?.terminals ?? (root !== undefined ? () => sessionTerminals(root) : undefined);
+    if (end.endTime !== undefined && settings.warnBefore?.length && terminals) {
       stopWarnings = scheduleWalltimeWarnings({
         jobId,
         profile: settings.profile,
         endTime: end.endTime,
         before: settings.warnBefore,
-        sshdPid: sshd.terminalsRoot,
+        terminals,
         onWarned: (terminals) => ctx.log({ type: 'walltime-warning', jobId, terminals }),
       });
     }

@@ -1,5 +1,6 @@
 // Walltime warnings: before the time limit, a message in every terminal of
-// the session (the ptys of this job's sshd sessions), saying when it ends and
+// the session (the ptys of this job's sshd sessions; transport = node-sshd:
+// of the user's sessions through the node's sshd), saying when it ends and
 // how to go on.
 import fs from 'node:fs';
 
@@ -51,21 +52,22 @@ export interface WalltimeWarningOptions {
   endTime: number;
   /** Seconds before the end. */
   before: number[];
-  sshdPid: number;
+  /** The session's terminals when a warning is due. */
+  terminals: () => string[];
   now?: () => number;
   /** Where a message was written (for the job's log). */
   onWarned?: (terminals: string[]) => void;
 }
 
 /** Schedules the warnings; returns a function that cancels those not yet shown. */
-export function scheduleWalltimeWarnings({ jobId, profile, endTime, before, sshdPid, now = Date.now, onWarned = () => {} }: WalltimeWarningOptions): () => void {
+export function scheduleWalltimeWarnings({ jobId, profile, endTime, before, terminals, now = Date.now, onWarned = () => {} }: WalltimeWarningOptions): () => void {
   const timers = before
     .map((seconds) => endTime - seconds * 1000 - now())
     .filter((delay) => delay > 0)
     .map((delay) =>
       setTimeout(() => {
         const text = warningText(jobId, profile, endTime, now());
-        const reached = sessionTerminals(sshdPid).filter((tty) => {
+        const reached = terminals().filter((tty) => {
           try {
             fs.writeFileSync(tty, text, { flag: 'a' });
             return true;
