@@ -18,6 +18,8 @@ export interface Contact {
   readyAt: string;
   /** How the login node reaches the sshd (absent: tcp). */
   transport?: 'tcp' | 'srun' | 'node-sshd';
+  /** transport = node-sshd: the node's host keys (`type base64`), read by the job from the node's root-owned files. */
+  hostKeys?: string[];
 }
 
 export function writeContact(state: string, contact: Contact): void {

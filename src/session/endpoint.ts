@@ -1,6 +1,8 @@
 // Connect to a job's sshd and make sure it is that job's: the banner carries
 // `slurmhop-<jobid>` (VersionAddendum), so a port reused by another job or
-// process is never mistaken for this session.
+// process is never mistaken for this session. transport = node-sshd: the
+// node's own sshd has no such mark; it must answer as an SSH server, and the
+// laptop checks its host key against the keys the job published.
 import type { Socket } from 'node:net';
 import { contactsForProfile, removeContact, type Contact } from './contact.js';
 
@@ -21,8 +23,10 @@ export async function connectToJob(connect: Connect, contact: Contact, timeoutMs
   try {
     const preread = await readBanner(socket);
     const banner = preread.toString('latin1').split('\n')[0]!;
-    if (!new RegExp(`^SSH-2\\.0-\\S+.*\\bslurmhop-${contact.jobId}\\b`).test(banner)) {
-      throw new NotThisJobError(`${contact.node}:${contact.port} answers as ${JSON.stringify(banner.trim())}, not as job ${contact.jobId}`);
+    const expected = contact.transport === 'node-sshd' ? /^SSH-(2\.0|1\.99)-/ : new RegExp(`^SSH-2\\.0-\\S+.*\\bslurmhop-${contact.jobId}\\b`);
+    if (!expected.test(banner)) {
+      const as = contact.transport === 'node-sshd' ? "as the node's sshd" : `as job ${contact.jobId}`;
+      throw new NotThisJobError(`${contact.node}:${contact.port} answers as ${JSON.stringify(banner.trim())}, not ${as}`);
     }
     return { socket, preread };
   } catch (err) {
@@ -31,7 +35,8 @@ export async function connectToJob(connect: Connect, contact: Contact, timeoutMs
   }
 }
 
-function readBanner(socket: Socket): Promise<Buffer> {
+/** Reads up to the end of the server's first line (its SSH banner); the bytes are kept for the client. */
+export function readBanner(socket: Socket): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     let data = Buffer.alloc(0);
     const done = (err?: Error) => {

@@ -8,3 +8,6 @@ export { listSessionJobs, type SessionJob } from './jobs.js';
 export { whySessionEnded } from './explain-end.js';
 export { readCurrent, writeCurrent, type Current } from './current.js';
 export { allocate, swap, withCarriedConstraints } from './swap.js';
+export { readBanner as readSshBanner } from './endpoint.js';
+export { connectTcp } from './tcp.js';
+export { knownHostsLines, isKnownHostsName } from './known-hosts.js';

@@ -7,6 +7,7 @@ import { helpCommand } from './help.js';
 import { historyCommand } from './history.js';
 import { hostkeyCommand } from './hostkey.js';
 import { jobCommand } from './job.js';
+import { knownHostsCommand } from './known-hosts.js';
 import { listCommand } from './list.js';
 import { proxyCommand } from './proxy.js';
 import { sessionEndedCommand } from './session-ended.js';
@@ -26,6 +27,7 @@ export const COMMANDS: Command[] = [
   historyCommand,
   doctorCommand,
   hostkeyCommand,
+  knownHostsCommand,
   checkCommand,
   updateCommand,
   rollbackCommand,
