@@ -1,11 +1,13 @@
 // The server a session connects to: the job's own sshd on the node (or, with a
 // container, inside it). One shape for run.ts, whatever starts it.
+import os from 'node:os';
 import { sshdConfigFile, sshdLogFile } from '../paths.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { renderSshdConfig } from '../templates/index.js';
 import { sessionEnvironment } from './environment.js';
 import { ensureHostKey } from './hostkey.js';
 import type { JobContext, JobSettings } from './run.js';
+import { prepareContainer, type ContainerSettings } from './container/index.js';
 import { findSshd, sshdAcceptsOption, startSshd } from './sshd.js';
 
 export interface SessionServer {
@@ -18,7 +20,7 @@ export interface SessionServer {
 }
 
 export async function startSessionServer(ctx: JobContext, settings: JobSettings, jobId: string): Promise<SessionServer> {
-  return startSessionSshd(ctx, settings, jobId);
+  return settings.container ? startContainerSshd(ctx, settings, settings.container, jobId) : startSessionSshd(ctx, settings, jobId);
 }
 
 async function startSessionSshd(ctx: JobContext, settings: JobSettings, jobId: string): Promise<SessionServer> {
@@ -49,3 +51,41 @@ async function startSessionSshd(ctx: JobContext, settings: JobSettings, jobId: s
 }
 
 const listenAddress = (settings: JobSettings) => (settings.transport === 'srun' ? '127.0.0.1' : '0.0.0.0');
+
+/** The same sshd, started by the container runtime inside the image (found there by a probe run). */
+async function startContainerSshd(ctx: JobContext, settings: JobSettings, container: ContainerSettings, jobId: string): Promise<SessionServer> {
+  const hostKey = await ensureHostKey(ctx.stateDir);
+  const node = ctx.env.SLURMD_NODENAME || os.hostname();
+  const log = (message: string) => ctx.log({ type: 'info', message });
+  const prepared = await prepareContainer(container, { env: ctx.env, stateDir: ctx.stateDir, node, jobId, hostKey, sshd: settings.sshd, log });
+  const { passed, skipped } = sessionEnvironment(prepared.sessionEnv);
+  if (skipped.length) ctx.log({ type: 'env-skipped', names: skipped });
+  let runs = 0;
+  let name = '';
+  const sshd = await startSshd({
+    listenAddress: listenAddress(settings),
+    sshd: prepared.probe.sshd,
+    skipCheck: true,
+    command: (config) => {
+      name = `slurmhop-${jobId}-${++runs}`;
+      return prepared.run.argv([prepared.probe.sshd, '-D', '-e', '-f', config], name);
+    },
+    logFile: sshdLogFile(ctx.stateDir, jobId),
+    configFor: (port) => {
+      const file = sshdConfigFile(ctx.stateDir, jobId);
+      const text = renderSshdConfig({ jobId, profile: settings.profile, user: ctx.user, port, listenAddress: listenAddress(settings), hostKey, env: passed, disablePenalties: prepared.probe.penalties });
+      writeFileAtomic(file, text);
+      return file;
+    },
+  });
+  const mainPid = (await prepared.run.mainPid?.(name)) ?? sshd.process.pid;
+  return {
+    port: sshd.port,
+    exited: sshd.exited,
+    terminalsRoot: mainPid,
+    stop: async () => {
+      if (sshd.process.exitCode === null && sshd.process.signalCode === null) sshd.process.kill('SIGTERM');
+      await prepared.run.remove?.(name);
+    },
+  };
+}

@@ -1,0 +1,69 @@
+// enroot: the image becomes a named container once (import, then create) and
+// later jobs reuse it; each session runs `enroot start --rw` with the mounts.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SlurmhopError } from '../../errors.js';
+import { withLock } from '../../session/index.js';
+import { enrootReference, type Image } from './image.js';
+import type { Mount } from './mounts.js';
+import type { ContainerRun, PrepareInput } from './runner.js';
+
+const IMPORT_TIMEOUT_MS = 3_600_000;
+
+export async function prepareEnroot(image: Image, input: PrepareInput): Promise<ContainerRun> {
+  const { program, exec } = input;
+  const name = containerName(image);
+  const listed = await exec(program, ['list']);
+  if (listed.exitCode !== 0) throw runtimeFailed('enroot list', listed.stderr);
+  if (!listed.stdout.split('\n').map((l) => l.trim()).includes(name)) {
+    // One job imports, jobs that start meanwhile wait and then reuse its container.
+    await withLock(path.join(input.locksDir, `${name}.lock`), async () => {
+      const again = await exec(program, ['list']);
+      if (again.stdout.split('\n').map((l) => l.trim()).includes(name)) return;
+      const squashfs = image.kind === 'sqsh' ? image.path : await importImage(image, name, input);
+      input.log(`enroot: creating container ${name} from ${squashfs}`);
+      const created = await exec(program, ['create', '--name', name, squashfs], { timeoutMs: IMPORT_TIMEOUT_MS });
+      if (created.exitCode !== 0) throw runtimeFailed(`enroot create ${squashfs}`, created.stderr);
+    }, { timeoutMs: IMPORT_TIMEOUT_MS });
+  }
+  return {
+    runtime: 'enroot',
+    describe: `enroot container ${name}`,
+    argv: (command) => [program, 'start', '--rw', ...input.mounts.flatMap((m) => ['--mount', fstabLine(m)]), name, ...command],
+  };
+}
+
+async function importImage(image: Image, name: string, { program, exec, cacheDir, log }: PrepareInput): Promise<string> {
+  const ref = image.kind === 'registry' || image.kind === 'name' ? enrootReference(image.ref) : undefined;
+  if (!ref) throw new SlurmhopError('job-failed', `enroot cannot run a ${image.kind} image`);
+  fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
+  const file = path.join(cacheDir, `${name}.sqsh`);
+  if (fs.existsSync(file)) return file;
+  const partial = `${file}.partial-${process.pid}`;
+  log(`enroot: importing ${ref} (once; later jobs reuse it)`);
+  const imported = await exec(program, ['import', '--output', partial, ref], { timeoutMs: IMPORT_TIMEOUT_MS });
+  if (imported.exitCode !== 0) {
+    fs.rmSync(partial, { force: true });
+    throw runtimeFailed(`enroot import ${ref}`, imported.stderr);
+  }
+  fs.renameSync(partial, file);
+  return file;
+}
+
+/** One name per image (and per version of an image file), so a rebuilt .sqsh is created again. */
+export function containerName(image: Image): string {
+  const stat = image.kind === 'sqsh' ? fs.statSync(image.path, { throwIfNoEntry: false }) : undefined;
+  const identity = JSON.stringify([image, stat?.size, stat?.mtimeMs]);
+  return `slurmhop-${crypto.createHash('sha256').update(identity).digest('hex').slice(0, 12)}`;
+}
+
+/** fstab(5) form, which also carries read-only and what to create as the mount point. */
+export function fstabLine(m: Mount): string {
+  return `${m.source} ${m.target} none x-create=${m.file ? 'file' : 'dir'},rbind${m.readOnly ? ',ro' : ''}`;
+}
+
+export function runtimeFailed(what: string, stderr: string): SlurmhopError {
+  const last = stderr.trim().split('\n').slice(-3).join(' | ') || 'no message';
+  return new SlurmhopError('job-failed', `${what} failed: ${last}`);
+}

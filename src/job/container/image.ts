@@ -1,0 +1,35 @@
+// What a profile's `container` value names: a registry reference, an image
+// file, a rootfs directory, or an image the runtime already has by name.
+import os from 'node:os';
+import path from 'node:path';
+
+export type Image =
+  | { kind: 'registry'; ref: string }
+  | { kind: 'sqsh'; path: string }
+  | { kind: 'sif'; path: string }
+  | { kind: 'directory'; path: string }
+  | { kind: 'name'; ref: string };
+
+export function parseImage(value: string, home = os.homedir()): Image {
+  if (value.startsWith('docker://')) return { kind: 'registry', ref: value.slice('docker://'.length) };
+  if (!isPath(value)) return { kind: 'name', ref: value };
+  const file = path.resolve(value.startsWith('~/') ? path.join(home, value.slice(2)) : value);
+  if (/\.sqsh$/i.test(file)) return { kind: 'sqsh', path: file };
+  if (/\.sif$/i.test(file)) return { kind: 'sif', path: file };
+  return { kind: 'directory', path: file };
+}
+
+const isPath = (value: string) => value.startsWith('/') || value.startsWith('~/') || value.startsWith('./') || /\.(sqsh|sif)$/i.test(value);
+
+/** enroot spells a registry host with `#` (docker://nvcr.io#nvidia/pytorch:24.01-py3). */
+export function enrootReference(ref: string): string {
+  if (ref.includes('#')) return `docker://${ref}`;
+  const [first, ...rest] = ref.split('/');
+  const isRegistryHost = rest.length > 0 && (first!.includes('.') || first!.includes(':') || first === 'localhost');
+  return `docker://${isRegistryHost ? `${first}#${rest.join('/')}` : ref}`;
+}
+
+/** The same reference as Apptainer and Podman spell it. */
+export function dockerReference(ref: string): string {
+  return `docker://${ref.replace('#', '/')}`;
+}

@@ -1,0 +1,72 @@
+// Everything a container session needs before its sshd starts: the runtime,
+// the image made ready (imported or pulled once), the mounts, and a probe run
+// that finds the image's sshd and environment.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SlurmhopError } from '../../errors.js';
+import { locksDir } from '../../paths.js';
+import { prepareApptainer } from './apptainer.js';
+import { prepareEnroot } from './enroot.js';
+import { containerSessionEnv } from './environment.js';
+import { parseImage } from './image.js';
+import { homeMount, missingSources, parseMount, type Mount } from './mounts.js';
+import { preparePodman } from './podman.js';
+import { probeImage, type ProbeResult } from './probe.js';
+import { execaExec, type ContainerRun, type Exec } from './runner.js';
+import { chooseRuntime } from './runtime.js';
+import type { ContainerSettings } from './settings.js';
+import { CONTAINER_SLURM_BIN, parseLdd, slurmClientMounts } from './slurm-client.js';
+
+export interface PreparedContainer {
+  run: ContainerRun;
+  probe: ProbeResult;
+  /** The environment sessions get (before the SetEnv safety filter). */
+  sessionEnv: NodeJS.ProcessEnv;
+}
+
+export interface ContainerDeps {
+  env: NodeJS.ProcessEnv;
+  stateDir: string;
+  node: string;
+  jobId: string;
+  hostKey: string;
+  sshd?: string | undefined;
+  log: (message: string) => void;
+  exec?: Exec;
+  home?: string;
+}
+
+export async function prepareContainer(settings: ContainerSettings, deps: ContainerDeps): Promise<PreparedContainer> {
+  const exec = deps.exec ?? execaExec;
+  const home = deps.home ?? os.homedir();
+  const image = parseImage(settings.image, home);
+  if ('path' in image && !fs.existsSync(image.path)) {
+    throw new SlurmhopError('job-failed', `container image ${image.path} does not exist on node ${deps.node}`, 'fix container = ... in the profile (paths must be on a filesystem the nodes share)');
+  }
+  const found = chooseRuntime(settings, image, deps.env, deps.node);
+  const mounts: Mount[] = [homeMount(home), ...settings.mounts.map(parseMount)];
+  const missing = missingSources(mounts);
+  if (missing.length) throw new SlurmhopError('job-failed', `container_mounts: ${missing.join(', ')} does not exist on node ${deps.node}`, 'fix container_mounts in the profile');
+  let extraEnv: Record<string, string> = {};
+  if (settings.slurm) {
+    const client = slurmClientMounts(deps.env, (binary) => parseLdd(spawnLdd(binary)));
+    mounts.push(...client.mounts);
+    extraEnv = client.env;
+  }
+  const input = { program: found.program, mounts, exec, cacheDir: path.join(deps.stateDir, 'containers'), locksDir: locksDir(deps.stateDir), log: deps.log };
+  const run = found.name === 'enroot' ? await prepareEnroot(image, input) : found.name === 'apptainer' ? await prepareApptainer(image, input) : await preparePodman(image, input);
+  deps.log(`container: ${run.describe}`);
+  const probe = await probeImage(run, exec, { image: settings.image, sshd: deps.sshd, hostKey: deps.hostKey, name: `slurmhop-${deps.jobId}-probe` });
+  if (settings.slurm) extraEnv.PATH = `${CONTAINER_SLURM_BIN}:${probe.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`;
+  return { run, probe, sessionEnv: containerSessionEnv(deps.env, probe.env, extraEnv) };
+}
+
+function spawnLdd(binary: string): string {
+  try {
+    return execFileSync('ldd', [binary], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,62 @@
+// One short run of the image before the session: does it have an sshd (and
+// which OpenSSH options it knows), and what environment the image sets.
+import { SlurmhopError } from '../../errors.js';
+import type { ContainerRun, Exec } from './runner.js';
+
+export const SSHD_CANDIDATES = ['/usr/sbin/sshd', '/usr/local/sbin/sshd', '/usr/bin/sshd', '/usr/local/bin/sshd'];
+
+/** POSIX sh, so that any image with /bin/sh can answer. $1: sshd from the profile (or empty), $2: host key. */
+export const PROBE_SCRIPT = `sshd=$1
+if [ -z "$sshd" ]; then
+  for p in ${SSHD_CANDIDATES.join(' ')}; do
+    if [ -x "$p" ]; then sshd=$p; break; fi
+  done
+fi
+if [ -z "$sshd" ] || [ ! -x "$sshd" ]; then echo "slurmhop-probe no-sshd"; exit 0; fi
+echo "slurmhop-probe sshd $sshd"
+if "$sshd" -t -f /dev/null -h "$2" -o PerSourcePenalties=no >/dev/null 2>&1; then echo "slurmhop-probe penalties"; fi
+echo "slurmhop-probe env"
+env`;
+
+export interface ProbeResult {
+  sshd: string;
+  /** The sshd knows PerSourcePenalties (OpenSSH 9.8+). */
+  penalties: boolean;
+  /** The image's environment as its processes see it. */
+  env: Record<string, string>;
+}
+
+const PROBE_TIMEOUT_MS = 300_000;
+
+export async function probeImage(run: ContainerRun, exec: Exec, opts: { image: string; sshd?: string | undefined; hostKey: string; name: string }): Promise<ProbeResult> {
+  const [program, ...args] = run.argv(['/bin/sh', '-c', PROBE_SCRIPT, 'slurmhop-probe', opts.sshd ?? '', opts.hostKey], opts.name);
+  const r = await exec(program!, args, { timeoutMs: PROBE_TIMEOUT_MS });
+  await run.remove?.(opts.name);
+  return parseProbe(r.stdout, r.exitCode, r.stderr, opts);
+}
+
+export function parseProbe(stdout: string, exitCode: number, stderr: string, opts: { image: string; sshd?: string | undefined }): ProbeResult {
+  const lines = stdout.split('\n');
+  const marks = lines.filter((l) => l.startsWith('slurmhop-probe '));
+  if (exitCode !== 0 || marks.length === 0) {
+    const last = stderr.trim().split('\n').slice(-3).join(' | ') || `exit code ${exitCode}`;
+    if (/\/bin\/sh\b.*(not found|no such file)/i.test(stderr)) {
+      throw new SlurmhopError('job-failed', `container image ${opts.image} has no /bin/sh: ${last}`, 'slurmhop starts sshd in the image through /bin/sh; use an image with a shell');
+    }
+    throw new SlurmhopError('job-failed', `container image ${opts.image} could not be started: ${last}`);
+  }
+  if (marks.includes('slurmhop-probe no-sshd')) {
+    throw new SlurmhopError(
+      'job-failed',
+      opts.sshd ? `container image ${opts.image} has no sshd at ${opts.sshd} (the profile's sshd)` : `container image ${opts.image} has no sshd (looked for ${SSHD_CANDIDATES.join(', ')})`,
+      'add OpenSSH\'s server to the image (Debian/Ubuntu: apt-get install -y openssh-server; RHEL-like: dnf install -y openssh-server), or set sshd = /path/in/image in the profile',
+    );
+  }
+  const sshd = marks.find((l) => l.startsWith('slurmhop-probe sshd '))!.slice('slurmhop-probe sshd '.length);
+  const env: Record<string, string> = {};
+  for (const line of lines.slice(lines.indexOf('slurmhop-probe env') + 1)) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (m) env[m[1]!] = m[2]!;
+  }
+  return { sshd, penalties: marks.includes('slurmhop-probe penalties'), env };
+}

@@ -1,0 +1,39 @@
+// What every runtime module gives the session server: how to run a command in
+// the prepared container, and how to clean up after it.
+import { execa } from 'execa';
+import type { Mount } from './mounts.js';
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export type Exec = (program: string, args: string[], options?: { timeoutMs?: number }) => Promise<ExecResult>;
+
+export const execaExec: Exec = async (program, args, options = {}) => {
+  const r = await execa(program, args, { reject: false, stdin: 'ignore', ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}) });
+  return { exitCode: r.exitCode ?? 1, stdout: r.stdout, stderr: r.stderr };
+};
+
+export interface ContainerRun {
+  runtime: 'enroot' | 'apptainer' | 'podman';
+  /** How logs and errors name the container: the image and, once created, its local name. */
+  describe: string;
+  /** argv, program first, that runs `command` inside the container; `name` tells simultaneous runs apart. */
+  argv(command: string[], name: string): string[];
+  /** The process whose descendants are the container's, when it is not the runtime's own child. */
+  mainPid?(name: string): Promise<number | undefined>;
+  /** Removes what a run left behind. */
+  remove?(name: string): Promise<void>;
+}
+
+export interface PrepareInput {
+  program: string;
+  mounts: Mount[];
+  exec: Exec;
+  /** Where images fetched for slurmhop are cached (shared by jobs). */
+  cacheDir: string;
+  locksDir: string;
+  log: (message: string) => void;
+}

@@ -1,0 +1,56 @@
+// Which container runtime runs the session: the one the profile names, or
+// with `auto` the first one on this node that can run the image.
+import fs from 'node:fs';
+import { SlurmhopError } from '../../errors.js';
+import type { Image } from './image.js';
+import type { ContainerSettings } from './settings.js';
+
+export type RuntimeName = 'enroot' | 'apptainer' | 'podman';
+
+export interface FoundRuntime {
+  name: RuntimeName;
+  /** Absolute path of the program (apptainer may be installed as singularity). */
+  program: string;
+}
+
+const PROGRAMS: Record<RuntimeName, string[]> = { enroot: ['enroot'], apptainer: ['apptainer', 'singularity'], podman: ['podman'] };
+
+/** Runtimes that can run each kind of image, in the order `auto` tries them. */
+const CAN_RUN: Record<Image['kind'], RuntimeName[]> = {
+  registry: ['enroot', 'apptainer', 'podman'],
+  name: ['enroot', 'podman', 'apptainer'],
+  sqsh: ['enroot'],
+  sif: ['apptainer'],
+  directory: ['podman', 'apptainer'],
+};
+
+export function chooseRuntime(settings: ContainerSettings, image: Image, env: NodeJS.ProcessEnv, node: string): FoundRuntime {
+  const candidates = settings.runtime === 'auto' ? CAN_RUN[image.kind] : [settings.runtime];
+  if (!CAN_RUN[image.kind].includes(candidates[0]!)) {
+    throw new SlurmhopError('job-failed', `container_runtime = ${settings.runtime} cannot run ${settings.image} (a ${image.kind} image)`, `runtimes that can: ${CAN_RUN[image.kind].join(', ')}`);
+  }
+  for (const name of candidates) {
+    const program = PROGRAMS[name].map((p) => onPath(p, env)).find(Boolean);
+    if (program) return { name, program };
+  }
+  const wanted = candidates.flatMap((n) => PROGRAMS[n]).join(' or ');
+  throw new SlurmhopError(
+    'job-failed',
+    `no container runtime on node ${node}: ${wanted} is not on PATH`,
+    settings.runtime === 'auto' ? 'load it in env_setup (e.g. module load apptainer), or ask for nodes that have one (constraint)' : `load ${settings.runtime} in env_setup, or choose another container_runtime`,
+  );
+}
+
+export function onPath(program: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? '').split(':')) {
+    if (!dir.startsWith('/')) continue;
+    const file = `${dir}/${program}`;
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      if (fs.statSync(file).isFile()) return file;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,27 @@
+// Test images built on the cluster as the test user, without any registry
+// (none is reachable): a skeleton root filesystem whose /usr and /etc come from
+// the node by bind mounts (container_mounts), so the image has the node's sshd.
+import fs from 'node:fs';
+import path from 'node:path';
+import { chownTree, homeOf, onNode } from '../harness.js';
+
+export const SKELETON_DIRS = ['usr', 'etc', 'home', 'proc', 'dev', 'sys', 'tmp', 'run', 'var/tmp', 'opt'];
+const MERGED_USR = ['bin', 'sbin', 'lib', 'lib64'];
+
+/** A user-owned rootfs with a marker file that only the image has. */
+export function makeSkeleton(user: string, name: string, marker: string): string {
+  const root = path.join(homeOf(user), 'images', name);
+  fs.rmSync(root, { recursive: true, force: true });
+  for (const dir of SKELETON_DIRS) fs.mkdirSync(path.join(root, dir), { recursive: true });
+  for (const link of MERGED_USR) fs.symlinkSync(`usr/${link}`, path.join(root, link));
+  fs.chmodSync(path.join(root, 'tmp'), 0o1777);
+  fs.writeFileSync(path.join(root, 'slurmhop-image'), `${marker}\n`);
+  chownTree(user, path.join(homeOf(user), 'images'));
+  return root;
+}
+
+/** `podman import` of a skeleton: a real image in the user's own podman storage. */
+export async function podmanImport(user: string, root: string, tag: string): Promise<void> {
+  const r = await onNode('c1', user, ['sh', '-c', `tar -C '${root}' -c . | podman import --quiet - ${tag}`]);
+  if (r.exitCode !== 0) throw new Error(`podman import failed: ${r.stderr}`);
+}

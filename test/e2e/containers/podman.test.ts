@@ -1,0 +1,113 @@
+// container_runtime = podman, for real (rootless): `ssh slurm-ctr` lands inside
+// the container on a compute node, with the home directory mounted.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { homeOf, installRemote, jobsOf, Laptop, onNode, resetUser, stateOf, writeConfig } from '../harness.js';
+import { makeSkeleton, podmanImport } from './images.js';
+
+const USER = 'cyd';
+const IMAGE = 'localhost/slurmhop-skeleton:1';
+const NODE_USR_ETC = 'container_mounts = /usr:/usr:ro, /etc:/etc:ro';
+let laptop: Laptop;
+
+beforeAll(async () => {
+  installRemote(USER);
+  await resetUser(USER);
+  await podmanImport(USER, makeSkeleton(USER, 'skeleton', 'from the podman image'), IMAGE);
+  writeConfig(
+    USER,
+    `[profile.ctr]
+partition = interactive
+time = 30:00
+container = ${IMAGE}
+container_runtime = podman
+${NODE_USR_ETC}
+
+[profile.slurmctr]
+partition = interactive
+container = ${IMAGE}
+container_runtime = podman
+${NODE_USR_ETC}
+container_slurm = true
+
+[profile.nosshd]
+partition = interactive
+container = ${IMAGE}
+container_runtime = podman
+container_mounts = /usr/bin:/usr/bin:ro, /usr/lib:/usr/lib:ro, /usr/lib64:/usr/lib64:ro, /etc:/etc:ro
+`,
+  );
+  laptop = new Laptop(USER, ['ctr', 'slurmctr', 'nosshd']);
+  await laptop.pinHostKey();
+});
+afterAll(async () => {
+  laptop.dispose();
+  await resetUser(USER);
+});
+
+const sha256 = (data: Buffer) => crypto.createHash('sha256').update(data).digest('hex');
+
+describe('container_runtime = podman (rootless, real)', () => {
+  it('lands inside the container on a compute node, with the home directory mounted', async () => {
+    fs.writeFileSync(path.join(homeOf(USER), 'from-laptop.txt'), 'written outside\n');
+    const r = await laptop.ssh(['slurm-ctr', 'cat /slurmhop-image; test -e /run/.containerenv && echo in-podman; hostname; echo "home $HOME"; cat ~/from-laptop.txt; echo "job $SLURM_JOB_ID"']);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const [job] = await jobsOf(USER);
+    expect(String(r.stdout).split('\n')).toEqual(['from the podman image', 'in-podman', job!.node, `home ${homeOf(USER)}`, 'written outside', `job ${job!.id}`]);
+    // Not on the node itself: the node has no /slurmhop-image.
+    expect((await onNode(job!.node, USER, ['test', '-e', '/slurmhop-image'])).exitCode).toBe(1);
+  });
+
+  it('passes exit codes through, and scp works both ways', async () => {
+    expect((await laptop.ssh(['slurm-ctr', 'exit 7'])).exitCode).toBe(7);
+    const data = crypto.randomBytes(4 << 20);
+    const local = path.join(laptop.dir, 'up.bin');
+    fs.writeFileSync(local, data);
+    const up = await execa('scp', ['-F', laptop.config, '-q', local, 'slurm-ctr:up.bin'], { reject: false });
+    expect(up.exitCode, String(up.stderr)).toBe(0);
+    expect(sha256(fs.readFileSync(path.join(homeOf(USER), 'up.bin')))).toBe(sha256(data));
+    const back = path.join(laptop.dir, 'back.bin');
+    const down = await execa('scp', ['-F', laptop.config, '-q', 'slurm-ctr:up.bin', back], { reject: false });
+    expect(down.exitCode, String(down.stderr)).toBe(0);
+    expect(sha256(fs.readFileSync(back))).toBe(sha256(data));
+  });
+
+  it('cancelling the job removes the container', async () => {
+    const [job] = await jobsOf(USER);
+    const name = (await onNode(job!.node, USER, ['podman', 'ps', '--format', '{{.Names}}'])).stdout;
+    expect(String(name)).toContain(`slurmhop-${job!.id}-`);
+    expect((await laptop.remote(['cancel', 'ctr'])).exitCode).toBe(0);
+    await waitForNoContainer(job!.node, job!.id);
+  });
+
+  it('container_slurm: the node\'s Slurm commands work inside the container', async () => {
+    const r = await laptop.ssh(['slurm-slurmctr', 'command -v squeue; squeue -h -u $USER -o %j']);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout).split('\n')).toEqual(['/opt/slurmhop/slurm/bin/squeue', 'slurmhop-slurmctr']);
+  });
+
+  it('an image without sshd fails at once, naming the image and what to add; no job is left', async () => {
+    const started = Date.now();
+    const r = await laptop.ssh(['slurm-nosshd', 'true']);
+    expect(r.exitCode).not.toBe(0);
+    expect(String(r.stderr)).toContain(`container image ${IMAGE} has no sshd`);
+    expect(String(r.stderr)).toContain('openssh-server');
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect((await jobsOf(USER)).filter((j) => j.name === 'slurmhop-nosshd')).toEqual([]);
+  });
+});
+
+async function waitForNoContainer(node: string, jobId: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const r = await onNode(node, USER, ['podman', 'ps', '--all', '--format', '{{.Names}}']);
+    if (!String(r.stdout).includes(`slurmhop-${jobId}-`)) return;
+    if (Date.now() > deadline) throw new Error(`container of job ${jobId} still there: ${r.stdout}`);
+    await new Promise((res) => setTimeout(res, 300));
+  }
+}
+
+export { stateOf };
