@@ -24,6 +24,8 @@ export interface LocalInputs {
   laptop: Laptop;
   key: KeyPair;
   profiles: string[];
+  /** Those of `profiles` with transport = node-sshd. */
+  nodeSshdProfiles?: string[];
   sshProgram: string;
   connectTimeout: number;
   vscode: boolean;
@@ -51,6 +53,7 @@ export function blockInput(i: LocalInputs): SshBlockInput {
     cluster: a.cluster,
     prefix: a.prefix,
     profiles: i.profiles,
+    nodeSshdProfiles: i.nodeSshdProfiles,
     login: { host: a.host, port: a.port, user: a.user },
     identityFile: i.key.file,
     loginKnownHosts: [userKnownHosts(laptop), slurmhopKnownHosts(laptop)],

@@ -2,7 +2,7 @@
 // it, the markers must pair up), this cluster's block replaced or inserted,
 // and the result checked: the block's security settings must be the ones
 // OpenSSH will use for its hosts (nothing earlier in the file overrides them).
-import { blockBegin, hostKeyAlias, profileHost, renderSshConfigBlock, type SshBlockInput } from '../templates/ssh-config-block.js';
+import { blockBegin, hostKeyAlias, nodeHostKeyAlias, profileHost, renderSshConfigBlock, type SshBlockInput } from '../templates/ssh-config-block.js';
 import { setupError } from './errors.js';
 import { effectiveSettings } from './effective-settings.js';
 import { findBlocks, setBlock } from './managed-block.js';
@@ -38,9 +38,12 @@ export function planSshConfig(before: string, file: string, input: SshBlockInput
       }
     }
   };
-  for (const host of [...input.profiles.map((p) => profileHost(input.prefix, p)), input.prefix]) {
-    check(host, { proxycommand: '', hostkeyalias: hostKeyAlias(cluster), stricthostkeychecking: 'yes', userknownhostsfile: '' });
+  const nodeSshd = new Set(input.nodeSshdProfiles ?? []);
+  for (const profile of input.profiles) {
+    const alias = nodeSshd.has(profile) ? nodeHostKeyAlias(cluster) : hostKeyAlias(cluster);
+    check(profileHost(input.prefix, profile), { proxycommand: '', hostkeyalias: alias, stricthostkeychecking: 'yes', userknownhostsfile: '', ...(nodeSshd.has(profile) ? { knownhostscommand: '' } : {}) });
   }
+  check(input.prefix, { proxycommand: '', hostkeyalias: hostKeyAlias(cluster), stricthostkeychecking: 'yes', userknownhostsfile: '', ...(nodeSshd.size ? { knownhostscommand: '' } : {}) });
   check(cluster, { hostname: '', port: '', user: '', stricthostkeychecking: 'yes' });
   // Same host names outside the block: harmless (the block comes first), but confusing.
   const ours = new Set([cluster, input.prefix, ...input.profiles.map((p) => profileHost(input.prefix, p))]);

@@ -71,7 +71,9 @@ async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connect
   if (profiles.length === 0) throw setupError('cluster-step', `${facts.configIniPath} defines no profile`, 'add a [profile.cpu] section there');
   const parsed = parseConfig(config.text ?? '', facts.configIniPath);
   const connectTimeout = Math.max(...[...parsed.values()].map((p) => p.pendingTimeout + p.startTimeout + 60));
-  const local = planLocal({ answers, laptop, key, profiles, sshProgram: ssh, connectTimeout, vscode: args.vscode });
+  const nodeSshdProfiles = [...parsed].filter(([, p]) => p.transport === 'node-sshd').map(([name]) => name);
+  if (nodeSshdProfiles.length) await requireKnownHostsCommand(deps, ssh, nodeSshdProfiles);
+  const local = planLocal({ answers, laptop, key, profiles, nodeSshdProfiles, sshProgram: ssh, connectTimeout, vscode: args.vscode });
   local.warnings.forEach((message) => report({ type: 'warn', message }));
 
   if (dry) {
@@ -124,6 +126,18 @@ async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connect
     await runCheck(deps, ssh, answers, host);
   }
   deps.out(summary(answers, profiles));
+}
+
+/** transport = node-sshd profiles get a KnownHostsCommand, which OpenSSH before 8.5 cannot read (it would refuse the whole file). */
+async function requireKnownHostsCommand(deps: SetupDeps, ssh: string, profiles: string[]): Promise<void> {
+  const run = await deps.runSsh(ssh, ['-V']);
+  const version = /OpenSSH_[^\d]*(\d+)\.(\d+)/.exec(`${run.stderr}${run.stdout}`);
+  if (version && (Number(version[1]) > 8 || (Number(version[1]) === 8 && Number(version[2]) >= 5))) return;
+  throw setupError(
+    'local-file',
+    `profile${profiles.length > 1 ? 's' : ''} ${profiles.join(', ')} use${profiles.length > 1 ? '' : 's'} transport = node-sshd, whose node host keys the laptop's ssh must fetch with KnownHostsCommand (OpenSSH 8.5 or newer); ${ssh} -V says ${JSON.stringify((run.stderr || run.stdout).trim() || 'nothing')}`,
+    'update the OpenSSH client on this computer, or use transport = tcp or srun for those profiles; nothing was written',
+  );
 }
 
 function summary(a: Answers, profiles: string[]): string {

@@ -2,13 +2,15 @@
 // `Host <prefix>-<profile>` per profile and `Host <prefix>` for the current session, rendered by the ssh-config package
 // (values quoted in src/templates/ssh-config-quote.ts), between marker comments.
 import SSHConfig, { LineType, type Directive } from 'ssh-config';
-import { configArg, escapePercent, proxyCommand, type SshPlatform } from './ssh-config-quote.js';
+import { argvCommand, configArg, escapePercent, proxyCommand, type SshPlatform } from './ssh-config-quote.js';
 
 export interface SshBlockInput {
   platform: SshPlatform;
   cluster: string;
   prefix: string;
   profiles: string[];
+  /** Profiles with transport = node-sshd: the node's own sshd, its keys asked from the login node (KnownHostsCommand). */
+  nodeSshdProfiles?: string[] | undefined;
   login: { host: string; port: number; user: string };
   /** Absolute path of the private key for the login node and the sessions. */
   identityFile: string;
@@ -32,6 +34,8 @@ export const REMOTE_BINARY = '.local/bin/remote';
 export const blockBegin = (cluster: string) => `# >>> slurmhop ${cluster} >>>`;
 export const blockEnd = (cluster: string) => `# <<< slurmhop ${cluster} <<<`;
 export const hostKeyAlias = (cluster: string) => `slurmhop-${cluster}`;
+/** transport = node-sshd: the nodes' own keys, never the job host key, under a name of their own. */
+export const nodeHostKeyAlias = (cluster: string) => `slurmhop-${cluster}-nodes`;
 export const profileHost = (prefix: string, profile: string) => `${prefix}-${profile}`;
 
 type Value = string | Array<{ val: string; separator: string; quoted?: boolean }>;
@@ -82,15 +86,20 @@ export function renderSshConfigBlock(input: SshBlockInput): string {
     ...input.profiles.map((profile): [string, string] => [profileHost(input.prefix, profile), profile]),
     [input.prefix, '--current'],
   ];
+  const nodeSshd = new Set(input.nodeSshdProfiles ?? []);
+  const loginWords = [input.sshProgram, '-T', ...(input.sshConfigFile !== undefined ? ['-F', input.sshConfigFile] : []), cluster, REMOTE_BINARY];
   for (const [host, proxyArg] of targets) {
-    const words = [input.sshProgram, '-T'];
-    if (input.sshConfigFile !== undefined) words.push('-F', input.sshConfigFile);
-    words.push(cluster, REMOTE_BINARY, 'proxy', proxyArg);
+    const words = [...loginWords, 'proxy', proxyArg];
+    // The node's keys come from the job, through the login node, at each connect
+    // (OpenSSH 8.5+); the current session may be on a node-sshd profile too.
+    const askKeys = nodeSshd.has(proxyArg) || (proxyArg === '--current' && nodeSshd.size > 0);
+    const knownHostsCommand = askKeys ? [directive('KnownHostsCommand', `${argvCommand([...loginWords, 'known-hosts', proxyArg], platform)} %H`)] : [];
     config.push(
       section(host, [
         directive('ProxyCommand', proxyCommand(words, platform)),
-        directive('HostKeyAlias', hostKeyAlias(cluster)),
+        directive('HostKeyAlias', nodeSshd.has(proxyArg) ? nodeHostKeyAlias(cluster) : hostKeyAlias(cluster)),
         pathDirective('UserKnownHostsFile', [input.jobKnownHosts], platform),
+        ...knownHostsCommand,
         directive('StrictHostKeyChecking', 'yes'),
         directive('User', input.login.user),
         ...identity,

@@ -58,3 +58,18 @@ export function proxyCommand(words: string[], platform: SshPlatform): string {
   const quote = platform === 'win32' ? winWord : shWord;
   return escapePercent(words.map(quote).join(' '));
 }
+
+/**
+ * A command OpenSSH runs itself, without a shell (KnownHostsCommand): split
+ * by argv_split, so each word is escaped as for a path and double-quoted when
+ * it has spaces; the arguments are %-escaped (the caller appends its own
+ * %-tokens), the program is not: OpenSSH expands tokens in the arguments only.
+ */
+export function argvCommand(words: string[], platform: SshPlatform): string {
+  return words
+    .map((w, i) => {
+      const arg = i === 0 ? configArg(w, platform) : escapePercent(configArg(w, platform));
+      return arg === '' || /\s/.test(arg) ? `"${arg}"` : arg;
+    })
+    .join(' ');
+}
