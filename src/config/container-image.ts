@@ -1,5 +1,6 @@
 // What a profile's `container` value names: a registry reference, an image
 // file, a rootfs directory, or an image the runtime already has by name.
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -32,4 +33,22 @@ export function enrootReference(ref: string): string {
 /** The same reference as Apptainer and Podman spell it. */
 export function dockerReference(ref: string): string {
   return `docker://${ref.replace('#', '/')}`;
+}
+
+/**
+ * Checked on the login node before anything is submitted: an image file or
+ * directory that is not there (home directories are shared with the nodes).
+ */
+export function containerImageProblem(profile: { name: string; container?: string | undefined; containerRuntime: string }, home = os.homedir()): string | undefined {
+  if (!profile.container || profile.containerRuntime === 'none') return undefined;
+  const image = parseImage(profile.container, home);
+  if (!('path' in image)) return undefined;
+  try {
+    const stat = fs.statSync(image.path);
+    if (image.kind === 'directory' ? !stat.isDirectory() : !stat.isFile()) return `${image.path} is not a ${image.kind === 'directory' ? 'directory' : 'file'}`;
+    fs.accessSync(image.path, fs.constants.R_OK);
+    return undefined;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? `${image.path} does not exist` : `${image.path} cannot be read (${(err as NodeJS.ErrnoException).code})`;
+  }
 }

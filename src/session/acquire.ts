@@ -1,9 +1,10 @@
 // Find this user's job for a profile, or submit one, under a lock so that any
 // number of simultaneous connects submit exactly one job.
 import path from 'node:path';
-import type { Profile } from '../config/index.js';
+import { containerImageProblem, type Profile } from '../config/index.js';
+import { SlurmhopError } from '../errors.js';
 import { ensurePrivateDir } from '../fsutil.js';
-import { jobDir, jobName, jobOutputPattern, locksDir } from '../paths.js';
+import { configFile, jobDir, jobName, jobOutputPattern, locksDir } from '../paths.js';
 import { ALIVE_STATES, cancelJobs, listJobs, parseSlurmDuration, submitJob, type JobInfo } from '../slurm/index.js';
 import { renderJobScript, sbatchArgs } from '../templates/index.js';
 import { contactsForProfile, removeContact } from './contact.js';
@@ -65,6 +66,11 @@ function forgetVanishedContacts(state: string, profile: string, alive: JobInfo[]
 }
 
 async function submit(ctx: SessionContext, profile: Profile): Promise<string> {
+  // What can be checked here is checked before a job waits in the queue for it.
+  const imageProblem = containerImageProblem(profile, ctx.home);
+  if (imageProblem) {
+    throw new SlurmhopError('config', `profile ${profile.name}: container = ${profile.container}: ${imageProblem}`, `fix container in ${configFile()} (image files must be on a filesystem the compute nodes share)`);
+  }
   ensurePrivateDir(path.join(ctx.stateDir, 'logs'));
   const script = renderJobScript({ profile, user: ctx.user, remote: ctx.remoteCommand });
   const args = sbatchArgs(profile, {
