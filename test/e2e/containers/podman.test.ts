@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { homeOf, installRemote, jobsOf, Laptop, onNode, resetUser, stateOf, writeConfig } from '../harness.js';
+import { homeOf, installRemote, jobsOf, Laptop, onNode, resetUser, writeConfig } from '../harness.js';
 import { makeSkeleton, podmanImport } from './images.js';
 
 const USER = 'cyd';
@@ -75,6 +75,12 @@ describe('container_runtime = podman (rootless, real)', () => {
     expect(sha256(fs.readFileSync(back))).toBe(sha256(data));
   });
 
+  it('an interactive session gets a terminal', async () => {
+    const r = await laptop.ssh(['-tt', 'slurm-ctr', 'tty; test -e /slurmhop-image && echo inside']);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout).replace(/\r/g, '').split('\n').filter(Boolean)).toEqual([expect.stringMatching(/^\/dev\/pts\/\d+$/), 'inside']);
+  });
+
   it('cancelling the job removes the container', async () => {
     const [job] = await jobsOf(USER);
     const name = (await onNode(job!.node, USER, ['podman', 'ps', '--format', '{{.Names}}'])).stdout;
@@ -110,4 +116,3 @@ async function waitForNoContainer(node: string, jobId: string): Promise<void> {
   }
 }
 
-export { stateOf };
