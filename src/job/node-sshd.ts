@@ -34,12 +34,15 @@ export async function startNodeSshd(node: string, deps: NodeSshdDeps = defaultNo
   if (problem) {
     throw new SlurmhopError('job-failed', `transport = node-sshd: the node's sshd does not answer on ${node}:${NODE_SSHD_PORT}: ${problem}`, 'this site does not let users ssh to their nodes: use transport = tcp or srun');
   }
+  // No child process keeps this one alive: without a timer, Node would exit (and
+  // the job end) as soon as the contact is written.
+  const hold = setInterval(() => {}, 3_600_000);
   return {
     port: NODE_SSHD_PORT,
     // The node's sshd is not ours: it neither ends with the job nor is stopped by it.
     exited: new Promise<never>(() => {}),
     terminalsRoot: undefined,
-    stop: async () => {},
+    stop: async () => clearInterval(hold),
     hostKeys,
     sessions: () => nodeSessions(deps.proc, deps.uid).length,
     terminals: () => [...new Set(nodeSessions(deps.proc, deps.uid).flatMap((pid) => sessionTerminals(pid, deps.proc)))].sort(),

@@ -94,6 +94,7 @@ describe('the user\'s sessions through the node\'s sshd', () => {
     expect(sshd.terminals()).toEqual(['/dev/pts/3']);
     expect(sshd.port).toBe(22);
     expect(sshd.terminalsRoot).toBeUndefined();
+    await sshd.stop();
   });
 });
 
@@ -126,5 +127,17 @@ describe('runJob with transport = node-sshd', () => {
     expect(await ended).toBe('cancelled');
     expect(readContact(state, '77')).toBeUndefined();
     expect(readStatus(state, '77').map((e) => e.event)).toEqual(['started', 'ready', 'ended']);
+  });
+});
+
+describe('the job stays alive with no sshd of its own', () => {
+  it('holds a ref\'d handle until stop (no child process keeps Node running, and the job would end at once)', async () => {
+    const dir = sshDir({ 'ssh_host_ed25519_key.pub': [`ssh-ed25519 ${ED}\n`, 0o644] });
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const sshd = await startNodeSshd('c1', { sshDir: dir, proc: tmp(), uid: 1000, probe: async () => undefined });
+    expect(timers()).toBe(before + 1);
+    await sshd.stop();
+    expect(timers()).toBe(before);
   });
 });
