@@ -52,6 +52,12 @@ export function sshProgram(l: Laptop, exists: (f: string) => boolean = fs.exists
   return undefined;
 }
 
+/** The ssh a command OpenSSH runs without a shell needs (KnownHostsCommand): an absolute path, found on PATH. */
+export function sshAbsolutePath(l: Laptop, exists: (f: string) => boolean = fs.existsSync): string | undefined {
+  if (l.platform === 'win32') return sshProgram(l, exists);
+  return (l.env.PATH ?? '/usr/bin:/bin').split(':').filter((d) => d.startsWith('/')).map((d) => path.posix.join(d, 'ssh')).find(exists);
+}
+
 /** VS Code's user settings directories (stable and Insiders), whether or not they exist. */
 export function vscodeUserDirs(l: Laptop): string[] {
   const base =

@@ -27,6 +27,8 @@ export interface LocalInputs {
   /** Those of `profiles` with transport = node-sshd. */
   nodeSshdProfiles?: string[];
   sshProgram: string;
+  /** The absolute path of ssh (KnownHostsCommand), when nodeSshdProfiles need it. */
+  sshAbsolutePath?: string;
   connectTimeout: number;
   vscode: boolean;
 }
@@ -54,6 +56,7 @@ export function blockInput(i: LocalInputs): SshBlockInput {
     prefix: a.prefix,
     profiles: i.profiles,
     nodeSshdProfiles: i.nodeSshdProfiles,
+    sshAbsolutePath: i.sshAbsolutePath,
     login: { host: a.host, port: a.port, user: a.user },
     identityFile: i.key.file,
     loginKnownHosts: [userKnownHosts(laptop), slurmhopKnownHosts(laptop)],

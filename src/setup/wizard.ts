@@ -15,7 +15,7 @@ import type { Connected } from './connect.js';
 import type { SetupDeps } from './deps.js';
 import { setupError } from './errors.js';
 import { parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
-import { agentSocket, defaultIdentities, defaultKey, knownHostsFiles, sshProgram } from './laptop-paths.js';
+import { agentSocket, defaultIdentities, defaultKey, knownHostsFiles, sshAbsolutePath, sshProgram } from './laptop-paths.js';
 import { existingKeyPair, newKeyPair, type KeyPair } from './laptop-key.js';
 import { applyChange, changed, describeChange, type FileChange } from './local-files.js';
 import { planKeyFiles, planKnownHosts, planLocal, readText } from './local-plan.js';
@@ -72,8 +72,8 @@ async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connect
   const parsed = parseConfig(config.text ?? '', facts.configIniPath);
   const connectTimeout = Math.max(...[...parsed.values()].map((p) => p.pendingTimeout + p.startTimeout + 60));
   const nodeSshdProfiles = [...parsed].filter(([, p]) => p.transport === 'node-sshd').map(([name]) => name);
-  if (nodeSshdProfiles.length) await requireKnownHostsCommand(deps, ssh, nodeSshdProfiles);
-  const local = planLocal({ answers, laptop, key, profiles, nodeSshdProfiles, sshProgram: ssh, connectTimeout, vscode: args.vscode });
+  const sshAbsolute = nodeSshdProfiles.length ? await requireKnownHostsCommand(deps, nodeSshdProfiles) : undefined;
+  const local = planLocal({ answers, laptop, key, profiles, nodeSshdProfiles, sshProgram: ssh, ...(sshAbsolute ? { sshAbsolutePath: sshAbsolute } : {}), connectTimeout, vscode: args.vscode });
   local.warnings.forEach((message) => report({ type: 'warn', message }));
 
   if (dry) {
@@ -128,11 +128,17 @@ async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connect
   deps.out(summary(answers, profiles));
 }
 
-/** transport = node-sshd profiles get a KnownHostsCommand, which OpenSSH before 8.5 cannot read (it would refuse the whole file). */
-async function requireKnownHostsCommand(deps: SetupDeps, ssh: string, profiles: string[]): Promise<void> {
+/**
+ * transport = node-sshd profiles get a KnownHostsCommand, which OpenSSH before
+ * 8.5 cannot read (it would refuse the whole file) and which must name ssh by
+ * its absolute path. Returns that path.
+ */
+async function requireKnownHostsCommand(deps: SetupDeps, profiles: string[]): Promise<string> {
+  const ssh = sshAbsolutePath(deps.laptop);
+  if (!ssh) throw setupError('local-file', `no ssh found on PATH (${deps.laptop.env.PATH ?? ''}) for the KnownHostsCommand of ${profiles.join(', ')}`, 'install the OpenSSH client');
   const run = await deps.runSsh(ssh, ['-V']);
   const version = /OpenSSH_[^\d]*(\d+)\.(\d+)/.exec(`${run.stderr}${run.stdout}`);
-  if (version && (Number(version[1]) > 8 || (Number(version[1]) === 8 && Number(version[2]) >= 5))) return;
+  if (version && (Number(version[1]) > 8 || (Number(version[1]) === 8 && Number(version[2]) >= 5))) return ssh;
   throw setupError(
     'local-file',
     `profile${profiles.length > 1 ? 's' : ''} ${profiles.join(', ')} use${profiles.length > 1 ? '' : 's'} transport = node-sshd, whose node host keys the laptop's ssh must fetch with KnownHostsCommand (OpenSSH 8.5 or newer); ${ssh} -V says ${JSON.stringify((run.stderr || run.stdout).trim() || 'nothing')}`,

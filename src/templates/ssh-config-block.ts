@@ -22,6 +22,8 @@ export interface SshBlockInput {
   sshConfigFile?: string | undefined;
   /** `ssh` on Linux and macOS; the full path of ssh.exe on Windows (no PATH lookup there). */
   sshProgram: string;
+  /** The absolute path of ssh, for KnownHostsCommand (OpenSSH runs it without a PATH lookup); default sshProgram. */
+  sshAbsolutePath?: string | undefined;
   /** Linux and macOS: the multiplexing socket's directory, so MFA is asked once. */
   controlDir?: string | undefined;
 }
@@ -87,13 +89,13 @@ export function renderSshConfigBlock(input: SshBlockInput): string {
     [input.prefix, '--current'],
   ];
   const nodeSshd = new Set(input.nodeSshdProfiles ?? []);
-  const loginWords = [input.sshProgram, '-T', ...(input.sshConfigFile !== undefined ? ['-F', input.sshConfigFile] : []), cluster, REMOTE_BINARY];
+  const loginArgs = ['-T', ...(input.sshConfigFile !== undefined ? ['-F', input.sshConfigFile] : []), cluster, REMOTE_BINARY];
   for (const [host, proxyArg] of targets) {
-    const words = [...loginWords, 'proxy', proxyArg];
+    const words = [input.sshProgram, ...loginArgs, 'proxy', proxyArg];
     // The node's keys come from the job, through the login node, at each connect
     // (OpenSSH 8.5+); the current session may be on a node-sshd profile too.
     const askKeys = nodeSshd.has(proxyArg) || (proxyArg === '--current' && nodeSshd.size > 0);
-    const knownHostsCommand = askKeys ? [directive('KnownHostsCommand', `${argvCommand([...loginWords, 'known-hosts', proxyArg], platform)} %H`)] : [];
+    const knownHostsCommand = askKeys ? [directive('KnownHostsCommand', `${argvCommand([input.sshAbsolutePath ?? input.sshProgram, ...loginArgs, 'known-hosts', proxyArg], platform)} %H`)] : [];
     config.push(
       section(host, [
         directive('ProxyCommand', proxyCommand(words, platform)),

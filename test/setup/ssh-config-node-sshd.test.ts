@@ -24,6 +24,7 @@ const linux: SshBlockInput = {
   loginKnownHosts: ['/home/ana/.ssh/known_hosts', '/home/ana/.ssh/slurmhop_known_hosts'],
   jobKnownHosts: '/home/ana/.ssh/slurmhop_known_hosts',
   sshProgram: 'ssh',
+  sshAbsolutePath: '/usr/bin/ssh',
   controlDir: '/home/ana/.ssh',
 };
 
@@ -45,6 +46,7 @@ describe('a node-sshd profile in the managed block', () => {
       jobKnownHosts: `${home}\\.ssh\\slurmhop_known_hosts`,
       sshConfigFile: `${home}\\.ssh\\config-slurm`,
       sshProgram: 'C:\\Windows\\System32\\OpenSSH\\ssh.exe',
+      sshAbsolutePath: 'C:\\Windows\\System32\\OpenSSH\\ssh.exe',
       controlDir: undefined,
     });
     expect(text).toContain('KnownHostsCommand C:/Windows/System32/OpenSSH/ssh.exe -T -F "C:/Users/Ana Maria 100%%/.ssh/config-slurm" hpc .local/bin/remote known-hosts adopt %H');
@@ -64,7 +66,7 @@ describe('a node-sshd profile in the managed block', () => {
     const fake = path.join(home, 'login ssh');
     const words = path.join(dir, 'words');
     fs.writeFileSync(fake, `#!/bin/sh\nprintf '%s\\n' "$@" > ${words}\nprintf '%s' "$KEYS"\n`, { mode: 0o755 });
-    fs.writeFileSync(cfg, renderSshConfigBlock({ ...linux, sshProgram: fake, identityFile: `${home}/key`, jobKnownHosts: `${home}/slurmhop_known_hosts`, sshConfigFile: cfg, controlDir: home }));
+    fs.writeFileSync(cfg, renderSshConfigBlock({ ...linux, sshProgram: fake, sshAbsolutePath: fake, identityFile: `${home}/key`, jobKnownHosts: `${home}/slurmhop_known_hosts`, sshConfigFile: cfg, controlDir: home }));
     const g = async (host: string) => {
       const r = await execa('ssh', ['-G', '-F', cfg, host]);
       return new Map(r.stdout.split('\n').map((l) => [l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1)]));
