@@ -43,6 +43,9 @@ export interface Profile {
   containerSlurm: boolean;
 }
 
+/** start_timeout of a profile with a container, unless it sets its own. */
+export const CONTAINER_START_TIMEOUT = 1800;
+
 export const CONTAINER_RUNTIMES = ['auto', 'enroot', 'apptainer', 'podman', 'none'] as const;
 export type ContainerRuntimeSetting = (typeof CONTAINER_RUNTIMES)[number];
 
@@ -186,6 +189,10 @@ export function buildProfile(name: string, entries: IniEntry[], file: string): P
     read(profile, entry.value, { file, line: entry.line });
   }
   checkContainer(profile, entries, file);
+  // A first import or pull of an image can take many minutes; later jobs reuse it.
+  if (profile.container && profile.containerRuntime !== 'none' && !entries.some((e) => e.key === 'start_timeout')) {
+    profile.startTimeout = CONTAINER_START_TIMEOUT;
+  }
   return profile;
 }
 

@@ -27,6 +27,12 @@ describe('config.ini', () => {
     expect(cpu.time).toBeUndefined();
   });
 
+  it('a container profile waits longer for its first start (an image import), unless it says otherwise', () => {
+    const profiles = parseConfig('[profile.ctr]\ncontainer = docker://ubuntu:24.04\ncontainer_mounts = /data, /scratch:/s:ro\n\n[profile.quick]\ncontainer = docker://ubuntu:24.04\nstart_timeout = 5m\n', FILE);
+    expect(profiles.get('ctr')).toMatchObject({ container: 'docker://ubuntu:24.04', containerRuntime: 'auto', containerMounts: ['/data', '/scratch:/s:ro'], containerSlurm: false, startTimeout: 1800 });
+    expect(profiles.get('quick')!.startTimeout).toBe(300);
+  });
+
   it('reads every key, merges [defaults] and lets a profile override it', () => {
     const text = [
       '# comment',

@@ -26,7 +26,8 @@ export interface ProbeResult {
   env: Record<string, string>;
 }
 
-const PROBE_TIMEOUT_MS = 300_000;
+/** Podman pulls a missing image in this first run. */
+const PROBE_TIMEOUT_MS = 3_600_000;
 
 export async function probeImage(run: ContainerRun, exec: Exec, opts: { image: string; sshd?: string | undefined; hostKey: string; name: string }): Promise<ProbeResult> {
   const [program, ...args] = run.argv(['/bin/sh', '-c', PROBE_SCRIPT, 'slurmhop-probe', opts.sshd ?? '', opts.hostKey], opts.name);
