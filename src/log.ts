@@ -22,6 +22,8 @@ export type LogEvent =
   | { type: 'job-ending'; jobId: string; reason: string }
   | { type: 'walltime-warning'; jobId: string; terminals: string[] }
   | { type: 'info'; message: string }
+  /** A job's slow start-up step; the waiting proxy shows it (session/job-progress.ts). */
+  | { type: 'preparing'; message: string }
   | { type: 'warn'; message: string };
 
 export type Log = (event: LogEvent) => void;
@@ -64,6 +66,8 @@ export function formatEvent(event: LogEvent): string {
       return `job ${event.jobId} ending: ${event.reason}`;
     case 'info':
       return event.message;
+    case 'preparing':
+      return `preparing: ${event.message}`;
     case 'warn':
       return `warning: ${event.message}`;
   }

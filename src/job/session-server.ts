@@ -56,7 +56,7 @@ const listenAddress = (settings: JobSettings) => (settings.transport === 'srun' 
 async function startContainerSshd(ctx: JobContext, settings: JobSettings, container: ContainerSettings, jobId: string): Promise<SessionServer> {
   const hostKey = await ensureHostKey(ctx.stateDir);
   const node = ctx.env.SLURMD_NODENAME || os.hostname();
-  const log = (message: string) => ctx.log({ type: 'info', message });
+  const log = (message: string) => ctx.log({ type: 'preparing', message });
   const prepared = await prepareContainer(container, { env: ctx.env, stateDir: ctx.stateDir, node, jobId, hostKey, sshd: settings.sshd, log });
   const { passed, skipped } = sessionEnvironment(prepared.sessionEnv);
   if (skipped.length) ctx.log({ type: 'env-skipped', names: skipped });

@@ -7,6 +7,7 @@ import { jobOutputFile, sshdLogFile } from '../paths.js';
 import { ALIVE_STATES, listJobs, type JobInfo } from '../slurm/index.js';
 import type { AcquiredJob } from './acquire.js';
 import { readContact, type Contact } from './contact.js';
+import { followProgress } from './job-progress.js';
 import type { SessionContext } from './context.js';
 import { describeEnd, endedEvent } from './status.js';
 
@@ -41,6 +42,7 @@ export async function waitUntilReady(
   let runningSince: number | undefined;
   let lastReason = 'no answer from squeue yet';
   let squeueFailing = false;
+  const progress = followProgress(jobOutputFile(ctx.stateDir, job.jobId));
   for (;;) {
     if (signal.aborted) throw signal.reason as Error;
     const contact = readContact(ctx.stateDir, job.jobId);
@@ -85,6 +87,7 @@ export async function waitUntilReady(
           runningSince = undefined; // requeued or suspended: pending again
           pendingSince = now;
         }
+        for (const line of progress()) ctx.log({ type: 'info', message: `job ${job.jobId}: ${line}` });
       }
       if (runningSince === undefined && now - pendingSince >= profile.pendingTimeout * 1000) {
         throw new SlurmhopError(

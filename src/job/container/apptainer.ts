@@ -32,7 +32,7 @@ async function pullOnce(ref: string, { program, exec, cacheDir, locksDir, log }:
     if (fs.existsSync(file)) return;
     fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
     const partial = `${file}.partial-${process.pid}`;
-    log(`${path.basename(program)}: pulling ${ref} (once; later jobs reuse it)`);
+    log(`${path.basename(program)} pulls ${ref} (once: later jobs reuse it)`);
     const pulled = await exec(program, ['pull', partial, ref], { timeoutMs: PULL_TIMEOUT_MS });
     if (pulled.exitCode !== 0) {
       fs.rmSync(partial, { force: true });

@@ -22,7 +22,7 @@ export async function prepareEnroot(image: Image, input: PrepareInput): Promise<
       const again = await exec(program, ['list']);
       if (again.stdout.split('\n').map((l) => l.trim()).includes(name)) return;
       const squashfs = image.kind === 'sqsh' ? image.path : await importImage(image, name, input);
-      input.log(`enroot: creating container ${name} from ${squashfs}`);
+      input.log(`enroot creates container ${name} from ${squashfs}`);
       const created = await exec(program, ['create', '--name', name, squashfs], { timeoutMs: IMPORT_TIMEOUT_MS });
       if (created.exitCode !== 0) throw runtimeFailed(`enroot create ${squashfs}`, created.stderr);
     }, { timeoutMs: IMPORT_TIMEOUT_MS });
@@ -41,7 +41,7 @@ async function importImage(image: Image, name: string, { program, exec, cacheDir
   const file = path.join(cacheDir, `${name}.sqsh`);
   if (fs.existsSync(file)) return file;
   const partial = `${file}.partial-${process.pid}`;
-  log(`enroot: importing ${ref} (once; later jobs reuse it)`);
+  log(`enroot imports ${ref} (once: later jobs reuse it)`);
   const imported = await exec(program, ['import', '--output', partial, ref], { timeoutMs: IMPORT_TIMEOUT_MS });
   if (imported.exitCode !== 0) {
     fs.rmSync(partial, { force: true });

@@ -57,7 +57,7 @@ export async function prepareContainer(settings: ContainerSettings, deps: Contai
   }
   const input = { program: found.program, mounts, exec, cacheDir: path.join(deps.stateDir, 'containers'), locksDir: locksDir(deps.stateDir), log: deps.log };
   const run = found.name === 'enroot' ? await prepareEnroot(image, input) : found.name === 'apptainer' ? await prepareApptainer(image, input) : await preparePodman(image, input);
-  deps.log(`container: ${run.describe}`);
+  deps.log(`starting sshd in ${run.describe}`);
   const probe = await probeImage(run, exec, { image: settings.image, sshd: deps.sshd, hostKey: deps.hostKey, name: `slurmhop-${deps.jobId}-probe` });
   if (settings.slurm) extraEnv.PATH = `${CONTAINER_SLURM_BIN}:${probe.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`;
   return { run, probe, sessionEnv: containerSessionEnv(deps.env, probe.env, extraEnv) };

@@ -12,7 +12,7 @@ const STAND_INS = path.join(homeOf(USER), 'stand-ins');
 const CALLS = path.join(STAND_INS, 'calls.log');
 const REGISTRY_IMAGE = 'registry.example.org/team/tools:1';
 const NODE_USR_ETC = 'container_mounts = /usr:/usr:ro, /etc:/etc:ro';
-const ON_PATH = 'env_setup = export PATH="$HOME/stand-ins/bin:$PATH"';
+const ON_PATH = 'env_setup = export PATH="$HOME/stand-ins/bin:$PATH" STANDIN_IMPORT_SECONDS=3';
 let laptop: Laptop;
 
 beforeAll(async () => {
@@ -75,6 +75,8 @@ describe('stand-in enroot (bwrap; enroot cannot be installed here)', () => {
     expect(r.exitCode, String(r.stderr)).toBe(0);
     const [job] = await jobsOf(USER);
     expect(String(r.stdout).split('\n')).toEqual(['from the registry', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', job!.node, `${STAND_INS}/calls.log`]);
+    // The import takes a while: the waiting user is told what the job is doing.
+    expect(String(r.stderr)).toContain(`slurmhop: job ${job!.id}: enroot imports docker://registry.example.org#team/tools:1 (once: later jobs reuse it)`);
     expect(calls('enroot', 'import')).toEqual([expect.stringMatching(/^enroot import --output \S+\/containers\/slurmhop-[0-9a-f]{12}\.sqsh\.partial-\d+ docker:\/\/registry\.example\.org#team\/tools:1$/)]);
     expect(calls('enroot', 'create')).toHaveLength(1);
     const starts = calls('enroot', 'start');
