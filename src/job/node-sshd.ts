@@ -7,7 +7,7 @@ import path from 'node:path';
 import { SlurmhopError } from '../errors.js';
 import { connectTcp, readSshBanner } from '../session/index.js';
 import type { SessionServer } from './session-server.js';
-import { sessionTerminals } from './walltime.js';
+import { sessionTerminals, type Terminal } from './walltime.js';
 
 export const NODE_SSHD_PORT = 22;
 
@@ -15,7 +15,7 @@ export const NODE_SSHD_PORT = 22;
 export interface NodeSshd extends SessionServer {
   hostKeys: string[];
   sessions: () => number;
-  terminals: () => string[];
+  terminals: () => Terminal[];
 }
 
 export interface NodeSshdDeps {
@@ -45,9 +45,11 @@ export async function startNodeSshd(node: string, deps: NodeSshdDeps = defaultNo
     stop: async () => clearInterval(hold),
     hostKeys,
     sessions: () => nodeSessions(deps.proc, deps.uid).length,
-    terminals: () => [...new Set(nodeSessions(deps.proc, deps.uid).flatMap((pid) => sessionTerminals(pid, deps.proc)))].sort(),
+    terminals: () => uniqueByName(nodeSessions(deps.proc, deps.uid).flatMap((pid) => sessionTerminals(pid, deps.proc))),
   };
 }
+
+const uniqueByName = (terminals: Terminal[]) => [...new Map(terminals.map((t) => [t.name, t])).values()].sort((a, b) => a.name.localeCompare(b.name));
 
 /**
  * `type base64` of every /etc/ssh/ssh_host_*_key.pub. Only files root owns and

@@ -4,8 +4,19 @@
 // how to go on.
 import fs from 'node:fs';
 
-/** Terminals (/dev/pts/N) used by the descendants of `rootPid`. */
-export function sessionTerminals(rootPid: number, proc = '/proc'): string[] {
+export interface Terminal {
+  /** As the session sees it (/dev/pts/N). */
+  name: string;
+  /**
+   * Where to write: the fd link of a process using it. Inside a container
+   * /dev/pts is often the container's own, so the name would reach another
+   * terminal on the node; the link reaches the session's.
+   */
+  path: string;
+}
+
+/** Terminals used by the descendants of `rootPid`, one entry each. */
+export function sessionTerminals(rootPid: number, proc = '/proc'): Terminal[] {
   const parents = new Map<number, number>();
   for (const entry of fs.readdirSync(proc)) {
     if (!/^\d+$/.test(entry)) continue;
@@ -22,19 +33,19 @@ export function sessionTerminals(rootPid: number, proc = '/proc'): string[] {
     for (let p = parents.get(pid), hops = 0; p !== undefined && p > 1 && hops < 64; p = parents.get(p), hops++) if (p === rootPid) return true;
     return false;
   };
-  const ttys = new Set<string>();
+  const ttys = new Map<string, string>();
   for (const pid of parents.keys()) {
     if (!isDescendant(pid)) continue;
     for (const fd of ['0', '1', '2']) {
       try {
         const target = fs.readlinkSync(`${proc}/${pid}/fd/${fd}`);
-        if (/^\/dev\/pts\/\d+$/.test(target)) ttys.add(target);
+        if (/^\/dev\/pts\/\d+$/.test(target) && !ttys.has(target)) ttys.set(target, `${proc}/${pid}/fd/${fd}`);
       } catch {
         // not ours to read, or gone
       }
     }
   }
-  return [...ttys].sort();
+  return [...ttys].sort(([a], [b]) => a.localeCompare(b)).map(([name, path]) => ({ name, path }));
 }
 
 export function warningText(jobId: string, profile: string, endTime: number, now: number): string {
@@ -53,7 +64,7 @@ export interface WalltimeWarningOptions {
   /** Seconds before the end. */
   before: number[];
   /** The session's terminals when a warning is due. */
-  terminals: () => string[];
+  terminals: () => Terminal[];
   now?: () => number;
   /** Where a message was written (for the job's log). */
   onWarned?: (terminals: string[]) => void;
@@ -69,13 +80,13 @@ export function scheduleWalltimeWarnings({ jobId, profile, endTime, before, term
         const text = warningText(jobId, profile, endTime, now());
         const reached = terminals().filter((tty) => {
           try {
-            fs.writeFileSync(tty, text, { flag: 'a' });
+            fs.writeFileSync(tty.path, text, { flag: 'a' });
             return true;
           } catch {
             return false;
           }
         });
-        onWarned(reached);
+        onWarned(reached.map((tty) => tty.name));
       }, delay).unref(),
     );
   return () => timers.forEach(clearTimeout);

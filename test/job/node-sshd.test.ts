@@ -91,7 +91,7 @@ describe('the user\'s sessions through the node\'s sshd', () => {
     const dir = sshDir({ 'ssh_host_ed25519_key.pub': [`ssh-ed25519 ${ED}\n`, 0o644] });
     const sshd = await startNodeSshd('c1', { sshDir: dir, proc, uid: 1000, probe: async () => undefined });
     expect(sshd.sessions()).toBe(2);
-    expect(sshd.terminals()).toEqual(['/dev/pts/3']);
+    expect(sshd.terminals().map((t) => t.name)).toEqual(['/dev/pts/3']);
     expect(sshd.port).toBe(22);
     expect(sshd.terminalsRoot).toBeUndefined();
     await sshd.stop();

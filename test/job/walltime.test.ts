@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sessionTerminals, warningText } from '../../src/job/walltime.js';
+import { scheduleWalltimeWarnings, sessionTerminals, warningText } from '../../src/job/walltime.js';
 import { tempDirs } from '../helpers/tmp.js';
 
 const tmp = tempDirs('slurmhop-proc-');
@@ -27,8 +27,32 @@ describe('walltime warnings', () => {
       104: [101, 'sh', ['/dev/pts/7']],
       200: [1, 'other', ['/dev/pts/9']],
     });
-    expect(sessionTerminals(100, proc)).toEqual(['/dev/pts/3', '/dev/pts/7']);
+    expect(sessionTerminals(100, proc)).toEqual([
+      { name: '/dev/pts/3', path: `${proc}/102/fd/0` },
+      { name: '/dev/pts/7', path: `${proc}/104/fd/0` },
+    ]);
     expect(sessionTerminals(999, proc)).toEqual([]);
+  });
+
+  it('writes through the process\'s fd link, not the name (a container has its own /dev/pts)', async () => {
+    const dir = tmp();
+    const through = path.join(dir, 'fd-link-target');
+    fs.writeFileSync(through, '');
+    const reached: string[][] = [];
+    const now = 1_000_000;
+    const cancel = scheduleWalltimeWarnings({
+      jobId: '42',
+      profile: 'gpu',
+      endTime: now + 60_000 + 20,
+      before: [60],
+      terminals: () => [{ name: '/dev/pts/0', path: through }],
+      now: () => now,
+      onWarned: (names) => reached.push(names),
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    cancel();
+    expect(reached).toEqual([['/dev/pts/0']]);
+    expect(fs.readFileSync(through, 'utf8')).toContain('job 42 (gpu) reaches its time limit');
   });
 
   it('says when the job ends and how to go on', () => {

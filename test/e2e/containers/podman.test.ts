@@ -33,6 +33,14 @@ container_runtime = podman
 ${NODE_USR_ETC}
 container_slurm = true
 
+[profile.short]
+partition = interactive
+time = 1
+walltime_warnings = 50s
+container = ${IMAGE}
+container_runtime = podman
+${NODE_USR_ETC}
+
 [profile.nosshd]
 partition = interactive
 container = ${IMAGE}
@@ -40,7 +48,7 @@ container_runtime = podman
 container_mounts = /usr/bin:/usr/bin:ro, /usr/lib:/usr/lib:ro, /usr/lib64:/usr/lib64:ro, /etc:/etc:ro
 `,
   );
-  laptop = new Laptop(USER, ['ctr', 'slurmctr', 'nosshd']);
+  laptop = new Laptop(USER, ['ctr', 'slurmctr', 'short', 'nosshd']);
   await laptop.pinHostKey();
 });
 afterAll(async () => {
@@ -81,6 +89,13 @@ describe('container_runtime = podman (rootless, real)', () => {
     expect(String(r.stdout).replace(/\r/g, '').split('\n').filter(Boolean)).toEqual([expect.stringMatching(/^\/dev\/pts\/\d+$/), 'inside']);
   });
 
+  it('the walltime warning reaches the terminal inside the container', async () => {
+    const r = await laptop.ssh(['-tt', 'slurm-short', 'test -e /slurmhop-image && echo inside; sleep 25']);
+    const out = String(r.stdout);
+    expect(out).toContain('inside');
+    expect(out).toMatch(/slurmhop: job \d+ \(short\) reaches its time limit at \d\d:\d\d, in 1 minute/);
+  }, 120_000);
+
   it('cancelling the job removes the container', async () => {
     const [job] = await jobsOf(USER);
     const name = (await onNode(job!.node, USER, ['podman', 'ps', '--format', '{{.Names}}'])).stdout;
@@ -90,7 +105,7 @@ describe('container_runtime = podman (rootless, real)', () => {
   });
 
   it('container_slurm: the node\'s Slurm commands work inside the container', async () => {
-    const r = await laptop.ssh(['slurm-slurmctr', 'command -v squeue; squeue -h -u $USER -o %j']);
+    const r = await laptop.ssh(['slurm-slurmctr', 'command -v squeue; squeue -h -j $SLURM_JOB_ID -o %j']);
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(String(r.stdout).split('\n')).toEqual(['/opt/slurmhop/slurm/bin/squeue', 'slurmhop-slurmctr']);
   });
