@@ -98,6 +98,9 @@ function procInfo(proc: string, pid: string): ProcInfo | undefined {
  * child as the user under a root monitor. (Our own sshds' children have a
  * parent of ours, so transport = tcp/srun jobs of the same user do not count.)
  */
+/** OpenSSH 9.8+ runs each connection as sshd-session (monitor and user child). */
+const SSHD_NAMES = new Set(['sshd', 'sshd-session']);
+
 export function nodeSessions(proc: string, uid: number): number[] {
   const all = new Map<number, ProcInfo>();
   for (const entry of fs.readdirSync(proc)) {
@@ -107,7 +110,7 @@ export function nodeSessions(proc: string, uid: number): number[] {
   }
   const here = rootMountId(proc, 'self');
   return [...all]
-    .filter(([, p]) => p.name === 'sshd' && p.uid === uid && all.get(p.ppid)?.name === 'sshd' && all.get(p.ppid)?.uid === 0)
+    .filter(([, p]) => SSHD_NAMES.has(p.name) && p.uid === uid && SSHD_NAMES.has(all.get(p.ppid)?.name ?? '') && all.get(p.ppid)?.uid === 0)
     .filter(([pid]) => here === undefined || rootMountId(proc, String(pid)) === here)
     .map(([pid]) => pid);
 }

@@ -79,10 +79,12 @@ describe('the user\'s sessions through the node\'s sshd', () => {
     41: [40, 'sshd', 1000], // jay's own sshd of a transport = tcp job
     42: [41, 'sshd', 1000], // and its connection: not through the node's sshd
     43: [42, 'bash', 1000, ['/dev/pts/5']],
+    51: [10, 'sshd-session', 0], // OpenSSH 9.8+: the connection's monitor
+    52: [51, 'sshd-session', 1000], // and jay's session
   });
 
   it('counts the user\'s sshd children under a root sshd, not other users\' and not the user\'s own sshds', () => {
-    expect(nodeSessions(proc, 1000)).toEqual([12, 32]);
+    expect(nodeSessions(proc, 1000)).toEqual([12, 32, 52]);
     expect(nodeSessions(proc, 1001)).toEqual([22]);
     expect(nodeSessions(proc, 1002)).toEqual([]);
   });
@@ -90,7 +92,7 @@ describe('the user\'s sessions through the node\'s sshd', () => {
   it('finds the terminals of those sessions only (walltime warnings)', async () => {
     const dir = sshDir({ 'ssh_host_ed25519_key.pub': [`ssh-ed25519 ${ED}\n`, 0o644] });
     const sshd = await startNodeSshd('c1', { sshDir: dir, proc, uid: 1000, probe: async () => undefined });
-    expect(sshd.sessions()).toBe(2);
+    expect(sshd.sessions()).toBe(3);
     expect(sshd.terminals().map((t) => t.name)).toEqual(['/dev/pts/3']);
     expect(sshd.port).toBe(22);
     expect(sshd.terminalsRoot).toBeUndefined();
