@@ -20,7 +20,7 @@ export function parseImage(value: string, home = os.homedir()): Image {
   return { kind: 'directory', path: file };
 }
 
-const isPath = (value: string) => value.startsWith('/') || value.startsWith('~/') || value.startsWith('./') || /\.(sqsh|sif)$/i.test(value);
+const isPath = (value: string) => value.startsWith('/') || value.startsWith('~/') || /\.(sqsh|sif)$/i.test(value);
 
 /** enroot spells a registry host with `#` (docker://nvcr.io#nvidia/pytorch:24.01-py3). */
 export function enrootReference(ref: string): string {

@@ -119,7 +119,11 @@ export const PROFILE_KEYS: Record<string, Reader> = {
   account: text('account'),
   qos: text('qos'),
   container: (p, v, at) => {
-    if (/\s/.test(v)) throw configError(at.file, at.line, `container "${v}" contains a space`, 'give one image: docker://REF, a .sqsh/.sif file, a rootfs directory or a local image name');
+    const what = 'give one image: docker://REF, a .sqsh/.sif file or rootfs directory (absolute or ~/ path), or a local image name';
+    if (/\s/.test(v)) throw configError(at.file, at.line, `container "${v}" contains a space`, what);
+    if (v.startsWith('-')) throw configError(at.file, at.line, `container "${v}" starts with "-"`, what);
+    // The login node and the job start in different directories.
+    if (/^\.\.?\//.test(v) || (/\.(sqsh|sif)$/i.test(v) && !/^(\/|~\/|docker:\/\/)/.test(v))) throw configError(at.file, at.line, `container "${v}" is a relative path`, 'write it from / or ~/');
     p.container = v;
   },
   container_runtime: (p, v, at) => {

@@ -70,6 +70,11 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
     else sshd = await startSessionServer(ctx, settings, jobId);
   } catch (err) {
     end.dispose();
+    // A cancel during a slow start (an image import) kills what it runs: that is the reason, not the failure it causes.
+    if (end.reason) {
+      appendStatus(ctx.stateDir, { event: 'ended', ...base, reason: end.reason });
+      throw err;
+    }
     const detail = (err as Error).message.split('\n')[0];
     appendStatus(ctx.stateDir, { event: 'ended', ...base, reason: 'sshd-failed', ...(detail ? { detail } : {}) });
     throw err;

@@ -60,15 +60,17 @@ async function startContainerSshd(ctx: JobContext, settings: JobSettings, contai
   const prepared = await prepareContainer(container, { env: ctx.env, stateDir: ctx.stateDir, node, jobId, hostKey, sshd: settings.sshd, log });
   const { passed, skipped } = sessionEnvironment(prepared.sessionEnv);
   if (skipped.length) ctx.log({ type: 'env-skipped', names: skipped });
-  let runs = 0;
-  let name = '';
+  log(`starting sshd in ${prepared.run.describe}`);
+  const names: string[] = [];
+  const name = () => names.at(-1)!;
+  const removeAll = () => Promise.all(names.map((n) => prepared.run.remove?.(n)));
   const sshd = await startSshd({
     listenAddress: listenAddress(settings),
     sshd: prepared.probe.sshd,
     skipCheck: true,
     command: (config) => {
-      name = `slurmhop-${jobId}-${++runs}`;
-      return prepared.run.argv([prepared.probe.sshd, '-D', '-e', '-f', config], name);
+      names.push(`slurmhop-${jobId}-${names.length + 1}`);
+      return prepared.run.argv([prepared.probe.sshd, '-D', '-e', '-f', config], name());
     },
     logFile: sshdLogFile(ctx.stateDir, jobId),
     configFor: (port) => {
@@ -77,15 +79,19 @@ async function startContainerSshd(ctx: JobContext, settings: JobSettings, contai
       writeFileAtomic(file, text);
       return file;
     },
+  }).catch(async (err: unknown) => {
+    // An sshd that never answered was killed, but podman's container may live on without it.
+    await removeAll();
+    throw err;
   });
-  const mainPid = (await prepared.run.mainPid?.(name)) ?? sshd.process.pid;
+  const mainPid = (await prepared.run.mainPid?.(name())) ?? sshd.process.pid;
   return {
     port: sshd.port,
     exited: sshd.exited,
     terminalsRoot: mainPid,
     stop: async () => {
       if (sshd.process.exitCode === null && sshd.process.signalCode === null) sshd.process.kill('SIGTERM');
-      await prepared.run.remove?.(name);
+      await removeAll();
     },
   };
 }

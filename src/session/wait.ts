@@ -43,6 +43,7 @@ export async function waitUntilReady(
   let lastReason = 'no answer from squeue yet';
   let squeueFailing = false;
   const progress = followProgress(jobOutputFile(ctx.stateDir, job.jobId));
+  let preparing = false;
   for (;;) {
     if (signal.aborted) throw signal.reason as Error;
     const contact = readContact(ctx.stateDir, job.jobId);
@@ -87,7 +88,10 @@ export async function waitUntilReady(
           runningSince = undefined; // requeued or suspended: pending again
           pendingSince = now;
         }
-        for (const line of progress()) ctx.log({ type: 'info', message: `job ${job.jobId}: ${line}` });
+        for (const line of progress()) {
+          ctx.log({ type: 'info', message: `job ${job.jobId}: ${line}` });
+          preparing = true;
+        }
       }
       if (runningSince === undefined && now - pendingSince >= profile.pendingTimeout * 1000) {
         throw new SlurmhopError(
@@ -97,7 +101,10 @@ export async function waitUntilReady(
         );
       }
       if (runningSince !== undefined && now - runningSince >= profile.startTimeout * 1000) {
-        throw jobFailed(ctx, job.jobId, `its sshd was not ready ${profile.startTimeout}s after the job started`, true);
+        const slowStart = preparing
+          ? ` (it was still preparing: raise start_timeout for [profile.${profile.name}], or run "remote alloc ${profile.name} --no-wait" and connect once it is ready)`
+          : '';
+        throw jobFailed(ctx, job.jobId, `its sshd was not ready ${profile.startTimeout}s after the job started${slowStart}`, true);
       }
     }
     await ctx.sleep(CONTACT_POLL_MS);

@@ -5,10 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SlurmhopError } from '../../errors.js';
 import { withLock } from '../../session/index.js';
-import { runtimeFailed } from './enroot.js';
 import { dockerReference, type Image } from './image.js';
-import type { Mount } from './mounts.js';
-import type { ContainerRun, PrepareInput } from './runner.js';
+import { bindSpec, removePartials, runtimeFailed, type ContainerRun, type PrepareInput } from './runner.js';
 
 const PULL_TIMEOUT_MS = 3_600_000;
 
@@ -31,6 +29,7 @@ async function pullOnce(ref: string, { program, exec, cacheDir, locksDir, log }:
   await withLock(path.join(locksDir, `${name}.lock`), async () => {
     if (fs.existsSync(file)) return;
     fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
+    removePartials(file);
     const partial = `${file}.partial-${process.pid}`;
     log(`${path.basename(program)} pulls ${ref} (once: later jobs reuse it)`);
     const pulled = await exec(program, ['pull', partial, ref], { timeoutMs: PULL_TIMEOUT_MS });
@@ -42,5 +41,3 @@ async function pullOnce(ref: string, { program, exec, cacheDir, locksDir, log }:
   }, { timeoutMs: PULL_TIMEOUT_MS });
   return file;
 }
-
-export const bindSpec = (m: Mount) => `${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`;

@@ -7,7 +7,7 @@ import { SlurmhopError } from '../../errors.js';
 import { withLock } from '../../session/index.js';
 import { enrootReference, type Image } from './image.js';
 import type { Mount } from './mounts.js';
-import type { ContainerRun, PrepareInput } from './runner.js';
+import { removePartials, runtimeFailed, type ContainerRun, type PrepareInput } from './runner.js';
 
 const IMPORT_TIMEOUT_MS = 3_600_000;
 
@@ -24,13 +24,19 @@ export async function prepareEnroot(image: Image, input: PrepareInput): Promise<
       const squashfs = image.kind === 'sqsh' ? image.path : await importImage(image, name, input);
       input.log(`enroot creates container ${name} from ${squashfs}`);
       const created = await exec(program, ['create', '--name', name, squashfs], { timeoutMs: IMPORT_TIMEOUT_MS });
-      if (created.exitCode !== 0) throw runtimeFailed(`enroot create ${squashfs}`, created.stderr);
+      if (created.exitCode !== 0) {
+        await exec(program, ['remove', '--force', name]);
+        throw runtimeFailed(`enroot create ${squashfs}`, created.stderr);
+      }
     }, { timeoutMs: IMPORT_TIMEOUT_MS });
   }
   return {
     runtime: 'enroot',
     describe: `enroot container ${name}`,
     argv: (command) => [program, 'start', '--rw', ...input.mounts.flatMap((m) => ['--mount', fstabLine(m)]), name, ...command],
+    discard: async () => {
+      await exec(program, ['remove', '--force', name]);
+    },
   };
 }
 
@@ -40,6 +46,7 @@ async function importImage(image: Image, name: string, { program, exec, cacheDir
   fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
   const file = path.join(cacheDir, `${name}.sqsh`);
   if (fs.existsSync(file)) return file;
+  removePartials(file);
   const partial = `${file}.partial-${process.pid}`;
   log(`enroot imports ${ref} (once: later jobs reuse it)`);
   const imported = await exec(program, ['import', '--output', partial, ref], { timeoutMs: IMPORT_TIMEOUT_MS });
@@ -61,9 +68,4 @@ export function containerName(image: Image): string {
 /** fstab(5) form, which also carries read-only and what to create as the mount point. */
 export function fstabLine(m: Mount): string {
   return `${m.source} ${m.target} none x-create=${m.file ? 'file' : 'dir'},rbind${m.readOnly ? ',ro' : ''}`;
-}
-
-export function runtimeFailed(what: string, stderr: string): SlurmhopError {
-  const last = stderr.trim().split('\n').slice(-3).join(' | ') || 'no message';
-  return new SlurmhopError('job-failed', `${what} failed: ${last}`);
 }

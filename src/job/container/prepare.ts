@@ -1,7 +1,6 @@
 // Everything a container session needs before its sshd starts: the runtime,
 // the image made ready (imported or pulled once), the mounts, and a probe run
 // that finds the image's sshd and environment.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,27 +45,29 @@ export async function prepareContainer(settings: ContainerSettings, deps: Contai
     throw new SlurmhopError('job-failed', `container image ${image.path} does not exist on node ${deps.node}`, 'fix container = ... in the profile (paths must be on a filesystem the nodes share)');
   }
   const found = chooseRuntime(settings, image, deps.env, deps.node);
-  const mounts: Mount[] = [homeMount(home), ...settings.mounts.map(parseMount)];
+  const mounts: Mount[] = [homeMount(home), ...jobTmpMount(deps.env, home), ...settings.mounts.map(parseMount)];
   const missing = missingSources(mounts);
   if (missing.length) throw new SlurmhopError('job-failed', `container_mounts: ${missing.join(', ')} does not exist on node ${deps.node}`, 'fix container_mounts in the profile');
   let extraEnv: Record<string, string> = {};
   if (settings.slurm) {
-    const client = slurmClientMounts(deps.env, (binary) => parseLdd(spawnLdd(binary)));
+    const client = await slurmClientMounts(deps.env, async (file) => parseLdd((await exec('ldd', [file])).stdout));
     mounts.push(...client.mounts);
     extraEnv = client.env;
   }
   const input = { program: found.program, mounts, exec, cacheDir: path.join(deps.stateDir, 'containers'), locksDir: locksDir(deps.stateDir), log: deps.log };
   const run = found.name === 'enroot' ? await prepareEnroot(image, input) : found.name === 'apptainer' ? await prepareApptainer(image, input) : await preparePodman(image, input);
-  deps.log(`starting sshd in ${run.describe}`);
-  const probe = await probeImage(run, exec, { image: settings.image, sshd: deps.sshd, hostKey: deps.hostKey, name: `slurmhop-${deps.jobId}-probe` });
+  deps.log(`checking ${run.describe} for sshd${run.runtime === 'podman' ? ' (podman pulls the image first if it does not have it)' : ''}`);
+  const probe = await probeImage(run, exec, { image: settings.image, sshd: deps.sshd, hostKey: deps.hostKey, name: `slurmhop-${deps.jobId}-probe` }).catch(async (err: unknown) => {
+    await run.discard?.();
+    throw err;
+  });
   if (settings.slurm) extraEnv.PATH = `${CONTAINER_SLURM_BIN}:${probe.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`;
   return { run, probe, sessionEnv: containerSessionEnv(deps.env, probe.env, extraEnv) };
 }
 
-function spawnLdd(binary: string): string {
-  try {
-    return execFileSync('ldd', [binary], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  } catch {
-    return '';
-  }
+/** A per-job TMPDIR (job_container/tmpfs, a prolog's scratch) must exist inside too: sessions and VS Code write there. */
+function jobTmpMount(env: NodeJS.ProcessEnv, home: string): Mount[] {
+  const dir = env.TMPDIR;
+  if (!dir || !path.isAbsolute(dir) || dir === '/tmp' || dir.startsWith(`${home}/`)) return [];
+  return fs.existsSync(dir) && fs.statSync(dir).isDirectory() ? [{ source: dir, target: dir, readOnly: false, file: false }] : [];
 }

@@ -1,6 +1,9 @@
 // What every runtime module gives the session server: how to run a command in
 // the prepared container, and how to clean up after it.
+import fs from 'node:fs';
+import path from 'node:path';
 import { execa } from 'execa';
+import { SlurmhopError } from '../../errors.js';
 import type { Mount } from './mounts.js';
 
 export interface ExecResult {
@@ -26,6 +29,8 @@ export interface ContainerRun {
   mainPid?(name: string): Promise<number | undefined>;
   /** Removes what a run left behind. */
   remove?(name: string): Promise<void>;
+  /** Forgets the prepared container (a failed start may mean a half-created one): the next job makes it again. */
+  discard?(): Promise<void>;
 }
 
 export interface PrepareInput {
@@ -36,4 +41,25 @@ export interface PrepareInput {
   cacheDir: string;
   locksDir: string;
   log: (message: string) => void;
+}
+
+export function runtimeFailed(what: string, stderr: string): SlurmhopError {
+  const last = stderr.trim().split('\n').slice(-3).join(' | ') || 'no message';
+  return new SlurmhopError('job-failed', `${what} failed: ${last}`);
+}
+
+/** SRC:DST[:ro], as Apptainer's --bind and Podman's --volume read it. */
+export const bindSpec = (m: Mount) => `${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`;
+
+/** Partial downloads of a job that was killed (SIGKILL leaves them): called under the image's lock. */
+export function removePartials(file: string): void {
+  const dir = path.dirname(file);
+  const prefix = `${path.basename(file)}.partial-`;
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) if (name.startsWith(prefix)) fs.rmSync(path.join(dir, name), { force: true });
 }

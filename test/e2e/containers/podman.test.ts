@@ -11,6 +11,8 @@ import { makeSkeleton, podmanImport } from './images.js';
 const USER = 'cyd';
 const IMAGE = 'localhost/slurmhop-skeleton:1';
 const NODE_USR_ETC = 'container_mounts = /usr:/usr:ro, /etc:/etc:ro';
+// Without the node's /etc (and so without /etc/slurm): only container_slurm brings Slurm's configuration.
+const NODE_USR_ONLY = 'container_mounts = /usr:/usr:ro, /etc/passwd:/etc/passwd:ro, /etc/group:/etc/group:ro';
 let laptop: Laptop;
 
 beforeAll(async () => {
@@ -30,8 +32,14 @@ ${NODE_USR_ETC}
 partition = interactive
 container = ${IMAGE}
 container_runtime = podman
-${NODE_USR_ETC}
+${NODE_USR_ONLY}
 container_slurm = true
+
+[profile.noslurm]
+partition = interactive
+container = ${IMAGE}
+container_runtime = podman
+${NODE_USR_ONLY}
 
 [profile.short]
 partition = interactive
@@ -48,7 +56,7 @@ container_runtime = podman
 container_mounts = /usr/bin:/usr/bin:ro, /usr/lib:/usr/lib:ro, /usr/lib64:/usr/lib64:ro, /etc:/etc:ro
 `,
   );
-  laptop = new Laptop(USER, ['ctr', 'slurmctr', 'short', 'nosshd']);
+  laptop = new Laptop(USER, ['ctr', 'slurmctr', 'noslurm', 'short', 'nosshd']);
   await laptop.pinHostKey();
 });
 afterAll(async () => {
@@ -105,9 +113,13 @@ describe('container_runtime = podman (rootless, real)', () => {
   });
 
   it('container_slurm: the node\'s Slurm commands work inside the container', async () => {
-    const r = await laptop.ssh(['slurm-slurmctr', 'command -v squeue; squeue -h -j $SLURM_JOB_ID -o %j']);
+    const r = await laptop.ssh(['slurm-slurmctr', 'command -v squeue; squeue -h -j $SLURM_JOB_ID -o %j; test -e /etc/slurm/slurm.conf || echo "no /etc/slurm"']);
     expect(r.exitCode, String(r.stderr)).toBe(0);
-    expect(String(r.stdout).split('\n')).toEqual(['/opt/slurmhop/slurm/bin/squeue', 'slurmhop-slurmctr']);
+    expect(String(r.stdout).split('\n')).toEqual(['/opt/slurmhop/slurm/bin/squeue', 'slurmhop-slurmctr', 'no /etc/slurm']);
+    // The same image without container_slurm: the commands are there (the node's /usr) but cannot reach Slurm.
+    // (timeout: without slurm.conf, squeue looks for a configuration server in DNS first)
+    const without = await laptop.ssh(['slurm-noslurm', 'timeout 5 squeue -h -j $SLURM_JOB_ID -o %j']);
+    expect(without.exitCode).not.toBe(0);
   });
 
   it('an image without sshd fails at once, naming the image and what to add; no job is left', async () => {
