@@ -41,7 +41,7 @@ export function parseProbe(stdout: string, exitCode: number, stderr: string, opt
   const marks = lines.filter((l) => l.startsWith('slurmhop-probe '));
   if (exitCode !== 0 || marks.length === 0) {
     const last = stderr.trim().split('\n').slice(-3).join(' | ') || `exit code ${exitCode}`;
-    if (/\/bin\/sh\b.*(not found|no such file)/i.test(stderr)) {
+    if (/\/bin\/sh\b.*(not found|no such file)|(not found|no such file).*\/bin\/sh\b/i.test(stderr)) {
       throw new SlurmhopError('job-failed', `container image ${opts.image} has no /bin/sh: ${last}`, 'slurmhop starts sshd in the image through /bin/sh; use an image with a shell');
     }
     throw new SlurmhopError('job-failed', `container image ${opts.image} could not be started: ${last}`);

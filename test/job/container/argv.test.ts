@@ -35,7 +35,16 @@ function fakeNode(programs: string[]) {
     if (args.includes(PROBE_SCRIPT)) return { exitCode: 0, stdout: PROBE_OUTPUT, stderr: '' };
     return { exitCode: 0, stdout: '', stderr: '' };
   };
-  const env = { PATH: `${bin}:/usr/bin:/bin`, SLURM_JOB_ID: '42', CUDA_VISIBLE_DEVICES: '0', LD_LIBRARY_PATH: '/cm/shared/lib', HOME: home };
+  const env = {
+    PATH: `${bin}:/usr/bin:/bin`,
+    SLURM_JOB_ID: '42',
+    SLURM_SUBMIT_DIR: home,
+    CUDA_VISIBLE_DEVICES: '0',
+    LD_LIBRARY_PATH: '/cm/shared/lib',
+    CUDA_HOME: '/cm/shared/cuda/12.4',
+    EBROOTGCC: '/sw/gcc/13',
+    HOME: home,
+  };
   return { root, home, bin, calls, exec, env };
 }
 
@@ -95,8 +104,20 @@ describe('container runtimes: the calls made (recorded, no runtime runs here)', 
   it('sessions get the image\'s environment and the job\'s, not the node\'s paths', async () => {
     const { result } = await prepared({ image: 'docker://ubuntu:24.04', runtime: 'podman', mounts: [], slurm: false }, ['podman']);
     expect(result.sessionEnv).toMatchObject({ PATH: '/opt/conda/bin:/usr/bin:/bin', CONDA_PREFIX: '/opt/conda', SLURM_JOB_ID: '42', CUDA_VISIBLE_DEVICES: '0' });
-    expect(result.sessionEnv.LD_LIBRARY_PATH).toBeUndefined();
+    expect(result.sessionEnv.SLURM_SUBMIT_DIR).toBeDefined();
+    for (const nodeOnly of ['LD_LIBRARY_PATH', 'CUDA_HOME', 'EBROOTGCC']) expect(result.sessionEnv[nodeOnly], nodeOnly).toBeUndefined();
     expect(result.sessionEnv.HOME).not.toBe('/root');
+  });
+});
+
+describe('when the probe run fails', () => {
+  it('enroot forgets the container it made (it may be half made), so the next job makes it again', async () => {
+    const node = fakeNode(['enroot']);
+    const exec: Exec = async (program, args, options) => (args.includes(PROBE_SCRIPT) ? { exitCode: 1, stdout: '', stderr: '[ERROR] No such file or directory: /bin/sh' } : node.exec(program, args, options));
+    const settings: ContainerSettings = { image: 'docker://ubuntu:24.04', runtime: 'enroot', mounts: [], slurm: false };
+    const deps = { env: node.env, stateDir: path.join(node.home, 'state'), node: 'c1', jobId: '42', hostKey: '/k', log: () => {}, exec, home: node.home };
+    await expect(prepareContainer(settings, deps)).rejects.toThrow('has no /bin/sh');
+    expect(node.calls.at(-1)).toMatch(/^<node>\/bin\/enroot ␣ remove ␣ --force ␣ slurmhop-<image hash>$/);
   });
 });
 
