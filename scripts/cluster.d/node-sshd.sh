@@ -11,10 +11,11 @@
 #
 # pam_slurm_adopt here: the login node runs no slurmd, so its caller-id RPC
 # (which job opened the connection?) fails and action_unknown=newest picks
-# the user's newest job on the node. proctrack/linuxproc has no containers and
-# this cluster sets no PrologFlags=contain (no extern step), so the adoption
-# into the job fails; action_adopt_failure=allow (the module's default,
-# written out) then lets the session in. The access check itself is real:
+# the user's newest job on the node. It counts only jobs with an extern step,
+# so slurm.conf sets PrologFlags=Contain (without it every login is refused).
+# proctrack/linuxproc has no containers, so the adoption contains nothing;
+# action_adopt_failure=allow (the module's default, written out) lets the
+# session in. The access check itself is real:
 # action_no_jobs=deny refuses a user with no job on the node. What is not
 # real here: adopted sessions are not killed with the job (a cgroup site
 # would).

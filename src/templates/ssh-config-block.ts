@@ -95,7 +95,13 @@ export function renderSshConfigBlock(input: SshBlockInput): string {
     // The node's keys come from the job, through the login node, at each connect
     // (OpenSSH 8.5+); the current session may be on a node-sshd profile too.
     const askKeys = nodeSshd.has(proxyArg) || (proxyArg === '--current' && nodeSshd.size > 0);
-    const knownHostsCommand = askKeys ? [directive('KnownHostsCommand', `${argvCommand([input.sshAbsolutePath ?? input.sshProgram, ...loginArgs, 'known-hosts', proxyArg], platform)} %H`)] : [];
+    const knownHostsCommand = askKeys
+      ? [
+          directive('KnownHostsCommand', `${argvCommand([input.sshAbsolutePath ?? input.sshProgram, ...loginArgs, 'known-hosts', proxyArg], platform)} %H`),
+          // The node keys are asked for at each connect: never stored (a `Host *` further down cannot turn this on).
+          directive('UpdateHostKeys', 'no'),
+        ]
+      : [];
     config.push(
       section(host, [
         directive('ProxyCommand', proxyCommand(words, platform)),

@@ -3,6 +3,7 @@
 // laptop's ssh runs it as its KnownHostsCommand (with <name> = its
 // HostKeyAlias), so it checks the node's real key with StrictHostKeyChecking
 // on, while the job moves from node to node.
+import { getProfile, loadConfig } from '../../config/index.js';
 import { usageError } from '../../errors.js';
 import { stateDir } from '../../paths.js';
 import { contactsForProfile, isKnownHostsName, knownHostsLines, readCurrent } from '../../session/index.js';
@@ -20,7 +21,8 @@ export const knownHostsCommand: Command = {
       throw usageError('remote known-hosts takes a profile (or --current) and optionally the host name to print the keys under');
     }
     const state = stateDir();
-    const profile = current ? readCurrent(state)?.profile : positionals[0];
+    // A profile that is not in config.ini is a mistake in the laptop's ssh config: say so (exit 3).
+    const profile = current ? readCurrent(state)?.profile : getProfile(loadConfig(), positionals[0]!).name;
     const name = current ? positionals[0] : positionals[1];
     if (name !== undefined && !isKnownHostsName(name)) throw usageError(`"${name}" cannot be a known_hosts host name`, 'give the HostKeyAlias of the laptop\'s ssh config (letters, digits, . _ - : @ [ ])');
     // Every live contact of the profile: the proxy picks the newest that answers.
