@@ -5,23 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { renderSshConfigBlock, type SshBlockInput } from '../../src/templates/ssh-config-block.js';
 import { proxyCommand, winWord } from '../../src/templates/ssh-config-quote.js';
 import { expectGolden } from '../helpers/golden.js';
+import { linuxLaptop, onWindows } from './block-inputs.js';
 import { tempDirs } from '../helpers/tmp.js';
 
 const golden = (name: string) => path.join(__dirname, 'golden', name);
 const tmp = tempDirs('slurmhop-block-');
 
-const linux: SshBlockInput = {
-  platform: 'linux',
-  cluster: 'hpc',
-  prefix: 'slurm',
-  profiles: ['cpu', 'gpu'],
-  login: { host: 'login.hpc.example.org', port: 22, user: 'ana' },
-  identityFile: '/home/ana/.ssh/slurmhop_hpc_ed25519',
-  loginKnownHosts: ['/home/ana/.ssh/known_hosts', '/home/ana/.ssh/slurmhop_known_hosts'],
-  jobKnownHosts: '/home/ana/.ssh/slurmhop_known_hosts',
-  sshProgram: 'ssh',
-  controlDir: '/home/ana/.ssh',
-};
+const linux = linuxLaptop;
 
 describe('the managed block', () => {
   it('Linux, default ~/.ssh/config (no -F)', () => {
@@ -46,17 +36,7 @@ describe('the managed block', () => {
   });
 
   it('Windows: full path of ssh.exe, Windows quoting, %-escaping, no ControlMaster', () => {
-    const home = 'C:\\Users\\Ana Maria 100%';
-    const text = renderSshConfigBlock({
-      ...linux,
-      platform: 'win32',
-      identityFile: `${home}\\.ssh\\slurmhop_hpc_ed25519`,
-      loginKnownHosts: [`${home}\\.ssh\\known_hosts`, `${home}\\.ssh\\slurmhop_known_hosts`],
-      jobKnownHosts: `${home}\\.ssh\\slurmhop_known_hosts`,
-      sshConfigFile: `${home}\\.ssh\\config-slurm`,
-      sshProgram: 'C:\\Windows\\System32\\OpenSSH\\ssh.exe',
-      controlDir: undefined,
-    });
+    const text = renderSshConfigBlock(onWindows(linux));
     expect(text).not.toContain('ControlMaster');
     expect(text).toContain('ProxyCommand C:\\Windows\\System32\\OpenSSH\\ssh.exe -T -F "C:\\Users\\Ana Maria 100%%\\.ssh\\config-slurm" hpc .local/bin/remote proxy cpu');
     expectGolden(golden('block-windows.ssh_config'), text);

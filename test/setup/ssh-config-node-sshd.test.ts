@@ -8,25 +8,13 @@ import { planSshConfig } from '../../src/setup/ssh-config-plan.js';
 import { renderSshConfigBlock, type SshBlockInput } from '../../src/templates/ssh-config-block.js';
 import { argvCommand } from '../../src/templates/ssh-config-quote.js';
 import { expectGolden } from '../helpers/golden.js';
+import { linuxLaptop, onWindows } from './block-inputs.js';
 import { tempDirs } from '../helpers/tmp.js';
 
 const golden = (name: string) => path.join(__dirname, 'golden', name);
 const tmp = tempDirs('slurmhop-block-node-');
 
-const linux: SshBlockInput = {
-  platform: 'linux',
-  cluster: 'hpc',
-  prefix: 'slurm',
-  profiles: ['cpu', 'adopt'],
-  nodeSshdProfiles: ['adopt'],
-  login: { host: 'login.hpc.example.org', port: 22, user: 'ana' },
-  identityFile: '/home/ana/.ssh/slurmhop_hpc_ed25519',
-  loginKnownHosts: ['/home/ana/.ssh/known_hosts', '/home/ana/.ssh/slurmhop_known_hosts'],
-  jobKnownHosts: '/home/ana/.ssh/slurmhop_known_hosts',
-  sshProgram: 'ssh',
-  sshAbsolutePath: '/usr/bin/ssh',
-  controlDir: '/home/ana/.ssh',
-};
+const linux: SshBlockInput = { ...linuxLaptop, profiles: ['cpu', 'adopt'], nodeSshdProfiles: ['adopt'], sshAbsolutePath: '/usr/bin/ssh' };
 
 describe('a node-sshd profile in the managed block', () => {
   it('Linux golden: KnownHostsCommand for the node-sshd profile and for the current session, nowhere else', () => {
@@ -37,18 +25,7 @@ describe('a node-sshd profile in the managed block', () => {
   });
 
   it('Windows golden: ssh.exe and the -F path with spaces and % as argv words', () => {
-    const home = 'C:\\Users\\Ana Maria 100%';
-    const text = renderSshConfigBlock({
-      ...linux,
-      platform: 'win32',
-      identityFile: `${home}\\.ssh\\slurmhop_hpc_ed25519`,
-      loginKnownHosts: [`${home}\\.ssh\\known_hosts`, `${home}\\.ssh\\slurmhop_known_hosts`],
-      jobKnownHosts: `${home}\\.ssh\\slurmhop_known_hosts`,
-      sshConfigFile: `${home}\\.ssh\\config-slurm`,
-      sshProgram: 'C:\\Windows\\System32\\OpenSSH\\ssh.exe',
-      sshAbsolutePath: 'C:\\Windows\\System32\\OpenSSH\\ssh.exe',
-      controlDir: undefined,
-    });
+    const text = renderSshConfigBlock(onWindows(linux));
     expect(text).toContain('KnownHostsCommand C:/Windows/System32/OpenSSH/ssh.exe -T -F "C:/Users/Ana Maria 100%%/.ssh/config-slurm" hpc .local/bin/remote known-hosts adopt %H');
     expectGolden(golden('block-windows-node-sshd.ssh_config'), text);
   });
