@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderSshConfigBlock, type SshBlockInput } from '../../src/templates/ssh-config-block.js';
+import { renderSshConfigBlock } from '../../src/templates/ssh-config-block.js';
 import { proxyCommand, winWord } from '../../src/templates/ssh-config-quote.js';
 import { expectGolden } from '../helpers/golden.js';
 import { linuxLaptop, onWindows } from './block-inputs.js';
