@@ -49,6 +49,8 @@ export function defaultJobContext(log: Log): JobContext {
   return { env: process.env, log, run: execaRunner, stateDir: stateDir(), user: os.userInfo().username, signals: process };
 }
 
+const SIGNAL_GRACE_MS = 1_000;
+
 /** Resolves with the reason the job ended, after cleaning up. */
 export async function runJob(ctx: JobContext, settings: JobSettings): Promise<EndReason> {
   const jobId = ctx.env.SLURM_JOB_ID;
@@ -79,7 +81,13 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
     appendStatus(ctx.stateDir, { event: 'ended', ...base, reason: 'sshd-failed', ...(detail ? { detail } : {}) });
     throw err;
   }
-  sshd.exited.then((signal) => end.settle(signal === 'SIGTERM' ? end.fromSignal(signal) : 'sshd-exited'));
+  sshd.exited.then(async (signal) => {
+    // Slurm signals sshd and this process together (scancel, time limit), and sshd
+    // catches SIGTERM and exits normally: give our own signal a moment to arrive
+    // before calling it an sshd that exited by itself.
+    if (signal !== 'SIGTERM') await new Promise((resolve) => setTimeout(resolve, SIGNAL_GRACE_MS));
+    end.settle(signal === 'SIGTERM' ? end.fromSignal(signal) : 'sshd-exited');
+  });
 
   let stopIdle = () => {};
   let stopWarnings = () => {};
