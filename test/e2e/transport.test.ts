@@ -8,7 +8,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderSshConfigBlock } from '../../src/templates/ssh-config-block.js';
-import { clusterEnv, installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, writeConfig } from './harness.js';
+import { clusterEnv, installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
 
 const USER = 'jay';
 let laptop: Laptop;
@@ -67,7 +67,7 @@ describe('transport = node-sshd', () => {
   const ssh = (args: string[]) => execa('ssh', ['-F', cfg, '-o', 'BatchMode=yes', ...args], { reject: false, stdin: 'ignore' });
 
   beforeAll(async () => {
-    writeConfig(USER, `${PROFILES}\n[profile.adopt]\npartition = interactive\ntransport = node-sshd\n`);
+    writeConfig(USER, `${PROFILES}\n[profile.adopt]\npartition = interactive\ntransport = node-sshd\n\n[profile.adoptidle]\npartition = interactive\ntransport = node-sshd\nidle_timeout = 3\n`);
     await resetUser(USER);
     const cluster = clusterEnv();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slurmhop-node-sshd-'));
@@ -78,8 +78,8 @@ describe('transport = node-sshd', () => {
         platform: 'linux',
         cluster: 'local',
         prefix: 'slurm',
-        profiles: ['cpu', 'adopt'],
-        nodeSshdProfiles: ['adopt'],
+        profiles: ['cpu', 'adopt', 'adoptidle'],
+        nodeSshdProfiles: ['adopt', 'adoptidle'],
         login: { host: cluster.loginHost, port: Number(cluster.loginPort), user: USER },
         identityFile: key(),
         loginKnownHosts: [cluster.loginKnownHosts],
@@ -167,4 +167,18 @@ describe('transport = node-sshd', () => {
     expect(admitted.exitCode, String(admitted.stderr)).toBe(0);
     expect(String(admitted.stdout).trim()).toBe(node);
   });
+
+  it('idle reclaim counts the sessions through the node\'s sshd: the job stays while one is open and ends after', async () => {
+    await resetUser(USER);
+    const open = execa('ssh', ['-F', cfg, '-o', 'BatchMode=yes', 'slurm-adoptidle', 'echo started; sleep 9'], { reject: false, stdin: 'ignore' });
+    let out = '';
+    open.stdout!.on('data', (d) => (out += d));
+    await waitFor(() => out.includes('started'), 30_000, 'the session to start');
+    const [job] = await jobsOf(USER);
+    expect((await open).exitCode).toBe(0); // 9 s open: three idle periods, and the job stayed
+    expect((await jobsOf(USER)).map((j) => j.id)).toEqual([job!.id]);
+    await waitFor(async () => (await jobsOf(USER)).length === 0, 20_000, 'the idle job to end');
+    const events = fs.readFileSync(`${stateOf(USER)}/jobs/${job!.id}/status`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.at(-1)).toMatchObject({ event: 'ended', reason: 'idle' });
+  }, 90_000);
 });
