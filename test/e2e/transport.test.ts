@@ -67,7 +67,7 @@ describe('transport = node-sshd', () => {
   const ssh = (args: string[]) => execa('ssh', ['-F', cfg, '-o', 'BatchMode=yes', ...args], { reject: false, stdin: 'ignore' });
 
   beforeAll(async () => {
-    writeConfig(USER, `${PROFILES}\n[profile.adopt]\npartition = interactive\ntransport = node-sshd\n\n[profile.adoptidle]\npartition = interactive\ntransport = node-sshd\nidle_timeout = 3\n`);
+    writeConfig(USER, `${PROFILES}\n[profile.adopt]\npartition = interactive\ntransport = node-sshd\n\n[profile.adoptidle]\npartition = interactive\ntransport = node-sshd\nidle_timeout = 3\n\n[profile.adoptshort]\npartition = interactive\ntransport = node-sshd\ntime = 1\nwalltime_warnings = 50s\n`);
     await resetUser(USER);
     const cluster = clusterEnv();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slurmhop-node-sshd-'));
@@ -78,8 +78,8 @@ describe('transport = node-sshd', () => {
         platform: 'linux',
         cluster: 'local',
         prefix: 'slurm',
-        profiles: ['cpu', 'adopt', 'adoptidle'],
-        nodeSshdProfiles: ['adopt', 'adoptidle'],
+        profiles: ['cpu', 'adopt', 'adoptidle', 'adoptshort'],
+        nodeSshdProfiles: ['adopt', 'adoptidle', 'adoptshort'],
         login: { host: cluster.loginHost, port: Number(cluster.loginPort), user: USER },
         identityFile: key(),
         loginKnownHosts: [cluster.loginKnownHosts],
@@ -181,4 +181,11 @@ describe('transport = node-sshd', () => {
     const events = fs.readFileSync(`${stateOf(USER)}/jobs/${job!.id}/status`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(events.at(-1)).toMatchObject({ event: 'ended', reason: 'idle' });
   }, 90_000);
+
+  it('the walltime warning reaches a terminal of a session through the node\'s sshd', async () => {
+    const r = await ssh(['-tt', 'slurm-adoptshort', 'echo started; sleep 25']);
+    const out = String(r.stdout);
+    expect(out).toContain('started');
+    expect(out).toMatch(/slurmhop: job \d+ \(adoptshort\) reaches its time limit at \d\d:\d\d, in 1 minute/);
+  }, 120_000);
 });
