@@ -27,6 +27,8 @@ time = 30:00
 container = ${IMAGE}
 container_runtime = podman
 ${NODE_USR_ETC}
+# As sbatch passes it from a login node with systemd-logind: the directory does not exist on the nodes.
+env_setup = export XDG_RUNTIME_DIR=/run/user/$(id -u)
 
 [profile.slurmctr]
 partition = interactive
