@@ -1,6 +1,5 @@
 // Rootless Podman: `podman run` on the node's network, as the user, inside the
 // job's cgroup. Podman keeps pulled images in its own storage (the cache).
-import fs from 'node:fs';
 import { dockerReference, type Image } from './image.js';
 import { bindSpec, type ContainerRun, type PrepareInput } from './runner.js';
 
@@ -36,20 +35,4 @@ export async function preparePodman(image: Image, input: PrepareInput): Promise<
       await exec(program, ['rm', '--force', '--ignore', '--time', '2', name]);
     },
   };
-}
-
-/**
- * sbatch passes the login session's XDG_RUNTIME_DIR (/run/user/UID, made by
- * systemd-logind there) to the job, where it usually does not exist: podman
- * would fail to create it. Without it, podman uses a directory of its own.
- */
-export function dropMissingRuntimeDir(env: NodeJS.ProcessEnv, log: (message: string) => void): void {
-  const dir = env.XDG_RUNTIME_DIR;
-  if (!dir) return;
-  try {
-    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
-  } catch {
-    log(`XDG_RUNTIME_DIR ${dir} does not exist on this node: podman uses its own runtime directory`);
-    delete env.XDG_RUNTIME_DIR;
-  }
 }

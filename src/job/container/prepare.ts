@@ -11,10 +11,10 @@ import { prepareEnroot } from './enroot.js';
 import { containerSessionEnv } from './environment.js';
 import { parseImage } from './image.js';
 import { homeMount, missingSources, parseMount, type Mount } from './mounts.js';
-import { dropMissingRuntimeDir, preparePodman } from './podman.js';
+import { preparePodman } from './podman.js';
 import { probeImage, type ProbeResult } from './probe.js';
 import { execaExec, type ContainerRun, type Exec } from './runner.js';
-import { chooseRuntime } from './runtime.js';
+import { chooseRuntime, dropMissingRuntimeDir } from './runtime.js';
 import type { ContainerSettings } from './settings.js';
 import { CONTAINER_SLURM_BIN, parseLdd, slurmClientMounts } from './slurm-client.js';
 
@@ -55,7 +55,7 @@ export async function prepareContainer(settings: ContainerSettings, deps: Contai
     extraEnv = client.env;
   }
   const input = { program: found.program, mounts, exec, cacheDir: path.join(deps.stateDir, 'containers'), locksDir: locksDir(deps.stateDir), log: deps.log };
-  if (found.name === 'podman') dropMissingRuntimeDir(deps.env, deps.log);
+  dropMissingRuntimeDir(deps.env, deps.log);
   const run = found.name === 'enroot' ? await prepareEnroot(image, input) : found.name === 'apptainer' ? await prepareApptainer(image, input) : await preparePodman(image, input);
   deps.log(`checking ${run.describe} for sshd${run.runtime === 'podman' ? ' (podman pulls the image first if it does not have it)' : ''}`);
   const probe = await probeImage(run, exec, { image: settings.image, sshd: deps.sshd, hostKey: deps.hostKey, name: `slurmhop-${deps.jobId}-probe` }).catch(async (err: unknown) => {

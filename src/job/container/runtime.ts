@@ -54,3 +54,20 @@ export function onPath(program: string, env: NodeJS.ProcessEnv): string | undefi
   }
   return undefined;
 }
+
+/**
+ * sbatch passes the login session's XDG_RUNTIME_DIR (/run/user/UID, made by
+ * systemd-logind there) to the job, where it usually does not exist: podman
+ * fails to create it (enroot's default runtime path is under it too).
+ * Without it, each runtime uses a directory of its own.
+ */
+export function dropMissingRuntimeDir(env: NodeJS.ProcessEnv, log: (message: string) => void): void {
+  const dir = env.XDG_RUNTIME_DIR;
+  if (!dir) return;
+  try {
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+  } catch {
+    log(`XDG_RUNTIME_DIR ${dir} does not exist on this node: the container runtime uses its own runtime directory`);
+    delete env.XDG_RUNTIME_DIR;
+  }
+}

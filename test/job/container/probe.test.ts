@@ -55,3 +55,17 @@ describe('images', () => {
     expect(containerImageProblem({ ...profile('~/gone.sqsh'), containerRuntime: 'none' }, home)).toBeUndefined();
   });
 });
+
+describe('XDG_RUNTIME_DIR passed from the login node', () => {
+  it('is dropped when it does not exist on the node, kept when it does', async () => {
+    const { dropMissingRuntimeDir } = await import('../../../src/job/container/runtime.js');
+    const said: string[] = [];
+    const missing: NodeJS.ProcessEnv = { XDG_RUNTIME_DIR: '/run/user/4242-not-here' };
+    dropMissingRuntimeDir(missing, (m) => said.push(m));
+    expect(missing.XDG_RUNTIME_DIR).toBeUndefined();
+    expect(said).toEqual(['XDG_RUNTIME_DIR /run/user/4242-not-here does not exist on this node: the container runtime uses its own runtime directory']);
+    const present: NodeJS.ProcessEnv = { XDG_RUNTIME_DIR: tmp() };
+    dropMissingRuntimeDir(present, () => {});
+    expect(present.XDG_RUNTIME_DIR).toBeDefined();
+  });
+});
