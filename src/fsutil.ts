@@ -35,3 +35,30 @@ export function readFileOrUndefined(file: string): string | undefined {
     throw err;
   }
 }
+
+/** What is at a path, without throwing: a regular file, a directory, or an executable file. */
+export function isFile(file: string): boolean {
+  return fs.statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
+}
+
+export function isDirectory(dir: string): boolean {
+  return fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+
+export function isExecutableFile(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return isFile(file);
+  } catch {
+    return false;
+  }
+}
+
+/** `program` in the absolute directories of PATH, as a shell would find it. */
+export function findOnPath(program: string, env: NodeJS.ProcessEnv): string | undefined {
+  return (env.PATH ?? '')
+    .split(':')
+    .filter((dir) => dir.startsWith('/'))
+    .map((dir) => `${dir}/${program}`)
+    .find(isExecutableFile);
+}

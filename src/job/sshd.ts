@@ -5,32 +5,24 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { execa } from 'execa';
 import { SlurmhopError } from '../errors.js';
+import { findOnPath, isExecutableFile } from '../fsutil.js';
 
-const SSHD_CANDIDATES = ['/usr/sbin/sshd', '/usr/local/sbin/sshd', '/usr/bin/sshd', '/usr/local/bin/sshd'];
+/** Where sshd usually is, on nodes and in images. */
+export const SSHD_CANDIDATES = ['/usr/sbin/sshd', '/usr/local/sbin/sshd', '/usr/bin/sshd', '/usr/local/bin/sshd'];
 const READY_TIMEOUT_MS = 20_000;
 const PORT_ATTEMPTS = 5;
 
 /** sshd re-executes itself, so it must be started by absolute path. */
 export function findSshd(configured: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   if (configured) {
-    if (isExecutable(configured)) return configured;
+    if (isExecutableFile(configured)) return configured;
     throw new SlurmhopError('job-failed', `sshd = ${configured} (from the profile) is not an executable file on this node`);
   }
-  const onPath = (env.PATH ?? '').split(':').filter((d) => d.startsWith('/')).map((d) => `${d}/sshd`);
-  const found = [...SSHD_CANDIDATES, ...onPath].find(isExecutable);
+  const found = SSHD_CANDIDATES.find(isExecutableFile) ?? findOnPath('sshd', env);
   if (!found) {
     throw new SlurmhopError('job-failed', `no sshd on this compute node (looked in ${SSHD_CANDIDATES.join(', ')} and PATH)`, 'set sshd = /path/to/sshd in the profile');
   }
   return found;
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** Whether this sshd knows a config option (e.g. one added in a newer OpenSSH). */

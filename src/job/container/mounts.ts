@@ -2,6 +2,7 @@
 // the same files as outside), the profile's container_mounts, and with
 // container_slurm the node's Slurm client.
 import fs from 'node:fs';
+import { isFile } from '../../fsutil.js';
 
 export interface Mount {
   source: string;
@@ -22,14 +23,6 @@ export function parseMount(spec: string): Mount {
 
 export function homeMount(home: string): Mount {
   return { source: home, target: home, readOnly: false, file: false };
-}
-
-export function isFile(file: string): boolean {
-  try {
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** Sources that do not exist on this node: a runtime would fail with a less clear message. */

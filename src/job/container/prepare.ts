@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SlurmhopError } from '../../errors.js';
+import { isDirectory } from '../../fsutil.js';
 import { locksDir } from '../../paths.js';
 import { prepareApptainer } from './apptainer.js';
 import { prepareEnroot } from './enroot.js';
@@ -70,5 +71,5 @@ export async function prepareContainer(settings: ContainerSettings, deps: Contai
 function jobTmpMount(env: NodeJS.ProcessEnv, home: string): Mount[] {
   const dir = env.TMPDIR;
   if (!dir || !path.isAbsolute(dir) || dir === '/tmp' || dir.startsWith(`${home}/`)) return [];
-  return fs.existsSync(dir) && fs.statSync(dir).isDirectory() ? [{ source: dir, target: dir, readOnly: false, file: false }] : [];
+  return isDirectory(dir) ? [{ source: dir, target: dir, readOnly: false, file: false }] : [];
 }

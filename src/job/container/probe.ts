@@ -1,9 +1,9 @@
 // One short run of the image before the session: does it have an sshd (and
 // which OpenSSH options it knows), and what environment the image sets.
 import { SlurmhopError } from '../../errors.js';
+import { SSHD_CANDIDATES } from '../sshd.js';
 import type { ContainerRun, Exec } from './runner.js';
 
-export const SSHD_CANDIDATES = ['/usr/sbin/sshd', '/usr/local/sbin/sshd', '/usr/bin/sshd', '/usr/local/bin/sshd'];
 
 /** POSIX sh, so that any image with /bin/sh can answer. $1: sshd from the profile (or empty), $2: host key. */
 export const PROBE_SCRIPT = `sshd=$1

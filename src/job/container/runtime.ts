@@ -2,6 +2,7 @@
 // with `auto` the first one on this node that can run the image.
 import fs from 'node:fs';
 import { SlurmhopError } from '../../errors.js';
+import { findOnPath } from '../../fsutil.js';
 import type { Image } from './image.js';
 import type { ContainerSettings } from './settings.js';
 
@@ -30,7 +31,7 @@ export function chooseRuntime(settings: ContainerSettings, image: Image, env: No
     throw new SlurmhopError('job-failed', `container_runtime = ${settings.runtime} cannot run ${settings.image} (a ${image.kind} image)`, `runtimes that can: ${CAN_RUN[image.kind].join(', ')}`);
   }
   for (const name of candidates) {
-    const program = PROGRAMS[name].map((p) => onPath(p, env)).find(Boolean);
+    const program = PROGRAMS[name].map((p) => findOnPath(p, env)).find(Boolean);
     if (program) return { name, program };
   }
   const wanted = candidates.flatMap((n) => PROGRAMS[n]).join(' or ');
@@ -39,20 +40,6 @@ export function chooseRuntime(settings: ContainerSettings, image: Image, env: No
     `no container runtime on node ${node}: ${wanted} is not on PATH`,
     settings.runtime === 'auto' ? 'load it in env_setup (e.g. module load apptainer), or ask for nodes that have one (constraint)' : `load ${settings.runtime} in env_setup, or choose another container_runtime`,
   );
-}
-
-export function onPath(program: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? '').split(':')) {
-    if (!dir.startsWith('/')) continue;
-    const file = `${dir}/${program}`;
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      if (fs.statSync(file).isFile()) return file;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 /**

@@ -6,8 +6,8 @@
 // the image keeps its own /usr/lib64.
 import fs from 'node:fs';
 import path from 'node:path';
-import { isFile, type Mount } from './mounts.js';
-import { onPath } from './runtime.js';
+import { findOnPath, isDirectory, isFile } from '../../fsutil.js';
+import type { Mount } from './mounts.js';
 
 export const SLURM_COMMANDS = ['sbatch', 'srun', 'salloc', 'squeue', 'scancel', 'scontrol', 'sinfo', 'sacct', 'sstat', 'sattach'];
 /** Where the commands appear inside the container (images own /usr/bin). */
@@ -25,7 +25,7 @@ export interface SlurmClient {
 export async function slurmClientMounts(env: NodeJS.ProcessEnv, readLibraries: (file: string) => Promise<string[]>): Promise<SlurmClient> {
   const mounts = new Map<string, Mount>();
   const add = (m: Mount) => mounts.set(m.target, m);
-  const binaries = SLURM_COMMANDS.map((name) => [name, onPath(name, env)] as const).filter((e): e is [string, string] => e[1] !== undefined);
+  const binaries = SLURM_COMMANDS.map((name) => [name, findOnPath(name, env)] as const).filter((e): e is [string, string] => e[1] !== undefined);
   for (const [name, file] of binaries) add({ source: fs.realpathSync(file), target: `${CONTAINER_SLURM_BIN}/${name}`, readOnly: true, file: true });
 
   const conf = env.SLURM_CONF || CONF_CANDIDATES.find(isFile);
@@ -48,14 +48,6 @@ export async function slurmClientMounts(env: NodeJS.ProcessEnv, readLibraries: (
 }
 
 const sameDir = (dir: string): Mount => ({ source: dir, target: dir, readOnly: true, file: false });
-
-function isDirectory(dir: string): boolean {
-  try {
-    return fs.statSync(dir).isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 /** The two settings that say where the client's pieces are. */
 function readSlurmConf(conf: string): { pluginDir?: string; mungeSocket?: string } {
