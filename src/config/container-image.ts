@@ -20,6 +20,17 @@ export function parseImage(value: string, home = os.homedir()): Image {
   return { kind: 'directory', path: file };
 }
 
+export type ContainerRuntimeName = 'enroot' | 'apptainer' | 'podman';
+
+/** Runtimes that can run each kind of image, in the order `auto` tries them. */
+export const RUNTIMES_FOR_IMAGE: Record<Image['kind'], ContainerRuntimeName[]> = {
+  registry: ['enroot', 'apptainer', 'podman'],
+  name: ['enroot', 'podman', 'apptainer'],
+  sqsh: ['enroot'],
+  sif: ['apptainer'],
+  directory: ['podman', 'apptainer'],
+};
+
 const isPath = (value: string) => value.startsWith('/') || value.startsWith('~/') || /\.(sqsh|sif)$/i.test(value);
 
 /** enroot spells a registry host with `#` (docker://nvcr.io#nvidia/pytorch:24.01-py3). */
@@ -36,12 +47,16 @@ export function dockerReference(ref: string): string {
 }
 
 /**
- * Checked on the login node before anything is submitted: an image file or
- * directory that is not there (home directories are shared with the nodes).
+ * Checked on the login node before anything is submitted, and again on the
+ * node: an image file or directory that is not there (home directories are
+ * shared with the nodes).
  */
 export function containerImageProblem(profile: { name: string; container?: string | undefined; containerRuntime: string }, home = os.homedir()): string | undefined {
   if (!profile.container || profile.containerRuntime === 'none') return undefined;
-  const image = parseImage(profile.container, home);
+  return imageFileProblem(parseImage(profile.container, home));
+}
+
+export function imageFileProblem(image: Image): string | undefined {
   if (!('path' in image)) return undefined;
   try {
     const stat = fs.statSync(image.path);

@@ -1,6 +1,7 @@
 // What a profile is, its defaults, and how each config.ini key is read.
 import { configError, type IniEntry } from './ini-lines.js';
 import { splitShellWords } from './shell-words.js';
+import { parseImage, RUNTIMES_FOR_IMAGE } from './container-image.js';
 
 export interface Profile {
   name: string;
@@ -207,9 +208,11 @@ function checkContainer(profile: Profile, entries: IniEntry[], file: string): vo
   if (profile.transport === 'node-sshd') {
     throw configError(file, line, 'container needs a session sshd of its own, which transport = node-sshd does not start', 'use transport = tcp or srun with a container');
   }
-  const kind = /\.sqsh$/i.test(profile.container) ? 'sqsh' : /\.sif$/i.test(profile.container) ? 'sif' : undefined;
+  const { kind } = parseImage(profile.container);
   const runtime = profile.containerRuntime;
-  if ((kind === 'sqsh' && runtime !== 'auto' && runtime !== 'enroot') || (kind === 'sif' && runtime !== 'auto' && runtime !== 'apptainer')) {
-    throw configError(file, line, `container_runtime = ${runtime} cannot run a .${kind} image (${profile.container})`, kind === 'sqsh' ? 'use container_runtime = enroot (or auto)' : 'use container_runtime = apptainer (or auto)');
+  const able = RUNTIMES_FOR_IMAGE[kind];
+  if (runtime !== 'auto' && !able.includes(runtime)) {
+    const what = kind === 'sqsh' || kind === 'sif' ? `a .${kind} image` : `a ${kind} image`;
+    throw configError(file, line, `container_runtime = ${runtime} cannot run ${what} (${profile.container})`, `use container_runtime = ${able.join(' or ')} (or auto)`);
   }
 }

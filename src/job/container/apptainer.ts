@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SlurmhopError } from '../../errors.js';
 import { withLock } from '../../session/index.js';
-import { dockerReference, type Image } from './image.js';
+import { dockerReference, type Image } from '../../config/index.js';
 import { bindSpec, removePartials, runtimeFailed, type ContainerRun, type PrepareInput } from './runner.js';
 
 const PULL_TIMEOUT_MS = 3_600_000;

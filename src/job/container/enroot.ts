@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SlurmhopError } from '../../errors.js';
 import { withLock } from '../../session/index.js';
-import { enrootReference, type Image } from './image.js';
+import { enrootReference, type Image } from '../../config/index.js';
 import type { Mount } from './mounts.js';
 import { removePartials, runtimeFailed, type ContainerRun, type PrepareInput } from './runner.js';
 

@@ -1,6 +1,6 @@
 // Rootless Podman: `podman run` on the node's network, as the user, inside the
 // job's cgroup. Podman keeps pulled images in its own storage (the cache).
-import { dockerReference, type Image } from './image.js';
+import { dockerReference, type Image } from '../../config/index.js';
 import { bindSpec, type ContainerRun, type PrepareInput } from './runner.js';
 
 export async function preparePodman(image: Image, input: PrepareInput): Promise<ContainerRun> {

@@ -1,7 +1,6 @@
 // Everything a container session needs before its sshd starts: the runtime,
 // the image made ready (imported or pulled once), the mounts, and a probe run
 // that finds the image's sshd and environment.
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SlurmhopError } from '../../errors.js';
@@ -10,7 +9,7 @@ import { locksDir } from '../../paths.js';
 import { prepareApptainer } from './apptainer.js';
 import { prepareEnroot } from './enroot.js';
 import { containerSessionEnv } from './environment.js';
-import { parseImage } from './image.js';
+import { imageFileProblem, parseImage } from '../../config/index.js';
 import { homeMount, missingSources, parseMount, type Mount } from './mounts.js';
 import { preparePodman } from './podman.js';
 import { probeImage, type ProbeResult } from './probe.js';
@@ -42,9 +41,8 @@ export async function prepareContainer(settings: ContainerSettings, deps: Contai
   const exec = deps.exec ?? execaExec;
   const home = deps.home ?? os.homedir();
   const image = parseImage(settings.image, home);
-  if ('path' in image && !fs.existsSync(image.path)) {
-    throw new SlurmhopError('job-failed', `container image ${image.path} does not exist on node ${deps.node}`, 'fix container = ... in the profile (paths must be on a filesystem the nodes share)');
-  }
+  const problem = imageFileProblem(image);
+  if (problem) throw new SlurmhopError('job-failed', `container image ${problem} on node ${deps.node}`, 'fix container = ... in the profile (paths must be on a filesystem the nodes share)');
   const found = chooseRuntime(settings, image, deps.env, deps.node);
   const mounts: Mount[] = [homeMount(home), ...jobTmpMount(deps.env, home), ...settings.mounts.map(parseMount)];
   const missing = missingSources(mounts);

@@ -3,10 +3,10 @@
 import fs from 'node:fs';
 import { SlurmhopError } from '../../errors.js';
 import { findOnPath } from '../../fsutil.js';
-import type { Image } from './image.js';
+import { RUNTIMES_FOR_IMAGE, type ContainerRuntimeName, type Image } from '../../config/index.js';
 import type { ContainerSettings } from './settings.js';
 
-export type RuntimeName = 'enroot' | 'apptainer' | 'podman';
+export type RuntimeName = ContainerRuntimeName;
 
 export interface FoundRuntime {
   name: RuntimeName;
@@ -16,19 +16,10 @@ export interface FoundRuntime {
 
 const PROGRAMS: Record<RuntimeName, string[]> = { enroot: ['enroot'], apptainer: ['apptainer', 'singularity'], podman: ['podman'] };
 
-/** Runtimes that can run each kind of image, in the order `auto` tries them. */
-const CAN_RUN: Record<Image['kind'], RuntimeName[]> = {
-  registry: ['enroot', 'apptainer', 'podman'],
-  name: ['enroot', 'podman', 'apptainer'],
-  sqsh: ['enroot'],
-  sif: ['apptainer'],
-  directory: ['podman', 'apptainer'],
-};
-
 export function chooseRuntime(settings: ContainerSettings, image: Image, env: NodeJS.ProcessEnv, node: string): FoundRuntime {
-  const candidates = settings.runtime === 'auto' ? CAN_RUN[image.kind] : [settings.runtime];
-  if (!CAN_RUN[image.kind].includes(candidates[0]!)) {
-    throw new SlurmhopError('job-failed', `container_runtime = ${settings.runtime} cannot run ${settings.image} (a ${image.kind} image)`, `runtimes that can: ${CAN_RUN[image.kind].join(', ')}`);
+  const candidates = settings.runtime === 'auto' ? RUNTIMES_FOR_IMAGE[image.kind] : [settings.runtime];
+  if (!RUNTIMES_FOR_IMAGE[image.kind].includes(candidates[0]!)) {
+    throw new SlurmhopError('job-failed', `container_runtime = ${settings.runtime} cannot run ${settings.image} (a ${image.kind} image)`, `runtimes that can: ${RUNTIMES_FOR_IMAGE[image.kind].join(', ')}`);
   }
   for (const name of candidates) {
     const program = PROGRAMS[name].map((p) => findOnPath(p, env)).find(Boolean);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { enrootReference, parseImage } from '../../../src/job/container/image.js';
+import { enrootReference, parseImage } from '../../../src/config/container-image.js';
 import { parseProbe, PROBE_SCRIPT } from '../../../src/job/container/probe.js';
 import { containerImageProblem } from '../../../src/config/index.js';
 import { tempDirs } from '../../helpers/tmp.js';
