@@ -1,12 +1,12 @@
 // Apptainer (or Singularity): `exec` the image with binds; a registry image is
 // pulled to a .sif once and reused by later jobs.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SlurmhopError } from '../../errors.js';
 import { withLock } from '../../session/index.js';
 import { dockerReference, type Image } from '../../config/index.js';
-import { bindSpec, removePartials, runtimeFailed, type ContainerRun, type PrepareInput } from './runner.js';
+import { cacheName, fetchOnce } from './image-cache.js';
+import { bindSpec, type ContainerRun, type PrepareInput } from './runner.js';
 
 const PULL_TIMEOUT_MS = 3_600_000;
 
@@ -23,21 +23,17 @@ export async function prepareApptainer(image: Image, input: PrepareInput): Promi
 }
 
 async function pullOnce(ref: string, { program, exec, cacheDir, locksDir, log }: PrepareInput): Promise<string> {
-  const name = `slurmhop-${crypto.createHash('sha256').update(ref).digest('hex').slice(0, 12)}`;
+  const name = cacheName(ref);
   const file = path.join(cacheDir, `${name}.sif`);
+  const tool = path.basename(program);
   if (fs.existsSync(file)) return file;
-  await withLock(path.join(locksDir, `${name}.lock`), async () => {
-    if (fs.existsSync(file)) return;
-    fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
-    removePartials(file);
-    const partial = `${file}.partial-${process.pid}`;
-    log(`${path.basename(program)} pulls ${ref} (once: later jobs reuse it)`);
-    const pulled = await exec(program, ['pull', partial, ref], { timeoutMs: PULL_TIMEOUT_MS });
-    if (pulled.exitCode !== 0) {
-      fs.rmSync(partial, { force: true });
-      throw runtimeFailed(`${path.basename(program)} pull ${ref}`, pulled.stderr);
-    }
-    fs.renameSync(partial, file);
-  }, { timeoutMs: PULL_TIMEOUT_MS });
-  return file;
+  return withLock(
+    path.join(locksDir, `${name}.lock`),
+    () =>
+      fetchOnce(file, `${tool} pull ${ref}`, (partial) => {
+        log(`${tool} pulls ${ref} (once: later jobs reuse it)`);
+        return exec(program, ['pull', partial, ref], { timeoutMs: PULL_TIMEOUT_MS });
+      }),
+    { timeoutMs: PULL_TIMEOUT_MS },
+  );
 }

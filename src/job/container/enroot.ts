@@ -1,26 +1,28 @@
 // enroot: the image becomes a named container once (import, then create) and
 // later jobs reuse it; each session runs `enroot start --rw` with the mounts.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SlurmhopError } from '../../errors.js';
 import { withLock } from '../../session/index.js';
 import { enrootReference, type Image } from '../../config/index.js';
 import type { Mount } from './mounts.js';
-import { removePartials, runtimeFailed, type ContainerRun, type PrepareInput } from './runner.js';
+import { cacheName, fetchOnce } from './image-cache.js';
+import { runtimeFailed, type ContainerRun, type PrepareInput } from './runner.js';
 
 const IMPORT_TIMEOUT_MS = 3_600_000;
 
 export async function prepareEnroot(image: Image, input: PrepareInput): Promise<ContainerRun> {
   const { program, exec } = input;
   const name = containerName(image);
-  const listed = await exec(program, ['list']);
-  if (listed.exitCode !== 0) throw runtimeFailed('enroot list', listed.stderr);
-  if (!listed.stdout.split('\n').map((l) => l.trim()).includes(name)) {
+  const exists = async () => {
+    const listed = await exec(program, ['list']);
+    if (listed.exitCode !== 0) throw runtimeFailed('enroot list', listed.stderr);
+    return listed.stdout.split('\n').map((l) => l.trim()).includes(name);
+  };
+  if (!(await exists())) {
     // One job imports, jobs that start meanwhile wait and then reuse its container.
     await withLock(path.join(input.locksDir, `${name}.lock`), async () => {
-      const again = await exec(program, ['list']);
-      if (again.stdout.split('\n').map((l) => l.trim()).includes(name)) return;
+      if (await exists()) return;
       const squashfs = image.kind === 'sqsh' ? image.path : await importImage(image, name, input);
       input.log(`enroot creates container ${name} from ${squashfs}`);
       const created = await exec(program, ['create', '--name', name, squashfs], { timeoutMs: IMPORT_TIMEOUT_MS });
@@ -43,26 +45,16 @@ export async function prepareEnroot(image: Image, input: PrepareInput): Promise<
 async function importImage(image: Image, name: string, { program, exec, cacheDir, log }: PrepareInput): Promise<string> {
   const ref = image.kind === 'registry' || image.kind === 'name' ? enrootReference(image.ref) : undefined;
   if (!ref) throw new SlurmhopError('job-failed', `enroot cannot run a ${image.kind} image`);
-  fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
-  const file = path.join(cacheDir, `${name}.sqsh`);
-  if (fs.existsSync(file)) return file;
-  removePartials(file);
-  const partial = `${file}.partial-${process.pid}`;
-  log(`enroot imports ${ref} (once: later jobs reuse it)`);
-  const imported = await exec(program, ['import', '--output', partial, ref], { timeoutMs: IMPORT_TIMEOUT_MS });
-  if (imported.exitCode !== 0) {
-    fs.rmSync(partial, { force: true });
-    throw runtimeFailed(`enroot import ${ref}`, imported.stderr);
-  }
-  fs.renameSync(partial, file);
-  return file;
+  return fetchOnce(path.join(cacheDir, `${name}.sqsh`), `enroot import ${ref}`, (partial) => {
+    log(`enroot imports ${ref} (once: later jobs reuse it)`);
+    return exec(program, ['import', '--output', partial, ref], { timeoutMs: IMPORT_TIMEOUT_MS });
+  });
 }
 
 /** One name per image (and per version of an image file), so a rebuilt .sqsh is created again. */
 export function containerName(image: Image): string {
   const stat = image.kind === 'sqsh' ? fs.statSync(image.path, { throwIfNoEntry: false }) : undefined;
-  const identity = JSON.stringify([image, stat?.size, stat?.mtimeMs]);
-  return `slurmhop-${crypto.createHash('sha256').update(identity).digest('hex').slice(0, 12)}`;
+  return cacheName(JSON.stringify([image, stat?.size, stat?.mtimeMs]));
 }
 
 /** fstab(5) form, which also carries read-only and what to create as the mount point. */

@@ -2,7 +2,7 @@
 // which OpenSSH options it knows), and what environment the image sets.
 import { SlurmhopError } from '../../errors.js';
 import { SSHD_CANDIDATES } from '../sshd.js';
-import type { ContainerRun, Exec } from './runner.js';
+import { lastLines, type ContainerRun, type Exec } from './runner.js';
 
 
 /** POSIX sh, so that any image with /bin/sh can answer. $1: sshd from the profile (or empty), $2: host key. */
@@ -40,7 +40,7 @@ export function parseProbe(stdout: string, exitCode: number, stderr: string, opt
   const lines = stdout.split('\n');
   const marks = lines.filter((l) => l.startsWith('slurmhop-probe '));
   if (exitCode !== 0 || marks.length === 0) {
-    const last = stderr.trim().split('\n').slice(-3).join(' | ') || `exit code ${exitCode}`;
+    const last = lastLines(stderr) || `exit code ${exitCode}`;
     if (/\/bin\/sh\b.*(not found|no such file)|(not found|no such file).*\/bin\/sh\b/i.test(stderr)) {
       throw new SlurmhopError('job-failed', `container image ${opts.image} has no /bin/sh: ${last}`, 'slurmhop starts sshd in the image through /bin/sh; use an image with a shell');
     }

@@ -1,7 +1,5 @@
 // What every runtime module gives the session server: how to run a command in
 // the prepared container, and how to clean up after it.
-import fs from 'node:fs';
-import path from 'node:path';
 import { execa } from 'execa';
 import { SlurmhopError } from '../../errors.js';
 import type { Mount } from './mounts.js';
@@ -44,22 +42,11 @@ export interface PrepareInput {
 }
 
 export function runtimeFailed(what: string, stderr: string): SlurmhopError {
-  const last = stderr.trim().split('\n').slice(-3).join(' | ') || 'no message';
-  return new SlurmhopError('job-failed', `${what} failed: ${last}`);
+  return new SlurmhopError('job-failed', `${what} failed: ${lastLines(stderr) || 'no message'}`);
 }
+
+/** The end of a runtime's error output, on one line (the proxy shows the first line of a failure). */
+export const lastLines = (stderr: string) => stderr.trim().split('\n').slice(-3).join(' | ');
 
 /** SRC:DST[:ro], as Apptainer's --bind and Podman's --volume read it. */
 export const bindSpec = (m: Mount) => `${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`;
-
-/** Partial downloads of a job that was killed (SIGKILL leaves them): called under the image's lock. */
-export function removePartials(file: string): void {
-  const dir = path.dirname(file);
-  const prefix = `${path.basename(file)}.partial-`;
-  let names: string[] = [];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) if (name.startsWith(prefix)) fs.rmSync(path.join(dir, name), { force: true });
-}
