@@ -8,7 +8,7 @@ import { sessionEnvironment } from './environment.js';
 import { ensureHostKey } from './hostkey.js';
 import type { JobContext, JobSettings } from './run.js';
 import { prepareContainer, type ContainerSettings } from './container/index.js';
-import { findSshd, sshdAcceptsOption, startSshd } from './sshd.js';
+import { findSshd, sshdAcceptsOption, startSshd, type RunningSshd } from './sshd.js';
 
 export interface SessionServer {
   port: number;
@@ -33,24 +33,30 @@ async function startSessionSshd(ctx: JobContext, settings: JobSettings, jobId: s
     listenAddress: listenAddress(settings),
     sshd: sshdPath,
     logFile: sshdLogFile(ctx.stateDir, jobId),
-    configFor: (port) => {
-      const file = sshdConfigFile(ctx.stateDir, jobId);
-      const text = renderSshdConfig({ jobId, profile: settings.profile, user: ctx.user, port, listenAddress: listenAddress(settings), hostKey, env: passed, disablePenalties });
-      writeFileAtomic(file, text);
-      return file;
-    },
+    configFor: configWriter(ctx, settings, jobId, { hostKey, env: passed, disablePenalties }),
   });
   return {
     port: sshd.port,
     exited: sshd.exited,
     terminalsRoot: sshd.process.pid,
-    stop: async () => {
-      if (sshd.process.exitCode === null && sshd.process.signalCode === null) sshd.process.kill('SIGTERM');
-    },
+    stop: async () => terminate(sshd),
   };
 }
 
 const listenAddress = (settings: JobSettings) => (settings.transport === 'srun' ? '127.0.0.1' : '0.0.0.0');
+
+/** Writes the job's sshd_config for a port (startSshd may try several) and returns its path. */
+function configWriter(ctx: JobContext, settings: JobSettings, jobId: string, sshd: { hostKey: string; env: Record<string, string>; disablePenalties: boolean }) {
+  return (port: number): string => {
+    const file = sshdConfigFile(ctx.stateDir, jobId);
+    writeFileAtomic(file, renderSshdConfig({ jobId, profile: settings.profile, user: ctx.user, port, listenAddress: listenAddress(settings), ...sshd }));
+    return file;
+  };
+}
+
+function terminate(sshd: RunningSshd): void {
+  if (sshd.process.exitCode === null && sshd.process.signalCode === null) sshd.process.kill('SIGTERM');
+}
 
 /** The same sshd, started by the container runtime inside the image (found there by a probe run). */
 async function startContainerSshd(ctx: JobContext, settings: JobSettings, container: ContainerSettings, jobId: string): Promise<SessionServer> {
@@ -73,12 +79,7 @@ async function startContainerSshd(ctx: JobContext, settings: JobSettings, contai
       return prepared.run.argv([prepared.probe.sshd, '-D', '-e', '-f', config], name());
     },
     logFile: sshdLogFile(ctx.stateDir, jobId),
-    configFor: (port) => {
-      const file = sshdConfigFile(ctx.stateDir, jobId);
-      const text = renderSshdConfig({ jobId, profile: settings.profile, user: ctx.user, port, listenAddress: listenAddress(settings), hostKey, env: passed, disablePenalties: prepared.probe.penalties });
-      writeFileAtomic(file, text);
-      return file;
-    },
+    configFor: configWriter(ctx, settings, jobId, { hostKey, env: passed, disablePenalties: prepared.probe.penalties }),
   }).catch(async (err: unknown) => {
     // An sshd that never answered was killed, but podman's container may live on without it.
     await removeAll();
@@ -90,7 +91,7 @@ async function startContainerSshd(ctx: JobContext, settings: JobSettings, contai
     exited: sshd.exited,
     terminalsRoot: mainPid,
     stop: async () => {
-      if (sshd.process.exitCode === null && sshd.process.signalCode === null) sshd.process.kill('SIGTERM');
+      terminate(sshd);
       await removeAll();
     },
   };
