@@ -81,6 +81,14 @@ function positiveInt(field: 'cpus' | 'nodes'): Reader {
   };
 }
 
+/** true/false (or yes/no). */
+function flag(field: 'idleGpu' | 'containerSlurm', key: string): Reader {
+  return (p, v, at) => {
+    if (!/^(true|false|yes|no)$/i.test(v)) throw configError(at.file, at.line, `${key} must be true or false, not "${v}"`);
+    p[field] = /^(true|yes)$/i.test(v);
+  };
+}
+
 /** Seconds, or a number with s, m or h. */
 function duration(field: 'pendingTimeout' | 'startTimeout' | 'idleTimeout', key: string, minimum: number): Reader {
   return (p, v, at) => {
@@ -139,10 +147,7 @@ export const PROFILE_KEYS: Record<string, Reader> = {
     if (bad !== undefined) throw configError(at.file, at.line, `container_mounts: "${bad}" is not SRC[:DST[:ro]] with absolute paths`, 'e.g. container_mounts = /scratch, /data:/data:ro');
     p.containerMounts = mounts;
   },
-  container_slurm: (p, v, at) => {
-    if (!/^(true|false|yes|no)$/i.test(v)) throw configError(at.file, at.line, `container_slurm must be true or false, not "${v}"`);
-    p.containerSlurm = /^(true|yes)$/i.test(v);
-  },
+  container_slurm: flag('containerSlurm', 'container_slurm'),
   env_setup: text('envSetup'),
   sbatch_args: (p, v, at) => {
     const words = splitShellWords(v, at);
@@ -166,10 +171,7 @@ export const PROFILE_KEYS: Record<string, Reader> = {
     if (bad !== undefined) throw configError(at.file, at.line, `walltime_warnings: "${bad}" is not a duration`, 'e.g. walltime_warnings = 10m, 2m (or none)');
     p.walltimeWarnings = matches.map((m) => seconds(m!)).sort((a, b) => b - a);
   },
-  idle_gpu: (p, v, at) => {
-    if (!/^(true|false|yes|no)$/i.test(v)) throw configError(at.file, at.line, `idle_gpu must be true or false, not "${v}"`);
-    p.idleGpu = /^(true|yes)$/i.test(v);
-  },
+  idle_gpu: flag('idleGpu', 'idle_gpu'),
   transport: (p, v, at) => {
     if (v !== 'tcp' && v !== 'srun' && v !== 'node-sshd') throw configError(at.file, at.line, `transport "${v}" is not tcp, srun or node-sshd`);
     p.transport = v;
