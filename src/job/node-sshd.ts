@@ -11,12 +11,8 @@ import { sessionTerminals, type Terminal } from './walltime.js';
 
 export const NODE_SSHD_PORT = 22;
 
-/** What run.ts needs beyond a SessionServer: the keys to publish, and the user's sessions on this node. */
-export interface NodeSshd extends SessionServer {
-  hostKeys: string[];
-  sessions: () => number;
-  terminals: () => Terminal[];
-}
+/** A SessionServer that publishes the node's keys and counts the user's sessions on this node itself. */
+export type NodeSshd = Required<Pick<SessionServer, 'hostKeys' | 'sessions' | 'terminals'>> & SessionServer;
 
 export interface NodeSshdDeps {
   sshDir: string;

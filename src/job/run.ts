@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SlurmhopError } from '../errors.js';
-import { ensurePrivateDir, writeFileAtomic } from '../fsutil.js';
+import { ensurePrivateDir } from '../fsutil.js';
 import type { Log } from '../log.js';
 import { jobDir, stateDir } from '../paths.js';
 import { execaRunner, listJobs, type SlurmRunner } from '../slurm/index.js';
@@ -66,10 +66,8 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   ctx.log({ type: 'job-started', jobId, profile: settings.profile, node });
 
   let sshd: SessionServer;
-  let nodeSshd: NodeSshd | undefined;
   try {
-    if (settings.transport === 'node-sshd') sshd = nodeSshd = await (ctx.startNodeSshd ?? startNodeSshd)(node);
-    else sshd = await startSessionServer(ctx, settings, jobId);
+    sshd = settings.transport === 'node-sshd' ? await (ctx.startNodeSshd ?? startNodeSshd)(node) : await startSessionServer(ctx, settings, jobId);
   } catch (err) {
     end.dispose();
     // A cancel during a slow start (an image import) kills what it runs: that is the reason, not the failure it causes.
@@ -92,19 +90,18 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   let stopIdle = () => {};
   let stopWarnings = () => {};
   if (!end.settled) {
-    const hostKeys = nodeSshd ? { hostKeys: nodeSshd.hostKeys } : {};
+    const hostKeys = sshd.hostKeys ? { hostKeys: sshd.hostKeys } : {};
     writeContact(ctx.stateDir, { version: 1, ...base, node, port: sshd.port, user: ctx.user, pid: process.pid, readyAt: new Date().toISOString(), transport: settings.transport ?? 'tcp', ...hostKeys });
     appendStatus(ctx.stateDir, { event: 'ready', ...base, node, port: sshd.port });
     ctx.log({ type: 'sshd-ready', jobId, node, port: sshd.port });
     end.endTime = endTimeFromEnv(ctx.env) ?? (await expectedEnd(ctx, jobId));
     if (settings.idleTimeout > 0) {
       const otherActivity = settings.idleGpu ? () => gpusBusy(ctx.env) : undefined;
-      // node-sshd: port 22 carries every user's sessions; count this user's own.
-      const connections = nodeSshd?.sessions ?? connectionsOnPort(sshd.port);
+      const connections = sshd.sessions ?? connectionsOnPort(sshd.port);
       stopIdle = watchIdle({ connections, idleSeconds: settings.idleTimeout, onIdle: () => end.settle('idle'), ...(otherActivity ? { otherActivity } : {}) });
     }
     const root = sshd.terminalsRoot;
-    const terminals = nodeSshd?.terminals ?? (root !== undefined ? () => sessionTerminals(root) : undefined);
+    const terminals = sshd.terminals ?? (root !== undefined ? () => sessionTerminals(root) : undefined);
     if (end.endTime !== undefined && settings.warnBefore?.length && terminals) {
       stopWarnings = scheduleWalltimeWarnings({
         jobId,
