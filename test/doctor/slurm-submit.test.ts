@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { checkSlurm, checkSubmission, defaultProfileName, withDeadline } from '../../src/doctor/index.js';
 import { SlurmhopError } from '../../src/errors.js';
 import { tempDirs } from '../helpers/tmp.js';
-import { answered, fakeHome, HEALTHY_SLURM, scriptedRunner, type Call } from './fake-deps.js';
+import { answered, fakeHome, scriptedRunner, type Call } from './fake-deps.js';
 
 const tmp = tempDirs('slurmhop-doctor-slurm-');
 

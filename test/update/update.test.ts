@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.js';
-import { buildProgram, makeKeyPair, writeBundle, type KeyPair } from './helpers/builds.js';
+import { buildProgram, makeKeyPair, writeBundle } from './helpers/builds.js';
 import { makeWorld, readLog, release, remote, versionOf, type World } from './helpers/world.js';
 import { tempDirs } from '../helpers/tmp.js';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Config } from '../../config/index.js';
 import { describeAutomatic, readCurrent, updatePaths } from '../../update/index.js';
 import type { DoctorDeps } from '../deps.js';
-import { ok, warn, worst, type CheckResult } from '../result.js';
+import { warn, worst, type CheckResult } from '../result.js';
 
 const NAME = 'updates';
 
