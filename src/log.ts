@@ -33,7 +33,8 @@ interface Sink {
   isTTY: boolean;
 }
 
-const PREFIX = 'slurmhop: ';
+/** Starts every line the program writes to stderr or a log file. */
+export const PREFIX = 'slurmhop: ';
 
 export function formatEvent(event: LogEvent): string {
   switch (event.type) {

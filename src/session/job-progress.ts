@@ -2,9 +2,10 @@
 // import): the lines it marks as progress in its output are shown to the
 // waiting user, each once.
 import fs from 'node:fs';
+import { formatEvent, PREFIX } from '../log.js';
 
-/** How the job marks a line for the waiting user (see job/container). */
-export const PROGRESS_MARK = 'slurmhop: preparing: ';
+/** How the job's `preparing` events start in its output (see job/container). */
+export const PROGRESS_MARK = PREFIX + formatEvent({ type: 'preparing', message: '' });
 
 /** Returns a poll function: the progress lines added to `file` since the last call. */
 export function followProgress(file: string): () => string[] {
