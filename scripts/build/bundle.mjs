@@ -44,7 +44,7 @@ export const bundleOptions = {
 
 export const RELEASE_KEY_FILE = 'keys/release-ed25519.pub';
 
-// Constants the program is built with (src/cli/version.ts, src/update/release-key.ts).
+// Constants the program is built with (src/version.ts, src/update/release-key.ts).
 // A release build takes package.json's version and keys/release-ed25519.pub;
 // a test build passes its own `releaseKey` (and `version`, to make test
 // releases) and is marked as such, so no run-time input can swap the key.

@@ -5,7 +5,7 @@
 import { SlurmhopError } from '../errors.js';
 import { launch } from '../update/launch.js';
 import { EXIT } from './exit-codes.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../version.js';
 
 const isVersion = (a: string | undefined) => a === '--version' || a === '-V';
 const isVerbose = (a: string | undefined) => a === '--verbose' || a === '-v';
@@ -18,7 +18,9 @@ function runProgram(args: string[]): void {
     (require('../update/describe.js') as typeof import('../update/describe.js')).printVersionVerbose(VERSION);
   } else if (args.length === 1 && args[0] === '--self-check') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    (require('../update/self-check.js') as typeof import('../update/self-check.js')).selfCheck(VERSION);
+    const { COMMANDS } = require('./commands/index.js') as typeof import('./commands/index.js');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require('../update/self-check.js') as typeof import('../update/self-check.js')).selfCheck(VERSION, COMMANDS.map((c) => c.name));
   } else if (args.length === 2 && args[0] === 'proxy') {
     // The warm path runs before the rest of the program loads: it is most connects.
     const warm = require('../session/warm.js') as typeof import('../session/warm.js');

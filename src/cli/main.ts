@@ -7,8 +7,8 @@ import type { Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { helpText } from './commands/help.js';
 import { EXIT } from './exit-codes.js';
-import { keepStdoutForTheStream, print } from './output.js';
-import { VERSION } from './version.js';
+import { keepStdoutForTheStream, print } from '../output.js';
+import { VERSION } from '../version.js';
 
 export async function runCli(argv: string[], commands: Command[] = COMMANDS): Promise<number> {
   try {

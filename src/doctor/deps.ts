@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { execa } from 'execa';
-import { VERSION } from '../cli/version.js';
+import { VERSION } from '../version.js';
 import { SlurmhopError } from '../errors.js';
 import { configFile, stateDir } from '../paths.js';
 import { selfCommand } from '../self.js';

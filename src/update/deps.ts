@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import type { Config } from '../config/index.js';
 import { childEnv, loadSettings } from './settings.js';
-import { VERSION } from '../cli/version.js';
+import { VERSION } from '../version.js';
 import { stateDir } from '../paths.js';
 import { runSelfCheck } from './candidate.js';
 import { createUpdateLog, type UpdateLog } from './log.js';

@@ -2,7 +2,7 @@
 // copy, the installed releases and the automatic updates.
 import fs from 'node:fs';
 import path from 'node:path';
-import { print } from '../cli/output.js';
+import { print } from '../output.js';
 import type { Config } from '../config/index.js';
 import { configDir, stateDir } from '../paths.js';
 import { readChecks } from './checks.js';

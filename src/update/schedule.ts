@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/index.js';
-import { VERSION } from '../cli/version.js';
+import { VERSION } from '../version.js';
 import { ensurePrivateDir } from '../fsutil.js';
 import { configDir, stateDir } from '../paths.js';
 import { checkedRecently, readChecks, writeChecks } from './checks.js';

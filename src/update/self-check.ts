@@ -2,7 +2,6 @@
 // It loads the whole program and renders every generated file from a sample
 // profile, touching neither the state dir, nor Slurm, nor the network, and
 // prints one JSON line the updater compares with the release's version.
-import { COMMANDS } from '../cli/commands/index.js';
 import { parseConfig } from '../config/index.js';
 import { renderJobScript, renderSshdConfig } from '../templates/index.js';
 
@@ -15,7 +14,8 @@ export interface SelfCheckReport {
   commands: string[];
 }
 
-export function selfCheck(version: string): void {
+/** `commands`: the names of the program's commands, handed down by the CLI (nothing here imports it). */
+export function selfCheck(version: string, commands: string[]): void {
   const profile = parseConfig(SAMPLE, 'self-check.ini').get('check');
   if (!profile) throw new Error('self-check: the sample profile did not parse');
   const script = renderJobScript({ profile, user: 'selfcheck', remote: ['/bin/true'] });
@@ -30,7 +30,6 @@ export function selfCheck(version: string): void {
     disablePenalties: false,
   });
   if (!script.includes('job check') || !sshd.includes('2222')) throw new Error('self-check: a template rendered wrong');
-  const commands = COMMANDS.map((c) => c.name);
   for (const needed of ['proxy', 'job', 'update', 'rollback']) {
     if (!commands.includes(needed)) throw new Error(`self-check: command "${needed}" is missing`);
   }

@@ -2,7 +2,7 @@ import { getProfile, loadConfig } from '../../config/index.js';
 import { usageError } from '../../errors.js';
 import { acquireJob, allocate, defaultSessionContext, writeCurrent } from '../../session/index.js';
 import type { Command } from '../command.js';
-import { print } from '../output.js';
+import { print } from '../../output.js';
 
 export const allocCommand: Command = {
   name: 'alloc',

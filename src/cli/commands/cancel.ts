@@ -3,7 +3,7 @@ import { SlurmhopError, usageError } from '../../errors.js';
 import { listSessionJobs, type SessionJob } from '../../session/index.js';
 import { cancelJobs, execaRunner } from '../../slurm/index.js';
 import type { Command } from '../command.js';
-import { print } from '../output.js';
+import { print } from '../../output.js';
 
 export const cancelCommand: Command = {
   name: 'cancel',

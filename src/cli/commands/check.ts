@@ -1,7 +1,7 @@
 import { SlurmhopError, usageError } from '../../errors.js';
 import { checkLatest, defaultUpdateDeps, describeAutomatic, label } from '../../update/index.js';
 import type { Command } from '../command.js';
-import { print } from '../output.js';
+import { print } from '../../output.js';
 
 export const checkCommand: Command = {
   name: 'check',

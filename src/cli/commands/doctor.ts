@@ -1,7 +1,7 @@
 import { SlurmhopError, usageError } from '../../errors.js';
 import { defaultDoctorDeps, formatResult, runDoctor, summaryLine, type DoctorDeps } from '../../doctor/index.js';
 import type { Command } from '../command.js';
-import { print } from '../output.js';
+import { print } from '../../output.js';
 
 export function doctorCommandWith(deps: () => DoctorDeps): Command {
   return {

@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { EXIT_DESCRIPTIONS } from '../exit-codes.js';
-import { print } from '../output.js';
-import { VERSION } from '../version.js';
+import { print } from '../../output.js';
+import { VERSION } from '../../version.js';
 
 export function helpText(commands: Command[]): string {
   const visible = commands.filter((c) => !c.internal);

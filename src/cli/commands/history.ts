@@ -1,7 +1,7 @@
 import { usageError } from '../../errors.js';
 import { collectHistory, defaultHistoryDeps, historyJson, historyRows, limitNote, type HistoryDeps } from '../../history/index.js';
 import type { Command } from '../command.js';
-import { formatTable, print } from '../output.js';
+import { formatTable, print } from '../../output.js';
 
 const DEFAULT_LIMIT = 20;
 

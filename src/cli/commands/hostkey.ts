@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { ensureHostKey } from '../../job/index.js';
 import { stateDir } from '../../paths.js';
 import type { Command } from '../command.js';
-import { print } from '../output.js';
+import { print } from '../../output.js';
 
 export const hostkeyCommand: Command = {
   name: 'hostkey',

@@ -8,7 +8,7 @@ import { usageError } from '../../errors.js';
 import { stateDir } from '../../paths.js';
 import { contactsForProfile, isKnownHostsName, knownHostsLines, readCurrent } from '../../session/index.js';
 import type { Command } from '../command.js';
-import { print } from '../output.js';
+import { print } from '../../output.js';
 
 export const knownHostsCommand: Command = {
   name: 'known-hosts',

@@ -3,7 +3,7 @@ import { readContact, listSessionJobs } from '../../session/index.js';
 import { stateDir } from '../../paths.js';
 import { execaRunner } from '../../slurm/index.js';
 import type { Command } from '../command.js';
-import { formatTable, print } from '../output.js';
+import { formatTable, print } from '../../output.js';
 
 export const listCommand: Command = {
   name: 'list',

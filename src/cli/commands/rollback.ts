@@ -1,7 +1,7 @@
 import { usageError } from '../../errors.js';
 import { defaultUpdateDeps, rollback } from '../../update/index.js';
 import type { Command } from '../command.js';
-import { print } from '../output.js';
+import { print } from '../../output.js';
 
 export const rollbackCommand: Command = {
   name: 'rollback',

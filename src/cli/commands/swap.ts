@@ -2,7 +2,7 @@ import { getProfile, loadConfig, type Profile } from '../../config/index.js';
 import { usageError } from '../../errors.js';
 import { defaultSessionContext, readCurrent, swap } from '../../session/index.js';
 import type { Command } from '../command.js';
-import { print } from '../output.js';
+import { print } from '../../output.js';
 import { shellOnJob } from './ssh.js';
 
 async function runSwap(target: string, values: Record<string, unknown>): Promise<number | void> {

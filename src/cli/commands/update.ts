@@ -1,7 +1,7 @@
 import { SlurmhopError, usageError } from '../../errors.js';
 import { defaultUpdateDeps, updateNow, type UpdateMode, type UpdateOutcome } from '../../update/index.js';
 import type { Command } from '../command.js';
-import { print } from '../output.js';
+import { print } from '../../output.js';
 
 export const updateCommand: Command = {
   name: 'update',
