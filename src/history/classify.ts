@@ -1,7 +1,7 @@
 // One job's records (and, if Slurm answered, its queue entry) in words: what
 // became of the session. Only the job's latest run counts (a requeued job
 // starts again).
-import type { StatusEvent } from '../session/index.js';
+import type { StatusEvent } from '../state/index.js';
 import { ALIVE_STATES, type JobInfo } from '../slurm/index.js';
 import type { JobRecords } from './records.js';
 import { isFailure, reasonWords } from './reasons.js';

@@ -3,7 +3,7 @@
 // its output (logs/<id>.out). Read only: history never changes anything.
 import fs from 'node:fs';
 import { jobDir, jobOutputFile, jobsDir } from '../paths.js';
-import { readContact, readStatus, type Contact, type StatusEvent } from '../session/index.js';
+import { readContact, readStatus, type Contact, type StatusEvent } from '../state/index.js';
 
 export interface JobRecords {
   jobId: string;

@@ -1,6 +1,6 @@
 // How the job learns that it must end: Slurm's signals (scancel, time limit),
 // sshd exiting, or idleness. The first reason wins.
-import type { EndReason } from '../session/index.js';
+import type { EndReason } from '../state/index.js';
 
 export interface SignalSource {
   on(signal: NodeJS.Signals, listener: () => void): void;

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { SlurmhopError } from '../errors.js';
 import { ensurePrivateDir } from '../fsutil.js';
 import { hostKeyFile, locksDir } from '../paths.js';
-import { withLock } from '../session/index.js';
+import { withLock } from '../state/index.js';
 
 /** Returns the private key's path, creating the key pair on first use. */
 export async function ensureHostKey(state: string): Promise<string> {

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SlurmhopError } from '../errors.js';
-import { connectTcp, readSshBanner } from '../session/index.js';
+import { connectTcp, readBanner } from '../state/index.js';
 import type { SessionServer } from './session-server.js';
 import { sessionTerminals, type Terminal } from './walltime.js';
 
@@ -130,7 +130,7 @@ async function probeSshd(host: string, port: number): Promise<string | undefined
   try {
     const socket = await connectTcp(host, port, 5_000);
     try {
-      const banner = (await readSshBanner(socket)).toString('latin1');
+      const banner = (await readBanner(socket)).toString('latin1');
       return banner.startsWith('SSH-') ? undefined : `it answers ${JSON.stringify(banner.split('\n')[0]!.trim().slice(0, 80))}`;
     } finally {
       socket.destroy();

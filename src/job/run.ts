@@ -9,7 +9,7 @@ import { ensurePrivateDir } from '../fsutil.js';
 import type { Log } from '../log.js';
 import { jobDir, stateDir } from '../paths.js';
 import { execaRunner, listJobs, type SlurmRunner } from '../slurm/index.js';
-import { appendStatus, removeContact, writeContact, type EndReason } from '../session/index.js';
+import { appendStatus, removeContact, writeContact, type EndReason } from '../state/index.js';
 import { JobEnd, type SignalSource } from './end.js';
 import { gpusBusy } from './gpu.js';
 import { connectionsOnPort, watchIdle } from './idle.js';

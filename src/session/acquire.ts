@@ -7,10 +7,8 @@ import { ensurePrivateDir } from '../fsutil.js';
 import { configFile, jobDir, jobName, jobOutputPattern, locksDir } from '../paths.js';
 import { ALIVE_STATES, cancelJobs, listJobs, parseSlurmDuration, submitJob, type JobInfo } from '../slurm/index.js';
 import { renderJobScript, sbatchArgs } from '../templates/index.js';
-import { contactsForProfile, removeContact } from './contact.js';
+import { contactsForProfile, endedEvent, recordSubmitted, removeContact, withLock } from '../state/index.js';
 import type { SessionContext } from './context.js';
-import { withLock } from './lock.js';
-import { endedEvent, recordSubmitted } from './status.js';
 
 export interface AcquireOptions {
   /** Never reuse these (swap to the same profile asks for a new job). */

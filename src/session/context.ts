@@ -6,7 +6,7 @@ import { stateDir } from '../paths.js';
 import { execaRunner, type SlurmRunner } from '../slurm/index.js';
 import { selfCommand } from '../self.js';
 import { findRelayProgram, type RelayProgram } from './handoff.js';
-import { connectTcp } from './tcp.js';
+import { connectTcp } from '../state/index.js';
 
 export interface SessionContext {
   run: SlurmRunner;

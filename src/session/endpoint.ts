@@ -4,11 +4,9 @@
 // node's own sshd has no such mark; it must answer as an SSH server, and the
 // laptop checks its host key against the keys the job published.
 import type { Socket } from 'node:net';
-import { contactsForProfile, removeContact, type Contact } from './contact.js';
+import { contactsForProfile, readBanner, removeContact, type Contact } from '../state/index.js';
 
 export type Connect = (host: string, port: number, timeoutMs: number) => Promise<Socket>;
-
-const BANNER_TIMEOUT_MS = 5_000;
 
 export interface Endpoint {
   socket: Socket;
@@ -33,31 +31,6 @@ export async function connectToJob(connect: Connect, contact: Contact, timeoutMs
     socket.destroy();
     throw err;
   }
-}
-
-/** Reads up to the end of the server's first line (its SSH banner); the bytes are kept for the client. */
-export function readBanner(socket: Socket): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    let data = Buffer.alloc(0);
-    const done = (err?: Error) => {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('error', done);
-      socket.off('end', onEnd);
-      socket.pause();
-      if (err) reject(err);
-      else resolve(data);
-    };
-    const onData = (chunk: Buffer) => {
-      data = Buffer.concat([data, chunk]);
-      if (data.includes(0x0a) || data.length > 512) done();
-    };
-    const onEnd = () => done(new Error('the connection closed before the SSH banner'));
-    const timer = setTimeout(() => done(new Error(`no SSH banner within ${BANNER_TIMEOUT_MS / 1000}s`)), BANNER_TIMEOUT_MS);
-    socket.on('data', onData);
-    socket.once('error', done);
-    socket.once('end', onEnd);
-  });
 }
 
 const WARM_CONNECT_TIMEOUT_MS = 3_000;

@@ -5,11 +5,9 @@ import type { Profile } from '../config/index.js';
 import { onFatal } from '../cleanup.js';
 import { cancelJobs } from '../slurm/index.js';
 import { acquireJob, type AcquiredJob, type AcquireOptions } from './acquire.js';
-import type { Contact } from './contact.js';
+import { joinWaiters, writeCurrent, type Contact } from '../state/index.js';
 import type { SessionContext } from './context.js';
-import { writeCurrent } from './current.js';
 import { JobFailedError, waitUntilReady } from './wait.js';
-import { joinWaiters } from './waiters.js';
 
 class ReusedJobFailed extends JobFailedError {}
 

@@ -1,10 +1,9 @@
 // Why a relayed session ended, in words for the user's terminal (stderr).
 import fs from 'node:fs';
 import { contactFile } from '../paths.js';
-import type { Contact } from './contact.js';
+import { describeEnd, endedEvent, type Contact } from '../state/index.js';
 import type { SessionContext } from './context.js';
 import type { RelayEnd } from './relay.js';
-import { describeEnd, endedEvent } from './status.js';
 
 /** The job's sshd and `remote job` get Slurm's SIGTERM together: give the latter time to say why. */
 const END_REASON_WAIT_MS = 3_000;

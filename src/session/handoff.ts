@@ -6,7 +6,7 @@
 // side closes while the client is still connected, so a job that ends would
 // leave the ssh client hanging.
 import fs from 'node:fs';
-import type { Contact } from './contact.js';
+import type { Contact } from '../state/index.js';
 
 export interface RelayProgram {
   bash: string;

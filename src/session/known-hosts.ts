@@ -2,7 +2,7 @@
 // read them, under the name the laptop's ssh looks up (its HostKeyAlias).
 // The laptop's KnownHostsCommand asks for them, so they follow the job from
 // node to node while StrictHostKeyChecking stays on.
-import type { Contact } from './contact.js';
+import type { Contact } from '../state/index.js';
 
 const KEY = /^[a-z0-9@.-]+ [A-Za-z0-9+/]+=*$/;
 

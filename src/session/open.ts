@@ -7,7 +7,7 @@ import type { Profile } from '../config/index.js';
 import { SlurmhopError } from '../errors.js';
 import { ensurePrivateDir } from '../fsutil.js';
 import { jobDir, jobsDir } from '../paths.js';
-import type { Contact } from './contact.js';
+import type { Contact } from '../state/index.js';
 import type { SessionContext } from './context.js';
 import { answeringJob, connectToJob, NotThisJobError, type Endpoint } from './endpoint.js';
 import { establish } from './establish.js';

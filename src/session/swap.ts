@@ -6,9 +6,8 @@ import type { Profile } from '../config/index.js';
 import { jobDir } from '../paths.js';
 import { cancelJobs } from '../slurm/index.js';
 import type { AcquiredJob } from './acquire.js';
-import { readContact, type Contact } from './contact.js';
+import { readContact, readCurrent, writeCurrent, type Contact, type Current } from '../state/index.js';
 import type { SessionContext } from './context.js';
-import { readCurrent, writeCurrent, type Current } from './current.js';
 import { establish } from './establish.js';
 import { interruptions } from './interrupt.js';
 

@@ -6,10 +6,9 @@ import { SlurmhopError } from '../errors.js';
 import { jobOutputFile, sshdLogFile } from '../paths.js';
 import { ALIVE_STATES, listJobs, type JobInfo } from '../slurm/index.js';
 import type { AcquiredJob } from './acquire.js';
-import { readContact, type Contact } from './contact.js';
+import { describeEnd, endedEvent, readContact, type Contact } from '../state/index.js';
 import { followProgress } from './job-progress.js';
 import type { SessionContext } from './context.js';
-import { describeEnd, endedEvent } from './status.js';
 
 // A contact file read costs microseconds; the wait it saves is part of every cold connect.
 const CONTACT_POLL_MS = 50;

@@ -4,10 +4,9 @@
 // Anything unusual returns false, and the full program takes over.
 import { stateDir } from '../paths.js';
 import { selfCommand } from '../self.js';
-import { readCurrent } from './current.js';
+import { connectTcp, readCurrent } from '../state/index.js';
 import { answeringJob } from './endpoint.js';
 import { canHandOff, findRelayProgram, handOff } from './handoff.js';
-import { connectTcp } from './tcp.js';
 
 export async function tryWarmHandoff(profile: string, beforeHandoff: () => void = () => {}): Promise<boolean> {
   if (!canHandOff()) return false;

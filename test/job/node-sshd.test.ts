@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nodeSessions, readNodeHostKeys, startNodeSshd } from '../../src/job/node-sshd.js';
 import { runJob, type JobContext } from '../../src/job/run.js';
-import { readContact, readStatus } from '../../src/session/index.js';
+import { readContact, readStatus } from '../../src/state/index.js';
 import type { SlurmRunner } from '../../src/slurm/index.js';
 import { tempDirs } from '../helpers/tmp.js';
 

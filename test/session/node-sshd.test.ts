@@ -6,8 +6,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { answeringJob, connectToJob, NotThisJobError } from '../../src/session/endpoint.js';
 import { knownHostsLines } from '../../src/session/known-hosts.js';
-import { readContact, writeContact, type Contact } from '../../src/session/contact.js';
-import { connectTcp } from '../../src/session/tcp.js';
+import { readContact, writeContact, type Contact } from '../../src/state/contact.js';
+import { connectTcp } from '../../src/state/tcp.js';
 import { tempDirs } from '../helpers/tmp.js';
 
 const tmp = tempDirs('slurmhop-node-sshd-');

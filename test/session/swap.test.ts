@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
-import { readCurrent, withCarriedConstraints, writeCurrent } from '../../src/session/index.js';
+import { withCarriedConstraints } from '../../src/session/index.js';
+import { readCurrent, writeCurrent } from '../../src/state/index.js';
 import { tempDirs } from '../helpers/tmp.js';
 
 const tmp = tempDirs('slurmhop-current-');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import type { SessionContext } from '../../src/session/context.js';
-import { appendStatus, writeContact } from '../../src/session/index.js';
+import { appendStatus, writeContact } from '../../src/state/index.js';
 import { JobFailedError, waitUntilReady } from '../../src/session/wait.js';
 import type { LogEvent } from '../../src/log.js';
 import type { RunResult } from '../../src/slurm/index.js';

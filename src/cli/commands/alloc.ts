@@ -1,6 +1,7 @@
 import { getProfile, loadConfig } from '../../config/index.js';
 import { usageError } from '../../errors.js';
-import { acquireJob, allocate, defaultSessionContext, writeCurrent } from '../../session/index.js';
+import { acquireJob, allocate, defaultSessionContext } from '../../session/index.js';
+import { writeCurrent } from '../../state/index.js';
 import type { Command } from '../command.js';
 import { print } from '../../output.js';
 

@@ -6,7 +6,8 @@
 import { getProfile, loadConfig } from '../../config/index.js';
 import { usageError } from '../../errors.js';
 import { stateDir } from '../../paths.js';
-import { contactsForProfile, isKnownHostsName, knownHostsLines, readCurrent } from '../../session/index.js';
+import { isKnownHostsName, knownHostsLines } from '../../session/index.js';
+import { contactsForProfile, readCurrent } from '../../state/index.js';
 import type { Command } from '../command.js';
 import { print } from '../../output.js';
 

@@ -1,5 +1,6 @@
 import os from 'node:os';
-import { readContact, listSessionJobs } from '../../session/index.js';
+import { listSessionJobs } from '../../session/index.js';
+import { readContact } from '../../state/index.js';
 import { stateDir } from '../../paths.js';
 import { execaRunner } from '../../slurm/index.js';
 import type { Command } from '../command.js';

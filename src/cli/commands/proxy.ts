@@ -1,6 +1,7 @@
 import { getProfile, loadConfig } from '../../config/index.js';
 import { usageError } from '../../errors.js';
-import { defaultSessionContext, openSession, readCurrent } from '../../session/index.js';
+import { defaultSessionContext, openSession } from '../../session/index.js';
+import { readCurrent } from '../../state/index.js';
 import { stateDir } from '../../paths.js';
 import type { Config } from '../../config/index.js';
 import { scheduleUpdateCheck } from '../../update/index.js';

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { SlurmhopError, usageError } from '../../errors.js';
-import { listSessionJobs, readCurrent } from '../../session/index.js';
+import { listSessionJobs } from '../../session/index.js';
+import { readCurrent } from '../../state/index.js';
 import { stateDir } from '../../paths.js';
 import { execaRunner } from '../../slurm/index.js';
 import type { Command } from '../command.js';

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SlurmhopError } from '../../errors.js';
-import { withLock } from '../../session/index.js';
+import { withLock } from '../../state/index.js';
 import { dockerReference, type Image } from '../../config/index.js';
 import { cacheName, fetchOnce } from './image-cache.js';
 import { bindSpec, type ContainerRun, type PrepareInput } from './runner.js';

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SlurmhopError } from '../../errors.js';
-import { withLock } from '../../session/index.js';
+import { withLock } from '../../state/index.js';
 import { enrootReference, type Image } from '../../config/index.js';
 import type { Mount } from './mounts.js';
 import { cacheName, fetchOnce } from './image-cache.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appendStatus, endedEvent, readStatus, recordSubmitted } from '../../src/session/index.js';
+import { appendStatus, endedEvent, readStatus, recordSubmitted } from '../../src/state/index.js';
 import { tempDirs } from '../helpers/tmp.js';
 
 const tmp = tempDirs('slurmhop-status-');

@@ -1,0 +1,31 @@
+// The SSH banner probe: an sshd answers a TCP connection with its version
+// line first. The login side uses it to tell a job's sshd from anything else on
+// the port; the node side, to check that the node's own sshd answers.
+import type { Socket } from 'node:net';
+
+const BANNER_TIMEOUT_MS = 5_000;
+
+/** Reads up to the end of the server's first line (its SSH banner); the bytes are kept for the client. */
+export function readBanner(socket: Socket): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    let data = Buffer.alloc(0);
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('error', done);
+      socket.off('end', onEnd);
+      socket.pause();
+      if (err) reject(err);
+      else resolve(data);
+    };
+    const onData = (chunk: Buffer) => {
+      data = Buffer.concat([data, chunk]);
+      if (data.includes(0x0a) || data.length > 512) done();
+    };
+    const onEnd = () => done(new Error('the connection closed before the SSH banner'));
+    const timer = setTimeout(() => done(new Error(`no SSH banner within ${BANNER_TIMEOUT_MS / 1000}s`)), BANNER_TIMEOUT_MS);
+    socket.on('data', onData);
+    socket.once('error', done);
+    socket.once('end', onEnd);
+  });
+}

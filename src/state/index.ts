@@ -1,0 +1,11 @@
+// The on-disk contract between the two roles of the one binary: what the job
+// on the node writes and the login node reads (contact, status events), what
+// the login node keeps (submitted, current, waiters), the one lock both use,
+// and the SSH banner probe both sides rely on.
+export { readContact, writeContact, removeContact, contactsForProfile, type Contact, CONTACT_VERSION } from './contact.js';
+export { appendStatus, recordSubmitted, readStatus, endedEvent, describeEnd, type StatusEvent, type JobEvent, type EndReason } from './status.js';
+export { readCurrent, writeCurrent, type Current } from './current.js';
+export { joinWaiters, type Waiter } from './waiters.js';
+export { withLock, acquireLock, processExists } from './lock.js';
+export { readBanner } from './banner.js';
+export { connectTcp } from './tcp.js';
