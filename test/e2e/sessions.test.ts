@@ -3,7 +3,7 @@
 // multi-node profiles, GPU activity for idle reclaim.
 import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { homeOf, installRemote, jobsOf, Laptop, PROFILES, resetUser, stateOf, waitFor, writeConfig, chownTree } from './harness.js';
+import { homeOf, installRemote, jobsOf, Laptop, PROFILES, resetUser, ROOT, stateOf, waitFor, writeConfig, chownTree } from './harness.js';
 
 const USER = 'ivy';
 const CONFIG = `${PROFILES}
@@ -141,8 +141,9 @@ describe('idle reclaim counting GPU activity (stand-in nvidia-smi)', () => {
   it('a busy GPU keeps a job with no connection; an idle one lets it end', async () => {
     const bin = `${homeOf(USER)}/standin-bin`;
     fs.mkdirSync(bin, { recursive: true });
-    // A stand-in: no GPU here. It prints what a real nvidia-smi prints for one busy GPU.
-    fs.writeFileSync(`${bin}/nvidia-smi`, `#!/bin/sh\ncat "${bin}/utilization"\n`, { mode: 0o755 });
+    // The stand-in nvidia-smi (no GPU here): one GPU whose utilization is the file beside it.
+    fs.copyFileSync(`${ROOT}/test/e2e/stand-ins/nvidia-smi`, `${bin}/nvidia-smi`);
+    fs.chmodSync(`${bin}/nvidia-smi`, 0o755);
     fs.writeFileSync(`${bin}/utilization`, '87\n');
     chownTree(USER, bin);
     expect((await laptop.ssh(['slurm-busy', 'true'])).exitCode).toBe(0);
