@@ -6,13 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SlurmhopError } from '../errors.js';
 import { connectTcp, readBanner } from '../state/index.js';
-import type { SessionServer } from './session-server.js';
+import type { NodeSshd } from './context.js';
 import { sessionTerminals, type Terminal } from './walltime.js';
 
 export const NODE_SSHD_PORT = 22;
-
-/** A SessionServer that publishes the node's keys and counts the user's sessions on this node itself. */
-export type NodeSshd = Required<Pick<SessionServer, 'hostKeys' | 'sessions' | 'terminals'>> & SessionServer;
 
 export interface NodeSshdDeps {
   sshDir: string;

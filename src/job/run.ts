@@ -6,48 +6,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { SlurmhopError } from '../errors.js';
 import { ensurePrivateDir } from '../fsutil.js';
-import type { Log } from '../log.js';
-import { jobDir, stateDir } from '../paths.js';
-import { execaRunner, listJobs, type SlurmRunner } from '../slurm/index.js';
+import { jobDir } from '../paths.js';
+import { listJobs } from '../slurm/index.js';
 import { appendStatus, removeContact, writeContact, type EndReason } from '../state/index.js';
-import { JobEnd, type SignalSource } from './end.js';
+import type { JobContext, JobSettings, SessionServer } from './context.js';
+import { JobEnd } from './end.js';
 import { gpusBusy } from './gpu.js';
 import { connectionsOnPort, watchIdle } from './idle.js';
-import { startNodeSshd, type NodeSshd } from './node-sshd.js';
+import { startNodeSshd } from './node-sshd.js';
 import { scheduleWalltimeWarnings, sessionTerminals } from './walltime.js';
-import type { ContainerSettings } from './container/index.js';
-import { startSessionServer, type SessionServer } from './session-server.js';
-
-/** What the job needs of its profile, given on its command line by the job script. */
-export interface JobSettings {
-  profile: string;
-  sshd?: string | undefined;
-  /** Seconds without an SSH connection before the job ends itself; 0 = never. */
-  idleTimeout: number;
-  /** Also count GPU utilisation as activity. */
-  idleGpu?: boolean;
-  /** Seconds before the time limit at which the session's terminals are warned. */
-  warnBefore?: number[];
-  /** srun: sshd listens on the node's loopback only (the proxy comes in through srun); node-sshd: the node's own sshd. */
-  transport?: 'tcp' | 'srun' | 'node-sshd';
-  /** Run the session's sshd inside this container. */
-  container?: ContainerSettings;
-}
-
-export interface JobContext {
-  env: NodeJS.ProcessEnv;
-  log: Log;
-  run: SlurmRunner;
-  stateDir: string;
-  user: string;
-  signals: SignalSource;
-  /** transport = node-sshd (tests swap it). */
-  startNodeSshd?: (node: string) => Promise<NodeSshd>;
-}
-
-export function defaultJobContext(log: Log): JobContext {
-  return { env: process.env, log, run: execaRunner, stateDir: stateDir(), user: os.userInfo().username, signals: process };
-}
+import { startSessionServer } from './session-server.js';
 
 const SIGNAL_GRACE_MS = 1_000;
 

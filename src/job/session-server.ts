@@ -6,25 +6,9 @@ import { writeFileAtomic } from '../fsutil.js';
 import { renderSshdConfig } from '../templates/index.js';
 import { sessionEnvironment } from './environment.js';
 import { ensureHostKey } from './hostkey.js';
-import type { JobContext, JobSettings } from './run.js';
+import type { JobContext, JobSettings, SessionServer } from './context.js';
 import { prepareContainer, type ContainerSettings } from './container/index.js';
 import { findSshd, sshdAcceptsOption, startSshd, type RunningSshd } from './sshd.js';
-import type { Terminal } from './walltime.js';
-
-export interface SessionServer {
-  port: number;
-  /** Settles when the server exits, with the signal that ended it, if any. */
-  exited: Promise<NodeJS.Signals | null>;
-  /** The process whose descendants hold the session terminals (walltime warnings). */
-  terminalsRoot: number | undefined;
-  stop(): Promise<void>;
-  /** A server that is not only ours (the node's sshd) counts the user's sessions itself; else: connections to the port. */
-  sessions?: () => number;
-  /** Likewise the sessions' terminals; else: those under terminalsRoot. */
-  terminals?: () => Terminal[];
-  /** Host keys the contact publishes (the node's own); else the user's pinned job key applies. */
-  hostKeys?: string[];
-}
 
 export async function startSessionServer(ctx: JobContext, settings: JobSettings, jobId: string): Promise<SessionServer> {
   return settings.container ? startContainerSshd(ctx, settings, settings.container, jobId) : startSessionSshd(ctx, settings, jobId);
