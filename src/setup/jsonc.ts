@@ -1,19 +1,14 @@
-// A small JSONC (JSON with comments and trailing commas, VS Code's settings
-// format) reader that keeps offsets, and an editor that changes one property
-// by splicing text: comments, order and formatting elsewhere are untouched.
-
-export type JsonNode =
-  | { kind: 'object'; start: number; end: number; members: Member[] }
-  | { kind: 'array'; start: number; end: number; items: JsonNode[] }
-  | { kind: 'value'; start: number; end: number; value: unknown };
-
-export interface Member {
-  key: string;
-  start: number;
-  value: JsonNode;
-  /** Offset just after the member's comma, if it has one. */
-  commaEnd?: number | undefined;
-}
+// JSONC (JSON with comments and trailing commas: VS Code's settings format),
+// read and edited with jsonc-parser, the library VS Code uses for its own
+// settings: an edit changes one property, and comments, order and formatting
+// elsewhere stay as they were.
+//
+// The ESM build is imported by path: the package's `main` is a UMD wrapper
+// whose inner require() calls esbuild (platform node, `main` first) does not
+// follow, so a bundle of it would look for ./impl/*.js at run time. For the
+// same reason it is a devDependency: test/build/bundle.test.ts bundles every
+// `dependencies` entry by its name. Only the laptop wizard (tsx) uses it.
+import { applyEdits, findNodeAtLocation, format, modify, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser/lib/esm/main.js';
 
 export class JsoncError extends Error {
   constructor(
@@ -24,132 +19,131 @@ export class JsoncError extends Error {
   }
 }
 
-export function parseJsonc(text: string): JsonNode {
-  let i = 0;
-  const fail = (what: string): never => {
-    throw new JsoncError(what, i);
-  };
-  const skip = () => {
-    for (;;) {
-      while (i < text.length && /[\s\uFEFF]/.test(text[i]!)) i++;
-      if (text.startsWith('//', i)) {
-        while (i < text.length && text[i] !== '\n') i++;
-      } else if (text.startsWith('/*', i)) {
-        const end = text.indexOf('*/', i + 2);
-        if (end < 0) fail('a /* comment is not closed');
-        i = end + 2;
-      } else return;
-    }
-  };
-  const value = (): JsonNode => {
-    skip();
-    const start = i;
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      const members: Member[] = [];
-      for (;;) {
-        skip();
-        if (text[i] === '}') break;
-        if (text[i] !== '"') fail('expected a property name in double quotes or "}"');
-        const keyNode = value();
-        skip();
-        if (text[i] !== ':') fail('expected ":" after a property name');
-        i++;
-        const v = value();
-        const member: Member = { key: (keyNode as { value: string }).value, start: keyNode.start, value: v };
-        members.push(member);
-        skip();
-        if (text[i] === ',') {
-          i++;
-          member.commaEnd = i;
-          continue;
-        }
-        skip();
-        if (text[i] !== '}') fail('expected "," or "}"');
-      }
-      i++;
-      return { kind: 'object', start, end: i, members };
-    }
-    if (c === '[') {
-      i++;
-      const items: JsonNode[] = [];
-      for (;;) {
-        skip();
-        if (text[i] === ']') break;
-        items.push(value());
-        skip();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] !== ']') fail('expected "," or "]"');
-      }
-      i++;
-      return { kind: 'array', start, end: i, items };
-    }
-    const m = /^(?:"(?:[^"\\\n]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i));
-    if (!m) fail('expected a value');
-    i += m![0].length;
-    return { kind: 'value', start, end: i, value: JSON.parse(m![0]) };
-  };
-  const root = value();
-  skip();
-  if (i < text.length) fail('unexpected text after the settings object');
+const MESSAGES: Record<string, string> = {
+  InvalidNumberFormat: 'invalid number',
+  PropertyNameExpected: 'expected a property name in double quotes',
+  ValueExpected: 'expected a value',
+  ColonExpected: 'expected ":" after a property name',
+  CommaExpected: 'expected ","',
+  CloseBraceExpected: 'expected "}"',
+  CloseBracketExpected: 'expected "]"',
+  EndOfFileExpected: 'unexpected text after the settings object',
+  InvalidCommentToken: 'invalid comment',
+  UnexpectedEndOfComment: 'a /* comment is not closed',
+  UnexpectedEndOfString: 'a string is not closed',
+  UnexpectedEndOfNumber: 'a number is not complete',
+  InvalidUnicode: 'invalid \\u escape',
+  InvalidEscapeCharacter: 'invalid escape character',
+  InvalidCharacter: 'invalid character in a string',
+};
+
+/** The syntax tree, or undefined for a text of only comments and white space (VS Code reads that as no settings). */
+function tree(text: string): Node | undefined {
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
+  const first = errors[0];
+  if (first) {
+    const code = printParseErrorCode(first.error);
+    const message = code === 'InvalidSymbol' ? `unexpected ${JSON.stringify(text[first.offset])}` : (MESSAGES[code] ?? code);
+    throw new JsoncError(message, first.offset);
+  }
   return root;
 }
 
-export function toValue(node: JsonNode): unknown {
-  if (node.kind === 'value') return node.value;
-  if (node.kind === 'array') return node.items.map(toValue);
-  return Object.fromEntries(node.members.map((m) => [m.key, toValue(m.value)]));
+// A byte order mark is read as VS Code does, as nothing (jsonc-parser calls it
+// an invalid symbol): the functions below work on the text after it, and
+// offsets in errors are those of the whole text.
+const BOM = '\uFEFF';
+
+function withoutBom<T>(text: string, fn: (body: string) => T, wrap: (result: T) => T = (r) => r): T {
+  if (!text.startsWith(BOM)) return fn(text);
+  try {
+    return wrap(fn(text.slice(1)));
+  } catch (err) {
+    if (err instanceof JsoncError) throw new JsoncError(err.message, err.offset + 1);
+    throw err;
+  }
 }
 
-/** Set `path` (property names from the root object) to `value`, creating parents as needed. */
+/** The value of the root object; `{}` for a text of only comments and white space. Throws a JsoncError for anything else. */
+export function parseJsonc(text: string): Record<string, unknown> {
+  return withoutBom(text, parseObject);
+}
+
+function parseObject(text: string): Record<string, unknown> {
+  const root = tree(text);
+  if (!root) return {};
+  if (root.type !== 'object') throw new JsoncError('the settings are not a JSON object', root.offset);
+  checkUnique(root, text);
+  return toValue(root) as Record<string, unknown>;
+}
+
+// VS Code reads the last of two equal property names, jsonc-parser's modify
+// changes the first: a file with both is refused rather than edited wrong.
+function checkUnique(node: Node, text: string): void {
+  if (node.type === 'object') {
+    const seen = new Map<string, number>();
+    for (const prop of node.children ?? []) {
+      const key = prop.children![0]!;
+      const earlier = seen.get(key.value as string);
+      if (earlier !== undefined) {
+        throw new JsoncError(`${JSON.stringify(key.value)} is set twice (also on line ${position(text, earlier).split(':')[0]})`, key.offset);
+      }
+      seen.set(key.value as string, key.offset);
+    }
+  }
+  for (const child of node.children ?? []) checkUnique(child, text);
+}
+
+function toValue(node: Node): unknown {
+  if (node.type === 'object') return Object.fromEntries((node.children ?? []).map((p) => [p.children![0]!.value as string, toValue(p.children![1]!)]));
+  if (node.type === 'array') return (node.children ?? []).map(toValue);
+  return node.value;
+}
+
+/** Set `path` (property names from the root object) to `value`, creating parents (or replacing ones that are not objects) as needed. */
 export function setJsoncProperty(text: string, path: string[], value: unknown): string {
-  const root = parseJsonc(text);
-  if (root.kind !== 'object') throw new JsoncError('the settings are not a JSON object', root.start);
-  return setIn(text, root, path, value, 1, indentUnit(text, root));
+  return withoutBom(text, (body) => setProperty(body, path, value), (out) => BOM + out);
 }
 
-type ObjectNode = Extract<JsonNode, { kind: 'object' }>;
-
-function setIn(text: string, obj: ObjectNode, path: string[], value: unknown, depth: number, unit: string): string {
-  const [key, ...rest] = path as [string, ...string[]];
-  const existing = [...obj.members].reverse().find((m) => m.key === key); // VS Code uses the last one
-  if (existing) {
-    if (rest.length && existing.value.kind === 'object') return setIn(text, existing.value, rest, value, depth + 1, unit);
-    const json = format(rest.length ? nest(rest, value) : value, unit, depth);
-    return text.slice(0, existing.value.start) + json + text.slice(existing.value.end);
+function setProperty(text: string, path: string[], value: unknown): string {
+  let root = tree(text);
+  if (!root) {
+    // Only comments: they stay, the settings object follows them.
+    text = `${text}${/\n$/.test(text) ? '' : eolOf(text)}{}${eolOf(text)}`;
+    root = tree(text)!;
   }
-  const member = `${JSON.stringify(key)}: ${format(rest.length ? nest(rest, value) : value, unit, depth)}`;
-  const pad = unit.repeat(depth);
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const last = obj.members[obj.members.length - 1];
-  if (!last) {
-    return `${text.slice(0, obj.start + 1)}${eol}${pad}${member}${eol}${unit.repeat(depth - 1)}${text.slice(obj.end - 1)}`;
+  if (root.type !== 'object') throw new JsoncError('the settings are not a JSON object', root.offset);
+  // A parent that is there but is not an object is replaced by one.
+  let at = path.length;
+  for (let i = 1; i < path.length; i++) {
+    const node = findNodeAtLocation(root, path.slice(0, i));
+    if (node && node.type !== 'object') {
+      at = i;
+      break;
+    }
   }
-  if (last.commaEnd !== undefined) {
-    return `${text.slice(0, last.commaEnd)}${eol}${pad}${member},${text.slice(last.commaEnd)}`;
-  }
-  return `${text.slice(0, last.value.end)},${eol}${pad}${member}${text.slice(last.value.end)}`;
+  const nested = path.slice(at).reduceRight<unknown>((v, k) => ({ [k]: v }), value);
+  // modify() with formattingOptions would format every line the edit touches
+  // (a one-line object before an insertion would be spread over lines): the
+  // edit is made unformatted, then only the text it put in, and the white
+  // space at its two ends, is formatted.
+  const [edit] = modify(text, path.slice(0, at), nested, {});
+  const edited = applyEdits(text, [edit!]);
+  const indent = indentOf(text, root);
+  const range = { offset: edit!.offset - 1, length: edit!.content.length + 2 };
+  return applyEdits(edited, format(edited, range, { insertSpaces: indent !== '\t', tabSize: indent === '\t' ? 4 : indent.length, eol: eolOf(text) }));
 }
 
-function nest(path: string[], value: unknown): unknown {
-  return path.reduceRight<unknown>((v, k) => ({ [k]: v }), value);
-}
+const eolOf = (text: string) => (text.includes('\r\n') ? '\r\n' : '\n');
 
-function format(value: unknown, unit: string, depth: number): string {
-  return JSON.stringify(value, null, unit).replace(/\n/g, `\n${unit.repeat(depth)}`);
-}
-
-/** The indentation the file uses: that of the first member of the root object, else 4 spaces (VS Code's). */
-function indentUnit(text: string, obj: ObjectNode): string {
-  const first = obj.members[0];
+/** The indentation the file uses: that of the root object's first property, else 4 spaces (VS Code's). */
+function indentOf(text: string, root: Node): string {
+  const first = root.children?.[0];
   if (first) {
-    const lineStart = text.lastIndexOf('\n', first.start) + 1;
-    const ws = /^[ \t]*/.exec(text.slice(lineStart, first.start))![0];
-    if (ws && lineStart > obj.start) return ws;
+    const lineStart = text.lastIndexOf('\n', first.offset) + 1;
+    const ws = /^[ \t]*/.exec(text.slice(lineStart, first.offset))![0];
+    if (lineStart > root.offset && ws) return ws.startsWith('\t') ? '\t' : ws;
   }
   return '    ';
 }

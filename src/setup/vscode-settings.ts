@@ -5,7 +5,7 @@
 // Windows the ssh.exe the config was written for. Comments in settings.json stay.
 import path from 'node:path';
 import { setupError } from './errors.js';
-import { JsoncError, parseJsonc, position, setJsoncProperty, toValue } from './jsonc.js';
+import { JsoncError, parseJsonc, position, setJsoncProperty } from './jsonc.js';
 
 export interface VscodeInput {
   hosts: string[];
@@ -18,7 +18,7 @@ export function planVscodeSettings(text: string | undefined, file: string, input
   let out = text === undefined || text.trim() === '' ? '{}\n' : text;
   let current: Record<string, unknown>;
   try {
-    const value = toValue(parseJsonc(out));
+    const value = parseJsonc(out);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new JsoncError('the settings are not a JSON object', 0);
     current = value as Record<string, unknown>;
   } catch (err) {

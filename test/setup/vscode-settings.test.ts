@@ -1,0 +1,136 @@
+// VS Code's settings.json as the wizard edits it: JSONC (comments, trailing
+// commas), the file's own indentation and line endings, only the Remote-SSH
+// properties that need it changed, and a file VS Code would not read refused
+// with its line and column before anything is written.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SetupError } from '../../src/setup/errors.js';
+import { parseJsonc, setJsoncProperty } from '../../src/setup/jsonc.js';
+import { planLocal } from '../../src/setup/local-plan.js';
+import { planVscodeSettings } from '../../src/setup/vscode-settings.js';
+import { tempDirs } from '../helpers/tmp.js';
+
+const tmp = tempDirs('slurmhop-vscode-settings-');
+const input = { hosts: ['hpc'], connectTimeout: 480 };
+const plan = (text: string | undefined) => planVscodeSettings(text, '/u/settings.json', input);
+const ADDED = [
+  '"remote.SSH.connectTimeout": 480,',
+  '"remote.SSH.remotePlatform": {',
+  '    "hpc": "linux"',
+  '},',
+  '"remote.SSH.showLoginTerminal": true,',
+  '"remote.SSH.lockfilesInTmp": true',
+];
+const indented = (unit: string) => ADDED.map((l) => unit + l.replace(/^ {4}/, unit)).join('\n');
+
+describe('settings.json edits', () => {
+  it('keep line and block comments and trailing commas, and are stable', () => {
+    const text = '// mine\n{\n    /* font */ "editor.fontSize": 14, // big\n    "files.exclude": { "**/.git": true, },\n}\n';
+    const out = plan(text);
+    expect(out).toBe(
+      '// mine\n{\n    /* font */ "editor.fontSize": 14, // big\n    "files.exclude": { "**/.git": true, },\n' +
+        `${indented('    ')},\n}\n`,
+    );
+    expect(plan(out)).toBe(out);
+  });
+
+  it('indent new lines as the file does: tabs, two spaces, four spaces', () => {
+    expect(plan('{\n\t"editor.fontSize": 14\n}\n')).toBe(`{\n\t"editor.fontSize": 14,\n${indented('\t')}\n}\n`);
+    expect(plan('{\n  "editor.fontSize": 14\n}\n')).toBe(`{\n  "editor.fontSize": 14,\n${indented('  ')}\n}\n`);
+    expect(plan('{\n    "editor.fontSize": 14\n}\n')).toBe(`{\n    "editor.fontSize": 14,\n${indented('    ')}\n}\n`);
+  });
+
+  it('keep CRLF line endings, a byte order mark, and what follows the object', () => {
+    const crlf = plan('{\r\n    "a": 1\r\n}\r\n// end\r\n');
+    expect(crlf).toBe(`{\r\n    "a": 1,\r\n${indented('    ').replace(/\n/g, '\r\n')}\r\n}\r\n// end\r\n`);
+    expect(plan('\uFEFF{\n    "a": 1\n}\n')).toBe(`\uFEFF{\n    "a": 1,\n${indented('    ')}\n}\n`);
+  });
+
+  it('an empty or missing file gets an object with the settings', () => {
+    const fresh = `{\n${indented('    ')}\n}\n`;
+    expect(plan(undefined)).toBe(fresh);
+    expect(plan('')).toBe(fresh);
+    expect(plan(' \n')).toBe(fresh);
+    expect(plan('{}')).toBe(fresh.trimEnd());
+  });
+
+  it('a file with only comments (VS Code reads no settings there) keeps them, the object follows', () => {
+    expect(plan('// comment')).toBe(`// comment\n{\n${indented('    ')}\n}\n`);
+    expect(plan('/* one\n   two */\n')).toBe(`/* one\n   two */\n{\n${indented('    ')}\n}\n`);
+    expect(plan(plan('// comment'))).toBe(plan('// comment'));
+  });
+
+  it('change only what is not already right, and keep a longer timeout', () => {
+    const text = '{\n  "remote.SSH.connectTimeout": 900,\n  "remote.SSH.remotePlatform": {\n    "hpc": "windows", // wrong\n    "box": "macOS"\n  },\n  "remote.SSH.showLoginTerminal": true,\n  "remote.SSH.lockfilesInTmp": true\n}\n';
+    expect(plan(text)).toBe(text.replace('"windows"', '"linux"'));
+  });
+
+  it('a remotePlatform that is not an object is replaced by one', () => {
+    expect(setJsoncProperty('{\n  "p": "linux",\n}\n', ['p', 'hpc'], 'linux')).toBe('{\n  "p": {\n    "hpc": "linux"\n  },\n}\n');
+  });
+
+  it('read: comments, trailing commas and nesting; only comments is no settings', () => {
+    expect(parseJsonc('/* a */ { "x": [1, 2,], "y": { "z": null, }, } // b')).toEqual({ x: [1, 2], y: { z: null } });
+    expect(parseJsonc('// nothing\n')).toEqual({});
+  });
+});
+
+describe('settings.json that VS Code would not read as settings is refused, with file, line and column', () => {
+  const refused = (text: string) => {
+    try {
+      plan(text);
+    } catch (err) {
+      expect(err).toBeInstanceOf(SetupError);
+      return (err as SetupError).message;
+    }
+    throw new Error('not refused');
+  };
+
+  it('syntax errors', () => {
+    expect(refused('{\n  "a": 1\n  "b": 2\n}')).toBe('/u/settings.json:3:3: expected ","');
+    expect(refused("{\n  'a': 1\n}")).toBe('/u/settings.json:2:3: unexpected "\'"');
+    expect(refused('{\n  "a": 1,\n')).toBe('/u/settings.json:3:1: expected a property name in double quotes');
+    expect(refused('{\n  /* open\n  "a": 1\n}')).toBe('/u/settings.json:2:3: a /* comment is not closed');
+    expect(refused('{\n  "a": "x\n"\n}')).toBe('/u/settings.json:2:8: a string is not closed');
+    expect(refused('{}\n{}')).toBe('/u/settings.json:2:1: unexpected text after the settings object');
+    expect(refused('\uFEFF{\n  "a" 1\n}')).toBe('/u/settings.json:2:7: expected ":" after a property name');
+  });
+
+  it('settings that are not an object', () => {
+    expect(refused('[]')).toBe('/u/settings.json:1:1: the settings are not a JSON object');
+    expect(refused('// x\n"text"')).toBe('/u/settings.json:2:1: the settings are not a JSON object');
+  });
+
+  // VS Code reads the last of two equal names; an edit would change the first.
+  it('a property set twice', () => {
+    expect(refused('{\n  "remote.SSH.connectTimeout": 10,\n  "remote.SSH.connectTimeout": 20\n}')).toBe(
+      '/u/settings.json:3:3: "remote.SSH.connectTimeout" is set twice (also on line 2)',
+    );
+  });
+
+  it('before anything is written: the plan stops, files stay as they were', () => {
+    const home = tmp();
+    const user = path.join(home, '.config', 'Code', 'User');
+    fs.mkdirSync(user, { recursive: true });
+    const settings = path.join(user, 'settings.json');
+    const broken = '{\n  "editor.fontSize": 14\n  "x": 1\n}\n';
+    fs.writeFileSync(settings, broken);
+    const sshConfig = path.join(home, '.ssh', 'config');
+    const answers = { host: 'login1', port: 22, user: 'ana', cluster: 'hpc', prefix: 'slurm', sshConfig, customConfig: false };
+    const run = () =>
+      planLocal({
+        answers,
+        laptop: { platform: 'linux', home, env: {} },
+        key: { file: path.join(home, '.ssh', 'id_ed25519'), publicKey: '' },
+        profiles: ['cpu'],
+        sshProgram: 'ssh',
+        connectTimeout: 480,
+        vscode: true,
+      });
+    expect(run).toThrow(`${settings}:3:3: expected ","`);
+    expect(fs.readFileSync(settings, 'utf8')).toBe(broken);
+    expect(fs.readdirSync(user)).toEqual(['settings.json']);
+    expect(fs.existsSync(path.join(home, '.ssh'))).toBe(false);
+  });
+});
