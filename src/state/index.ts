@@ -6,6 +6,6 @@ export { readContact, writeContact, removeContact, contactsForProfile, type Cont
 export { appendStatus, recordSubmitted, readStatus, endedEvent, describeEnd, type StatusEvent, type JobEvent, type EndReason } from './status.js';
 export { readCurrent, writeCurrent, type Current } from './current.js';
 export { joinWaiters, type Waiter } from './waiters.js';
-export { withLock, acquireLock, processExists } from './lock.js';
+export { withLock, acquireLock, tryLock, describeHolder, processExists, type Release } from './lock.js';
 export { readBanner } from './banner.js';
 export { connectTcp } from './tcp.js';

@@ -5,7 +5,7 @@
 import { SlurmhopError } from '../errors.js';
 import type { UpdateDeps } from './deps.js';
 import { chosenVersion, readCurrent, readInstalled, writeCurrent, type CurrentState } from './installed.js';
-import { describeHolder, tryLock } from './lock.js';
+import { describeHolder, tryLock } from '../state/index.js';
 import { compareVersions } from './semver.js';
 
 export interface RollbackResult {
@@ -16,7 +16,7 @@ export interface RollbackResult {
 export function rollback(deps: Pick<UpdateDeps, 'paths' | 'running' | 'key' | 'log' | 'now'>): RollbackResult {
   const { paths } = deps;
   const builtin = deps.running.launcher.version;
-  const lock = tryLock(paths.lock, deps.now());
+  const lock = tryLock(paths.lock);
   if ('heldBy' in lock) {
     throw new SlurmhopError('state', `an update is running (${describeHolder(lock.heldBy)})`, 'try again when it has finished');
   }

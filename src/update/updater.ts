@@ -11,7 +11,7 @@ import { formatUpdateEvent, type UpdateEvent } from './log.js';
 import { ReleaseRejected } from './manifest.js';
 import { installRelease } from './install.js';
 import { readCurrent, readRelease } from './installed.js';
-import { describeHolder, tryLock } from './lock.js';
+import { describeHolder, tryLock } from '../state/index.js';
 import { compareVersions, newest } from './semver.js';
 
 export type UpdateMode = { kind: 'auto' } | { kind: 'latest' } | { kind: 'version'; version: string };
@@ -30,7 +30,7 @@ export async function updateNow(deps: UpdateDeps, mode: UpdateMode): Promise<Upd
   if (!deps.key) return skip(deps, 'unavailable', 'this build of slurmhop has no release key, so it installs no release');
   if (!settings.repository) return skip(deps, 'unavailable', 'no release repository: set "repository" in the [update] section of config.ini');
   ensurePrivateDir(paths.dir);
-  const lock = tryLock(paths.lock, deps.now());
+  const lock = tryLock(paths.lock);
   if ('heldBy' in lock) return skip(deps, 'busy', `another update is running (${describeHolder(lock.heldBy)})`);
   try {
     if (mode.kind === 'auto' && checkedRecently({ finishedAt: readChecks(paths).finishedAt }, deps.now(), settings.checkInterval)) {
