@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { joinWaiters } from '../../src/state/waiters.js';
 import { tempDirs } from '../helpers/tmp.js';
 
@@ -33,4 +33,16 @@ describe('waiters of a job', () => {
     fs.utimesSync(other, old, old);
     expect(joinWaiters(state, '9').leave()).toBe(true);
   });
+
+  it("judges another login node's waiter by file times alone: this host's clock an hour off changes nothing", () => {
+    const state = tmp();
+    const me = joinWaiters(state, '9');
+    fs.writeFileSync(path.join(state, 'jobs', '9', 'waiters', 'login2--123'), '0\n');
+    vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 3_600_000);
+    expect(me.leave()).toBe(false);
+  });
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
 });
