@@ -19,6 +19,8 @@ export class SlurmhopError extends Error {
     message: string,
     /** What the user can do about it, printed on its own line. */
     readonly hint?: string,
+    /** More than the user needs to see at once (a program's whole output): for the log only. */
+    readonly details?: string,
   ) {
     super(message);
     this.name = 'SlurmhopError';

@@ -67,3 +67,27 @@ export function imageFileProblem(image: Image): string | undefined {
     return (err as NodeJS.ErrnoException).code === 'ENOENT' ? `${image.path} does not exist` : `${image.path} cannot be read (${(err as NodeJS.ErrnoException).code})`;
   }
 }
+
+/**
+ * enroot's --mount takes fstab fields separated by colons and refuses any
+ * whitespace (enroot 4.1.2, src/runtime.sh): a path with either cannot be
+ * mounted by it at all. Undefined when the path is fine.
+ */
+export function enrootUnmountable(p: string): string | undefined {
+  if (p.includes(':')) return 'contains ":"';
+  if (/\s/.test(p)) return 'contains whitespace';
+  return undefined;
+}
+
+/**
+ * Checked on the login node for a profile that can only run with enroot (a
+ * .sqsh image, or container_runtime = enroot): the home directory is always
+ * mounted, so it must be a path enroot can mount. (container_mounts cannot hold
+ * such paths: config.ini refuses them.)
+ */
+export function enrootHomeProblem(profile: { container?: string | undefined; containerRuntime: string }, home = os.homedir()): string | undefined {
+  if (!profile.container || profile.containerRuntime === 'none') return undefined;
+  const onlyEnroot = profile.containerRuntime === 'enroot' || (profile.containerRuntime === 'auto' && parseImage(profile.container, home).kind === 'sqsh');
+  const why = onlyEnroot ? enrootUnmountable(home) : undefined;
+  return why && `your home directory ${home} ${why}, which enroot's --mount cannot carry (the home directory is always mounted)`;
+}

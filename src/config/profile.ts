@@ -143,6 +143,10 @@ export const PROFILE_KEYS: Record<string, Reader> = {
   },
   container_mounts: (p, v, at) => {
     const mounts = v.split(',').map((m) => m.trim()).filter(Boolean);
+    const spaced = mounts.find((m) => /\s/.test(m));
+    if (spaced !== undefined) {
+      throw configError(at.file, at.line, `container_mounts: "${spaced}" contains whitespace: slurmhop passes no such path to a container runtime (enroot's --mount cannot carry one)`, 'mount a path without whitespace (a parent directory, or a symbolic link to it)');
+    }
     const bad = mounts.find((m) => !CONTAINER_MOUNT.test(m));
     if (bad !== undefined) throw configError(at.file, at.line, `container_mounts: "${bad}" is not SRC[:DST[:ro]] with absolute paths`, 'e.g. container_mounts = /scratch, /data:/data:ro');
     p.containerMounts = mounts;

@@ -43,6 +43,8 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
       appendStatus(ctx.stateDir, { event: 'ended', ...base, reason: end.reason });
       throw err;
     }
+    // The whole output of a program that failed (a container runtime) goes to the job's log; the message keeps its gist.
+    if (err instanceof SlurmhopError && err.details) ctx.log({ type: 'info', message: err.details });
     const detail = (err as Error).message.split('\n')[0];
     appendStatus(ctx.stateDir, { event: 'ended', ...base, reason: 'sshd-failed', ...(detail ? { detail } : {}) });
     throw err;

@@ -3,6 +3,7 @@
 import os from 'node:os';
 import { sshdConfigFile, sshdLogFile } from '../paths.js';
 import { writeFileAtomic } from '../fsutil.js';
+import { ALIVE_STATES, listJobs } from '../slurm/index.js';
 import { renderSshdConfig } from '../templates/index.js';
 import { sessionEnvironment } from './environment.js';
 import { ensureHostKey } from './hostkey.js';
@@ -54,7 +55,7 @@ async function startContainerSshd(ctx: JobContext, settings: JobSettings, contai
   const hostKey = await ensureHostKey(ctx.stateDir);
   const node = ctx.env.SLURMD_NODENAME || os.hostname();
   const log = (message: string) => ctx.log({ type: 'preparing', message });
-  const prepared = await prepareContainer(container, { env: ctx.env, stateDir: ctx.stateDir, node, jobId, hostKey, sshd: settings.sshd, log });
+  const prepared = await prepareContainer(container, { env: ctx.env, stateDir: ctx.stateDir, node, jobId, hostKey, sshd: settings.sshd, log, jobsAlive: (ids) => jobsAlive(ctx, ids) });
   const { passed, skipped } = sessionEnvironment(prepared.sessionEnv);
   if (skipped.length) ctx.log({ type: 'env-skipped', names: skipped });
   log(`starting sshd in ${prepared.run.describe}`);
@@ -74,6 +75,7 @@ async function startContainerSshd(ctx: JobContext, settings: JobSettings, contai
   }).catch(async (err: unknown) => {
     // An sshd that never answered was killed, but podman's container may live on without it.
     await removeAll();
+    await prepared.run.release?.();
     throw err;
   });
   const mainPid = (await prepared.run.mainPid?.(name())) ?? sshd.process.pid;
@@ -84,6 +86,16 @@ async function startContainerSshd(ctx: JobContext, settings: JobSettings, contai
     stop: async () => {
       terminate(sshd);
       await removeAll();
+      await prepared.run.release?.();
     },
   };
+}
+
+/** One squeue call; when Slurm does not answer, every job counts as alive (nothing is removed then). */
+async function jobsAlive(ctx: JobContext, ids: string[]): Promise<Set<string>> {
+  try {
+    return new Set((await listJobs(ctx.run, { user: ctx.user, jobIds: ids })).filter((j) => ALIVE_STATES.has(j.state)).map((j) => j.id));
+  } catch {
+    return new Set(ids);
+  }
 }

@@ -1,7 +1,7 @@
 // Find this user's job for a profile, or submit one, under a lock so that any
 // number of simultaneous connects submit exactly one job.
 import path from 'node:path';
-import { containerImageProblem, type Profile } from '../config/index.js';
+import { containerImageProblem, enrootHomeProblem, type Profile } from '../config/index.js';
 import { SlurmhopError } from '../errors.js';
 import { ensurePrivateDir } from '../fsutil.js';
 import { configFile, jobDir, jobName, jobOutputPattern, locksDir } from '../paths.js';
@@ -68,6 +68,10 @@ async function submit(ctx: SessionContext, profile: Profile): Promise<string> {
   const imageProblem = containerImageProblem(profile, ctx.home);
   if (imageProblem) {
     throw new SlurmhopError('config', `profile ${profile.name}: container = ${profile.container}: ${imageProblem}`, `fix container in ${configFile()} (image files must be on a filesystem the compute nodes share)`);
+  }
+  const homeProblem = enrootHomeProblem(profile, ctx.home);
+  if (homeProblem) {
+    throw new SlurmhopError('config', `profile ${profile.name}: container_runtime = enroot: ${homeProblem}`, `use container_runtime = apptainer or podman for [profile.${profile.name}] in ${configFile()}`);
   }
   ensurePrivateDir(path.join(ctx.stateDir, 'logs'));
   const script = renderJobScript({ profile, user: ctx.user, remote: ctx.remoteCommand });

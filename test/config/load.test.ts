@@ -90,6 +90,7 @@ describe('config.ini', () => {
     ['[profile.cpu]\ncontainer = images/img.sif\n', 2, 'is a relative path'],
     ['[profile.cpu]\ncontainer_runtime = docker\n', 2, 'container_runtime "docker" is not one of auto, enroot, apptainer, podman, none'],
     ['[profile.cpu]\ncontainer_mounts = /data, scratch\n', 2, 'container_mounts: "scratch" is not SRC[:DST[:ro]]'],
+    ['[profile.cpu]\ncontainer_mounts = /data, /shared/my data:/data\n', 2, 'container_mounts: "/shared/my data:/data" contains whitespace: slurmhop passes no such path to a container runtime (enroot\'s --mount cannot carry one)'],
     ['[profile.cpu]\ncontainer_slurm = sometimes\n', 2, 'container_slurm must be true or false'],
     ['[profile.cpu]\ncontainer_runtime = podman\n\ncontainer = ~/img.sqsh\n', 4, 'container_runtime = podman cannot run a .sqsh image'],
     ['[profile.cpu]\ncontainer = /img.sif\ncontainer_runtime = enroot\n', 2, 'container_runtime = enroot cannot run a .sif image'],

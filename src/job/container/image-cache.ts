@@ -4,7 +4,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { runtimeFailed, type ExecResult } from './runner.js';
+import { runtimeFailed } from './failure.js';
+import type { ExecResult } from './runner.js';
 
 /** A short, stable name for an image (its reference, or what identifies its file). */
 export const cacheName = (identity: string) => `slurmhop-${crypto.createHash('sha256').update(identity).digest('hex').slice(0, 12)}`;
@@ -18,7 +19,7 @@ export async function fetchOnce(file: string, what: string, fetch: (partial: str
   const result = await fetch(partial);
   if (result.exitCode !== 0) {
     fs.rmSync(partial, { force: true });
-    throw runtimeFailed(what, result.stderr);
+    throw runtimeFailed(what, result);
   }
   fs.renameSync(partial, file);
   return file;

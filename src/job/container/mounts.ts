@@ -10,6 +10,8 @@ export interface Mount {
   readOnly: boolean;
   /** Whether the source is a file (runtimes that create mount points need to know). */
   file: boolean;
+  /** Why it is mounted, for messages: the profile key or what it is. */
+  from: string;
 }
 
 /** SRC[:DST[:ro|rw]], as config.ini checked it. */
@@ -18,11 +20,11 @@ export function parseMount(spec: string): Mount {
   const readOnly = parts.at(-1) === 'ro';
   if (parts.at(-1) === 'ro' || parts.at(-1) === 'rw') parts.pop();
   const source = parts[0]!;
-  return { source, target: parts[1] ?? source, readOnly, file: isFile(source) };
+  return { source, target: parts[1] ?? source, readOnly, file: isFile(source), from: 'container_mounts' };
 }
 
 export function homeMount(home: string): Mount {
-  return { source: home, target: home, readOnly: false, file: false };
+  return { source: home, target: home, readOnly: false, file: false, from: 'the home directory' };
 }
 
 /** Sources that do not exist on this node: a runtime would fail with a less clear message. */

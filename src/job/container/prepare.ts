@@ -33,8 +33,11 @@ export interface ContainerDeps {
   hostKey: string;
   sshd?: string | undefined;
   log: (message: string) => void;
+  /** Which of these jobs Slurm still runs (all of them when it cannot tell). */
+  jobsAlive: (ids: string[]) => Promise<Set<string>>;
   exec?: Exec;
   home?: string;
+  tmpDir?: string;
 }
 
 export async function prepareContainer(settings: ContainerSettings, deps: ContainerDeps): Promise<PreparedContainer> {
@@ -53,12 +56,24 @@ export async function prepareContainer(settings: ContainerSettings, deps: Contai
     mounts.push(...client.mounts);
     extraEnv = client.env;
   }
-  const input = { program: found.program, mounts, exec, cacheDir: path.join(deps.stateDir, 'containers'), locksDir: locksDir(deps.stateDir), log: deps.log };
   dropMissingRuntimeDir(deps.env, deps.log);
+  const input = {
+    program: found.program,
+    mounts,
+    exec,
+    env: deps.env,
+    jobId: deps.jobId,
+    tmpDir: deps.tmpDir ?? os.tmpdir(),
+    jobsAlive: deps.jobsAlive,
+    cacheDir: path.join(deps.stateDir, 'containers'),
+    locksDir: locksDir(deps.stateDir),
+    log: deps.log,
+  };
   const run = found.name === 'enroot' ? await prepareEnroot(image, input) : found.name === 'apptainer' ? await prepareApptainer(image, input) : await preparePodman(image, input);
   deps.log(`checking ${run.describe} for sshd${run.runtime === 'podman' ? ' (podman pulls the image first if it does not have it)' : ''}`);
+  // A failed probe says nothing against the container itself: other jobs may be running in it.
   const probe = await probeImage(run, exec, { image: settings.image, sshd: deps.sshd, hostKey: deps.hostKey, name: `slurmhop-${deps.jobId}-probe` }).catch(async (err: unknown) => {
-    await run.discard?.();
+    await run.release?.();
     throw err;
   });
   if (settings.slurm) extraEnv.PATH = `${CONTAINER_SLURM_BIN}:${probe.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`;
@@ -69,5 +84,5 @@ export async function prepareContainer(settings: ContainerSettings, deps: Contai
 function jobTmpMount(env: NodeJS.ProcessEnv, home: string): Mount[] {
   const dir = env.TMPDIR;
   if (!dir || !path.isAbsolute(dir) || dir === '/tmp' || dir.startsWith(`${home}/`)) return [];
-  return isDirectory(dir) ? [{ source: dir, target: dir, readOnly: false, file: false }] : [];
+  return isDirectory(dir) ? [{ source: dir, target: dir, readOnly: false, file: false, from: 'TMPDIR (the job\'s own)' }] : [];
 }

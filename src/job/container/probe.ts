@@ -2,8 +2,8 @@
 // which OpenSSH options it knows), and what environment the image sets.
 import { SlurmhopError } from '../../errors.js';
 import { SSHD_CANDIDATES } from '../sshd.js';
-import { lastLines, type ContainerRun, type Exec } from './runner.js';
-
+import { explainingLines, runtimeFailed } from './failure.js';
+import type { ContainerRun, Exec, ExecResult } from './runner.js';
 
 /** POSIX sh, so that any image with /bin/sh can answer. $1: sshd from the profile (or empty), $2: host key. */
 export const PROBE_SCRIPT = `sshd=$1
@@ -33,18 +33,18 @@ export async function probeImage(run: ContainerRun, exec: Exec, opts: { image: s
   const [program, ...args] = run.argv(['/bin/sh', '-c', PROBE_SCRIPT, 'slurmhop-probe', opts.sshd ?? '', opts.hostKey], opts.name);
   const r = await exec(program!, args, { timeoutMs: PROBE_TIMEOUT_MS });
   await run.remove?.(opts.name);
-  return parseProbe(r.stdout, r.exitCode, r.stderr, opts);
+  return parseProbe(r, { ...opts, describe: run.describe });
 }
 
-export function parseProbe(stdout: string, exitCode: number, stderr: string, opts: { image: string; sshd?: string | undefined }): ProbeResult {
-  const lines = stdout.split('\n');
+export function parseProbe(r: ExecResult, opts: { image: string; sshd?: string | undefined; describe: string }): ProbeResult {
+  const lines = r.stdout.split('\n');
   const marks = lines.filter((l) => l.startsWith('slurmhop-probe '));
-  if (exitCode !== 0 || marks.length === 0) {
-    const last = lastLines(stderr) || `exit code ${exitCode}`;
-    if (/\/bin\/sh\b.*(not found|no such file)|(not found|no such file).*\/bin\/sh\b/i.test(stderr)) {
-      throw new SlurmhopError('job-failed', `container image ${opts.image} has no /bin/sh: ${last}`, 'slurmhop starts sshd in the image through /bin/sh; use an image with a shell');
+  if (r.exitCode !== 0 || marks.length === 0) {
+    if (/\/bin\/sh\b.*(not found|no such file)|(not found|no such file).*\/bin\/sh\b/i.test(r.stderr)) {
+      throw new SlurmhopError('job-failed', `container image ${opts.image} has no /bin/sh: ${explainingLines(r)}`, 'slurmhop starts sshd in the image through /bin/sh; use an image with a shell');
     }
-    throw new SlurmhopError('job-failed', `container image ${opts.image} could not be started: ${last}`);
+    // What the runtime said, as it said it: a runtime that refuses its arguments is not a bad image.
+    throw runtimeFailed(`starting ${opts.describe} (image ${opts.image})`, r);
   }
   if (marks.includes('slurmhop-probe no-sshd')) {
     throw new SlurmhopError(

@@ -1,7 +1,6 @@
 // What every runtime module gives the session server: how to run a command in
 // the prepared container, and how to clean up after it.
 import { execa } from 'execa';
-import { SlurmhopError } from '../../errors.js';
 import type { Mount } from './mounts.js';
 
 export interface ExecResult {
@@ -27,26 +26,26 @@ export interface ContainerRun {
   mainPid?(name: string): Promise<number | undefined>;
   /** Removes what a run left behind. */
   remove?(name: string): Promise<void>;
-  /** Forgets the prepared container (a failed start may mean a half-created one): the next job makes it again. */
-  discard?(): Promise<void>;
+  /** When the job ends: lets go of what the job used (a shared container stays for later jobs). */
+  release?(): Promise<void>;
 }
 
 export interface PrepareInput {
   program: string;
   mounts: Mount[];
   exec: Exec;
+  /** The job's environment: what is set here, every runtime call and the session's sshd inherit. */
+  env: NodeJS.ProcessEnv;
+  jobId: string;
+  /** A directory on the node for what the job keeps to itself. */
+  tmpDir: string;
+  /** Which of these jobs Slurm still runs (all of them when it cannot tell). */
+  jobsAlive: (ids: string[]) => Promise<Set<string>>;
   /** Where images fetched for slurmhop are cached (shared by jobs). */
   cacheDir: string;
   locksDir: string;
   log: (message: string) => void;
 }
-
-export function runtimeFailed(what: string, stderr: string): SlurmhopError {
-  return new SlurmhopError('job-failed', `${what} failed: ${lastLines(stderr) || 'no message'}`);
-}
-
-/** The end of a runtime's error output, on one line (the proxy shows the first line of a failure). */
-export const lastLines = (stderr: string) => stderr.trim().split('\n').slice(-3).join(' | ');
 
 /** SRC:DST[:ro], as Apptainer's --bind and Podman's --volume read it. */
 export const bindSpec = (m: Mount) => `${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`;

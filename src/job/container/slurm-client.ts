@@ -26,7 +26,7 @@ export async function slurmClientMounts(env: NodeJS.ProcessEnv, readLibraries: (
   const mounts = new Map<string, Mount>();
   const add = (m: Mount) => mounts.set(m.target, m);
   const binaries = SLURM_COMMANDS.map((name) => [name, findOnPath(name, env)] as const).filter((e): e is [string, string] => e[1] !== undefined);
-  for (const [name, file] of binaries) add({ source: fs.realpathSync(file), target: `${CONTAINER_SLURM_BIN}/${name}`, readOnly: true, file: true });
+  for (const [name, file] of binaries) add({ source: fs.realpathSync(file), target: `${CONTAINER_SLURM_BIN}/${name}`, readOnly: true, file: true, from: 'container_slurm' });
 
   const conf = env.SLURM_CONF || CONF_CANDIDATES.find(isFile);
   const settings = conf ? readSlurmConf(conf) : {};
@@ -38,7 +38,7 @@ export async function slurmClientMounts(env: NodeJS.ProcessEnv, readLibraries: (
   const mungePlugins = pluginDirs.map((dir) => path.join(dir, 'auth_munge.so')).filter(isFile);
   const munge = (await Promise.all(mungePlugins.map(readLibraries))).flat().filter((lib) => /munge/i.test(lib));
   for (const lib of new Set([...libraries, ...munge])) {
-    add(/slurm/i.test(path.basename(path.dirname(lib))) ? sameDir(path.dirname(lib)) : { source: lib, target: lib, readOnly: true, file: true });
+    add(/slurm/i.test(path.basename(path.dirname(lib))) ? sameDir(path.dirname(lib)) : { source: lib, target: lib, readOnly: true, file: true, from: 'container_slurm' });
   }
   for (const dir of pluginDirs) add(sameDir(dir));
 
@@ -47,7 +47,7 @@ export async function slurmClientMounts(env: NodeJS.ProcessEnv, readLibraries: (
   return { mounts: [...mounts.values()], env: conf ? { SLURM_CONF: conf } : {} };
 }
 
-const sameDir = (dir: string): Mount => ({ source: dir, target: dir, readOnly: true, file: false });
+const sameDir = (dir: string): Mount => ({ source: dir, target: dir, readOnly: true, file: false, from: 'container_slurm' });
 
 /** The two settings that say where the client's pieces are. */
 function readSlurmConf(conf: string): { pluginDir?: string; mungeSocket?: string } {

@@ -11,6 +11,7 @@ const USER = 'cyd';
 const STAND_INS = path.join(homeOf(USER), 'stand-ins');
 const CALLS = path.join(STAND_INS, 'calls.log');
 const REGISTRY_IMAGE = 'registry.example.org/team/tools:1';
+const DEVICE_IMAGE = 'registry.example.org/team/devices:1';
 const NODE_USR_ETC = 'container_mounts = /usr:/usr:ro, /etc:/etc:ro';
 const ON_PATH = 'env_setup = export PATH="$HOME/stand-ins/bin:$PATH" STANDIN_IMPORT_SECONDS=3';
 let laptop: Laptop;
@@ -26,6 +27,11 @@ beforeAll(async () => {
   // The stand-in registry: one image, a skeleton with a marker.
   const skeleton = makeSkeleton(USER, 'registry-tools', 'from the registry');
   fs.cpSync(skeleton, path.join(STAND_INS, 'registry', REGISTRY_IMAGE.replace(/[/:#]/g, '_')), { recursive: true, verbatimSymlinks: true });
+  // An image whose /dev holds a device node (listed for the stand-in: a tar made without root cannot hold one).
+  const devices = path.join(STAND_INS, 'registry', DEVICE_IMAGE.replace(/[/:#]/g, '_'));
+  fs.cpSync(skeleton, devices, { recursive: true, verbatimSymlinks: true });
+  fs.writeFileSync(path.join(devices, 'dev', 'urandom'), '');
+  fs.writeFileSync(path.join(devices, '.standin-devices'), 'dev/urandom c 1 9\n');
   // A ".sif" of the stand-in is a tar file.
   const sifRoot = makeSkeleton(USER, 'sif-tools', 'from the sif');
   const { execaSync } = await import('execa');
@@ -54,12 +60,27 @@ container_runtime = enroot
 ${NODE_USR_ETC}
 ${ON_PATH}
 
+[profile.badsshd]
+partition = interactive
+container = docker://${REGISTRY_IMAGE}
+container_runtime = enroot
+sshd = /usr/sbin/no-such-sshd
+${NODE_USR_ETC}
+${ON_PATH}
+
+[profile.devnodes]
+partition = interactive
+container = docker://${DEVICE_IMAGE}
+container_runtime = enroot
+${NODE_USR_ETC}
+${ON_PATH}
+
 [profile.nofile]
 partition = interactive
 container = ~/images/missing.sqsh
 `,
   );
-  laptop = new Laptop(USER, ['enr', 'app', 'gone', 'nofile']);
+  laptop = new Laptop(USER, ['enr', 'app', 'gone', 'nofile', 'badsshd', 'devnodes']);
   await laptop.pinHostKey();
 });
 afterAll(async () => {
@@ -74,14 +95,25 @@ describe('stand-in enroot (bwrap; enroot cannot be installed here)', () => {
     const r = await laptop.ssh(['slurm-enr', 'cat /slurmhop-image; echo "PATH=$PATH"; hostname; ls ~/stand-ins/calls.log']);
     expect(r.exitCode, String(r.stderr)).toBe(0);
     const [job] = await jobsOf(USER);
-    expect(String(r.stdout).split('\n')).toEqual(['from the registry', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', job!.node, `${STAND_INS}/calls.log`]);
+    // PATH: the node's /etc is mounted, so enroot's login shell takes Debian's /etc/profile PATH, then the
+    // user's ~/.profile adds ~/.local/bin (enroot.facts.md F18).
+    expect(String(r.stdout).split('\n')).toEqual([
+      'from the registry',
+      `PATH=${homeOf(USER)}/.local/bin:/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games`,
+      job!.node,
+      `${STAND_INS}/calls.log`,
+    ]);
     // The import takes a while: the waiting user is told what the job is doing.
     expect(String(r.stderr)).toContain(`slurmhop: job ${job!.id}: enroot imports docker://registry.example.org#team/tools:1 (once: later jobs reuse it)`);
     expect(calls('enroot', 'import')).toEqual([expect.stringMatching(/^enroot import --output \S+\/containers\/slurmhop-[0-9a-f]{12}\.sqsh\.partial-\d+ docker:\/\/registry\.example\.org#team\/tools:1$/)]);
     expect(calls('enroot', 'create')).toHaveLength(1);
     const starts = calls('enroot', 'start');
     expect(starts).toHaveLength(2); // the probe, then the session's sshd
-    expect(starts[1]).toContain(`enroot start --rw --mount ${homeOf(USER)}\\ ${homeOf(USER)}\\ none\\ x-create=dir\\,rbind --mount /usr\\ /usr\\ none\\ x-create=dir\\,rbind\\,ro`);
+    // enroot's colon-separated form (calls.log is written with printf %q, which escapes the commas).
+    expect(starts[1]).toContain(`enroot start --rw --mount ${homeOf(USER)}:${homeOf(USER)}:none:x-create=dir\\,rbind --mount /usr:/usr:none:x-create=dir\\,rbind\\,ro`);
+    // No XDG_RUNTIME_DIR on the node and /run/enroot is root's: the job gave enroot a directory of its own, gone with the job.
+    const output = fs.readFileSync(path.join(homeOf(USER), `.local/state/slurmhop/logs/${job!.id}.out`), 'utf8');
+    expect(output).toMatch(/enroot cannot make its runtime directory here \(mkdir: cannot create directory '\/run\/enroot': Permission denied\): it uses \/tmp\/slurmhop-enroot-\d+-\w+, private to this job/);
     expect(starts[1]).toMatch(/ slurmhop-[0-9a-f]{12} \/usr\/sbin\/sshd -D -e -f \S+\/jobs\/\d+\/sshd_config$/);
   });
 
@@ -99,9 +131,42 @@ describe('stand-in enroot (bwrap; enroot cannot be installed here)', () => {
     const started = Date.now();
     const r = await laptop.ssh(['slurm-gone', 'true']);
     expect(r.exitCode).not.toBe(0);
-    expect(String(r.stderr)).toContain('enroot import docker://registry.example.org#team/missing:2 failed: [ERROR] URL https://registry.example.org/v2/ returned error code: 404');
+    expect(String(r.stderr)).toContain(
+      'enroot import docker://registry.example.org#team/missing:2 failed: [ERROR] URL https://registry.example.org/v2/team/missing/manifests/2 returned error code: 404 Not Found (the registry does not have that image or tag)',
+    );
     expect(Date.now() - started).toBeLessThan(60_000);
     expect((await jobsOf(USER)).filter((j) => j.name === 'slurmhop-gone')).toEqual([]);
+  });
+});
+
+describe('stand-in enroot: failures of one job leave the others alone', () => {
+  it('a job whose sshd path is wrong fails at once and removes nothing: the running job on the same container goes on', async () => {
+    const first = await laptop.ssh(['slurm-enr', 'true']);
+    expect(first.exitCode, String(first.stderr)).toBe(0);
+    const running = (await jobsOf(USER)).find((j) => j.name === 'slurmhop-enr')!;
+    const bad = await laptop.ssh(['slurm-badsshd', 'true']);
+    expect(bad.exitCode).toBe(255);
+    expect(String(bad.stderr)).toContain('has no sshd at /usr/sbin/no-such-sshd');
+    expect(calls('enroot', 'remove')).toEqual([]);
+    const again = await laptop.ssh(['slurm-enr', 'cat /slurmhop-image']);
+    expect(again.exitCode, String(again.stderr)).toBe(0);
+    expect(String(again.stdout).trim()).toBe('from the registry');
+    expect((await jobsOf(USER)).map((j) => j.id)).toContain(running.id);
+  });
+
+  it("an image with device nodes: enroot's own line, the cause and the fix; the whole output in the job's log", async () => {
+    const r = await laptop.ssh(['slurm-devnodes', 'true']);
+    expect(r.exitCode).toBe(255);
+    const stderr = String(r.stderr);
+    expect(stderr).toMatch(/enroot create \S+\.sqsh failed: create_inode: could not create character device \S+\/dev\/urandom, because you're not superuser! \(the image's \/dev holds device nodes, which only root can create\)/);
+    expect(stderr).toContain('rebuild the image without device nodes');
+    expect(stderr).toMatch(/its whole output:[\s\S]*created \d+ hardlinks/);
+    // The half-made container was this job's own: removed, so the next try starts clean.
+    expect(calls('enroot', 'remove')).toEqual([expect.stringMatching(/^enroot remove --force slurmhop-[0-9a-f]{12}$/)]);
+    expect((await jobsOf(USER)).filter((j) => j.name === 'slurmhop-devnodes')).toEqual([]);
+    // The runtime directory the job gave enroot went with the job, failed as it did.
+    const jobId = /submitted job (\d+)/.exec(stderr)![1];
+    expect(fs.readdirSync('/tmp').filter((n) => n.startsWith(`slurmhop-enroot-${jobId}-`))).toEqual([]);
   });
 });
 

@@ -2,6 +2,7 @@
 // stand-in exec (no runtime runs here), against golden files.
 import fs from 'node:fs';
 import path from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { prepareContainer, type ContainerSettings } from '../../../src/job/container/index.js';
 import { PROBE_SCRIPT } from '../../../src/job/container/probe.js';
@@ -31,11 +32,12 @@ function fakeNode(programs: string[]) {
     calls.push(recorded(root, [program, ...args]));
     if (args[0] === 'list') return { exitCode: 0, stdout: [...listed].join('\n'), stderr: '' };
     if (args[0] === 'create') listed.add(args[2]!);
+    if (args[0] === 'remove') listed.delete(args[2]!);
     if (args[0] === 'import' || args[0] === 'pull') fs.writeFileSync(args[0] === 'import' ? args[2]! : args[1]!, 'image');
     if (args.includes(PROBE_SCRIPT)) return { exitCode: 0, stdout: PROBE_OUTPUT, stderr: '' };
     return { exitCode: 0, stdout: '', stderr: '' };
   };
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     PATH: `${bin}:/usr/bin:/bin`,
     SLURM_JOB_ID: '42',
     SLURM_SUBMIT_DIR: home,
@@ -45,8 +47,10 @@ function fakeNode(programs: string[]) {
     EBROOTGCC: '/sw/gcc/13',
     HOME: home,
   };
-  return { root, home, bin, calls, exec, env };
+  return { root, home, bin, calls, exec, env, listed };
 }
+
+const allAlive = async (ids: string[]) => new Set(ids);
 
 /** One call per line, arguments separated by ␣; what changes from run to run is named instead. */
 function recorded(root: string, argv: string[]): string {
@@ -66,6 +70,7 @@ async function prepared(settings: ContainerSettings, programs: string[]) {
     log: () => {},
     exec: node.exec,
     home: node.home,
+    jobsAlive: allAlive,
   });
   const sshd = result.run.argv(['/usr/sbin/sshd', '-D', '-e', '-f', `${node.home}/.local/state/slurmhop/jobs/42/sshd_config`], 'slurmhop-42-1');
   node.calls.push(`session: ${recorded(node.root, sshd)}`);
@@ -110,15 +115,98 @@ describe('container runtimes: the calls made (recorded, no runtime runs here)', 
   });
 });
 
-describe('when the probe run fails', () => {
-  it('enroot forgets the container it made (it may be half made), so the next job makes it again', async () => {
+describe('enroot: the shared container', () => {
+  const settings: ContainerSettings = { image: 'docker://ubuntu:24.04', runtime: 'enroot', mounts: [], slurm: false };
+  const depsOf = (node: ReturnType<typeof fakeNode>, exec: Exec, jobsAlive = allAlive) => ({
+    env: node.env,
+    stateDir: path.join(node.home, 'state'),
+    node: 'c1',
+    jobId: '42',
+    hostKey: '/k',
+    log: () => {},
+    exec,
+    home: node.home,
+    jobsAlive,
+  });
+  const removals = (calls: string[]) => calls.filter((c) => c.includes(' ␣ remove ␣ '));
+
+  it('a failed probe (a wrong sshd, no /bin/sh) removes nothing: other jobs may be running in the container', async () => {
     const node = fakeNode(['enroot']);
     const exec: Exec = async (program, args, options) => (args.includes(PROBE_SCRIPT) ? { exitCode: 1, stdout: '', stderr: '[ERROR] No such file or directory: /bin/sh' } : node.exec(program, args, options));
-    const settings: ContainerSettings = { image: 'docker://ubuntu:24.04', runtime: 'enroot', mounts: [], slurm: false };
-    const deps = { env: node.env, stateDir: path.join(node.home, 'state'), node: 'c1', jobId: '42', hostKey: '/k', log: () => {}, exec, home: node.home };
-    await expect(prepareContainer(settings, deps)).rejects.toThrow('has no /bin/sh');
-    expect(node.calls.at(-1)).toMatch(/^<node>\/bin\/enroot ␣ remove ␣ --force ␣ slurmhop-<image hash>$/);
+    await expect(prepareContainer(settings, depsOf(node, exec))).rejects.toThrow('has no /bin/sh');
+    const noSshd: Exec = async (program, args, options) => (args.includes(PROBE_SCRIPT) ? { exitCode: 0, stdout: 'slurmhop-probe no-sshd\n', stderr: '' } : node.exec(program, args, options));
+    await expect(prepareContainer({ ...settings }, depsOf(node, noSshd))).rejects.toThrow('has no sshd');
+    expect(removals(node.calls)).toEqual([]);
+    expect(node.calls.filter((c) => c.includes(' ␣ create ␣ '))).toHaveLength(1); // the second job used the complete container
   });
+
+  it('a create that fails removes only what it made itself, and says why in the runtime\'s own words', async () => {
+    const node = fakeNode(['enroot']);
+    const exec: Exec = async (program, args, options) =>
+      args[0] === 'create'
+        ? (node.listed.add(args[2]!), { exitCode: 2, stdout: '', stderr: "create_inode: could not create character device /d/dev/urandom, because you're not superuser!\ncreated 0 hardlinks" })
+        : node.exec(program, args, options);
+    await expect(prepareContainer(settings, depsOf(node, exec))).rejects.toThrow(/failed: create_inode: could not create character device .* \(the image's \/dev holds device nodes/);
+    expect(removals(node.calls)).toEqual([expect.stringMatching(/remove ␣ --force ␣ slurmhop-<image hash>$/)]);
+  });
+
+  it('a container left half made (no completion mark) is made again, unless a running job uses it', async () => {
+    const node = fakeNode(['enroot']);
+    const first = await prepareContainer(settings, depsOf(node, node.exec));
+    await first.run.release?.();
+    fs.rmSync(path.join(node.home, 'state', 'containers', fs.readdirSync(path.join(node.home, 'state', 'containers')).find((n) => n.endsWith('.complete'))!));
+    // Job 41 still runs in it (a killed job's mark would not count).
+    const users = fs.readdirSync(path.join(node.home, 'state', 'containers')).find((n) => n.endsWith('.users'))!;
+    fs.writeFileSync(path.join(node.home, 'state', 'containers', users, '41'), '');
+    await prepareContainer(settings, depsOf(node, node.exec, async (ids) => new Set(ids.filter((id) => id === '41'))));
+    expect(removals(node.calls)).toEqual([]);
+    await prepareContainer(settings, depsOf(node, node.exec, async () => new Set()));
+    expect(removals(node.calls)).toHaveLength(1);
+    expect(node.calls.filter((c) => c.includes(' ␣ create ␣ '))).toHaveLength(2);
+  });
+
+  it("without a runtime directory it can make, enroot gets one of the job's own, removed when the job ends; a site setting that works is left alone", async () => {
+    const node = fakeNode(['enroot']);
+    const denied: Exec = async (program, args, options) =>
+      args[0] === 'version' && !node.env.ENROOT_RUNTIME_PATH ? { exitCode: 1, stdout: '', stderr: "mkdir: cannot create directory '/run/enroot': Permission denied" } : node.exec(program, args, options);
+    const env = node.env;
+    const { run } = await prepareContainer(settings, { ...depsOf(node, denied), tmpDir: tmp() });
+    const dir = env.ENROOT_RUNTIME_PATH!;
+    expect(dir).toMatch(/slurmhop-enroot-42-/);
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    await run.release?.();
+    expect(fs.existsSync(dir)).toBe(false);
+
+    const site = fakeNode(['enroot']);
+    await prepareContainer(settings, { ...depsOf(site, site.exec), tmpDir: tmp() });
+    expect(site.env.ENROOT_RUNTIME_PATH).toBeUndefined();
+  });
+
+  it('a path enroot cannot mount is refused before enroot runs, naming where it comes from', async () => {
+    const node = fakeNode(['enroot']);
+    const spaced = path.join(tmp(), 'two words');
+    fs.mkdirSync(spaced);
+    await expect(prepareContainer({ ...settings, mounts: [spaced] }, depsOf(node, node.exec))).rejects.toThrow(
+      `enroot cannot mount ${spaced} (container_mounts): the path contains whitespace, which enroot's --mount cannot carry`,
+    );
+    expect(node.calls.filter((c) => !c.includes(' ␣ version'))).toEqual([]);
+  });
+});
+
+describe('the golden calls, checked against the stand-ins\' grammar (the real programs\' own, see stand-ins/*.facts.md)', () => {
+  const STAND_INS = path.join(import.meta.dirname, '../../e2e/containers/stand-ins');
+  for (const file of fs.readdirSync(path.join(import.meta.dirname, 'golden')).filter((f) => f.startsWith('enroot-'))) {
+    it(`${file}: enroot accepts every call's form`, async () => {
+      const bin = tmp();
+      fs.copyFileSync(path.join(STAND_INS, 'enroot'), path.join(bin, 'enroot'));
+      const lines = fs.readFileSync(path.join(import.meta.dirname, 'golden', file), 'utf8').trim().split('\n');
+      for (const line of lines) {
+        const [, ...args] = line.replace(/^session: /, '').replaceAll('<node>', '/node').replaceAll('<probe script>', 'true').split(' ␣ ');
+        const r = await execa('bash', [path.join(bin, 'enroot'), ...args], { reject: false, env: { STANDIN_GRAMMAR_ONLY: '1', HOME: bin, PATH: process.env.PATH } });
+        expect({ line, exitCode: r.exitCode, stderr: r.stderr }, r.stdout).toEqual({ line, exitCode: 0, stderr: '' });
+      }
+    });
+  }
 });
 
 describe('choosing a runtime', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { enrootReference, parseImage } from '../../../src/config/container-image.js';
 import { parseProbe, PROBE_SCRIPT } from '../../../src/job/container/probe.js';
-import { containerImageProblem } from '../../../src/config/index.js';
+import { containerImageProblem, enrootHomeProblem } from '../../../src/config/index.js';
 import { tempDirs } from '../../helpers/tmp.js';
 import { execa } from 'execa';
 import fs from 'node:fs';
@@ -9,22 +9,39 @@ import path from 'node:path';
 
 const tmp = tempDirs('slurmhop-probe-');
 
+function catchError(f: () => unknown): Error {
+  try {
+    f();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('no error');
+}
+
 describe('the probe script (run by the real /bin/sh here)', () => {
   it('finds the sshd and the environment', async () => {
     const r = await execa('/bin/sh', ['-c', PROBE_SCRIPT, 'probe', '', '/nonexistent-key'], { env: { PATH: '/usr/bin:/bin', FOO: 'bar' }, extendEnv: false });
-    const result = parseProbe(r.stdout, r.exitCode ?? 1, r.stderr, { image: 'img' });
+    const result = parseProbe({ stdout: r.stdout, exitCode: r.exitCode ?? 1, stderr: r.stderr }, { image: 'img', describe: 'a container' });
     expect(result.sshd).toBe('/usr/sbin/sshd');
     expect(result.env).toMatchObject({ FOO: 'bar', PATH: '/usr/bin:/bin' });
   });
 
   it('an sshd that is not there is named, with what to add', async () => {
     const r = await execa('/bin/sh', ['-c', PROBE_SCRIPT, 'probe', '/opt/none/sshd', '/k'], { reject: false });
-    expect(() => parseProbe(r.stdout, r.exitCode ?? 1, r.stderr, { image: 'img', sshd: '/opt/none/sshd' })).toThrow('container image img has no sshd at /opt/none/sshd');
+    expect(() => parseProbe({ stdout: r.stdout, exitCode: r.exitCode ?? 1, stderr: r.stderr }, { image: 'img', sshd: '/opt/none/sshd', describe: 'a container' })).toThrow('container image img has no sshd at /opt/none/sshd');
   });
 
   it('a runtime failure and a missing /bin/sh read differently', () => {
-    expect(() => parseProbe('', 125, 'Error: short-name "foo" did not resolve', { image: 'foo' })).toThrow('container image foo could not be started: Error: short-name "foo" did not resolve');
-    expect(() => parseProbe('', 127, 'exec container process `/bin/sh`: No such file or directory', { image: 'foo' })).toThrow('has no /bin/sh');
+    const opts = { image: 'foo', describe: 'podman image foo' };
+    expect(() => parseProbe({ stdout: '', exitCode: 125, stderr: 'Error: short-name "foo" did not resolve' }, opts)).toThrow('starting podman image foo (image foo) failed: Error: short-name "foo" did not resolve');
+    expect(() => parseProbe({ stdout: '', exitCode: 127, stderr: 'exec container process `/bin/sh`: No such file or directory' }, opts)).toThrow('has no /bin/sh');
+  });
+
+  it('a runtime that refuses its arguments is not blamed on the image: its own words, and why', () => {
+    const refused = { stdout: '', exitCode: 1, stderr: '[ERROR] Invalid argument: /home/eve /home/eve none x-create=dir,rbind' };
+    const err = catchError(() => parseProbe(refused, { image: 'docker://x', describe: 'enroot container slurmhop-fcb4c26d81ff' }));
+    expect(err.message).toBe("starting enroot container slurmhop-fcb4c26d81ff (image docker://x) failed: [ERROR] Invalid argument: /home/eve /home/eve none x-create=dir,rbind (the runtime refused slurmhop's command line)");
+    expect(err.message).not.toContain('could not be started');
   });
 });
 
@@ -53,6 +70,17 @@ describe('images', () => {
     expect(containerImageProblem(profile('~/rootfs'), home)).toBe(`${home}/rootfs is not a directory`);
     expect(containerImageProblem(profile('docker://anything'), home)).toBeUndefined();
     expect(containerImageProblem({ ...profile('~/gone.sqsh'), containerRuntime: 'none' }, home)).toBeUndefined();
+  });
+
+  it('the login node refuses a home directory that enroot cannot mount, for a profile only enroot can run', () => {
+    const home = '/home/research group/eve';
+    expect(enrootHomeProblem({ container: '~/img.sqsh', containerRuntime: 'auto' }, home)).toBe(
+      "your home directory /home/research group/eve contains whitespace, which enroot's --mount cannot carry (the home directory is always mounted)",
+    );
+    expect(enrootHomeProblem({ container: 'docker://ubuntu', containerRuntime: 'enroot' }, '/home/a:b')).toContain('contains ":"');
+    // Another runtime may run these on the node: it is checked there.
+    expect(enrootHomeProblem({ container: 'docker://ubuntu', containerRuntime: 'auto' }, home)).toBeUndefined();
+    expect(enrootHomeProblem({ container: '/x.sif', containerRuntime: 'auto' }, home)).toBeUndefined();
   });
 });
 
