@@ -1,21 +1,30 @@
-import type { ParseArgsConfig } from 'node:util';
+import type { parseArgs, ParseArgsConfig } from 'node:util';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
-export interface ParsedArgs {
+/** What node:util's parseArgs gives for these option definitions: booleans, strings, arrays of them for `multiple`. */
+export type Values<O extends Options> = ReturnType<typeof parseArgs<{ options: O; allowPositionals: true; strict: true }>>['values'];
+
+export interface ParsedArgs<O extends Options = Options> {
   positionals: string[];
-  values: Record<string, string | boolean | Array<string | boolean> | undefined>;
+  values: Values<O>;
 }
 
 /** Commands are data: the table in commands/index.ts lists them all. */
-export interface Command {
+export interface Command<O extends Options = Options> {
   name: string;
   summary: string;
   usage: string;
-  options?: Options;
+  options?: O;
   /** Internal commands are not listed in help. */
   internal?: boolean;
   /** In proxy mode stdout is the SSH stream: the runner keeps everything else off it. */
   stdoutIsStream?: boolean;
-  run(args: ParsedArgs): Promise<number | void>;
+  run(args: ParsedArgs<O>): Promise<number | void>;
+}
+
+/** A command whose `run` gets its values typed from its own option definitions (as citty's defineCommand). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export function defineCommand<const O extends Options = {}>(command: Command<O>): Command {
+  return command as unknown as Command;
 }

@@ -34,7 +34,7 @@ export interface Profile {
    * srun: sshd listens on the node's loopback only, reached through `srun --overlap`;
    * node-sshd: no sshd of our own, the node's port 22 (sites with pam_slurm_adopt).
    */
-  transport: 'tcp' | 'srun' | 'node-sshd';
+  transport: Transport;
   /** Image the session runs in: docker://ref, a path (.sqsh, .sif, rootfs directory) or a local image name. */
   container?: string;
   containerRuntime: ContainerRuntimeSetting;
@@ -47,8 +47,16 @@ export interface Profile {
 /** start_timeout of a profile with a container, unless it sets its own. */
 export const CONTAINER_START_TIMEOUT = 1800;
 
+export const TRANSPORTS = ['tcp', 'srun', 'node-sshd'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
+
 export const CONTAINER_RUNTIMES = ['auto', 'enroot', 'apptainer', 'podman', 'none'] as const;
 export type ContainerRuntimeSetting = (typeof CONTAINER_RUNTIMES)[number];
+
+/** Whether a value is one of a setting's words (config.ini, and the job's command line, which config.ini's values become). */
+export function isOneOf<T extends string>(value: string, words: readonly T[]): value is T {
+  return (words as readonly string[]).includes(value);
+}
 
 export const PROFILE_DEFAULTS = {
   sbatchArgs: [] as string[],
@@ -136,10 +144,10 @@ export const PROFILE_KEYS: Record<string, Reader> = {
     p.container = v;
   },
   container_runtime: (p, v, at) => {
-    if (!(CONTAINER_RUNTIMES as readonly string[]).includes(v)) {
+    if (!isOneOf(v, CONTAINER_RUNTIMES)) {
       throw configError(at.file, at.line, `container_runtime "${v}" is not one of ${CONTAINER_RUNTIMES.join(', ')}`);
     }
-    p.containerRuntime = v as ContainerRuntimeSetting;
+    p.containerRuntime = v;
   },
   container_mounts: (p, v, at) => {
     const mounts = v.split(',').map((m) => m.trim()).filter(Boolean);
@@ -177,7 +185,7 @@ export const PROFILE_KEYS: Record<string, Reader> = {
   },
   idle_gpu: flag('idleGpu', 'idle_gpu'),
   transport: (p, v, at) => {
-    if (v !== 'tcp' && v !== 'srun' && v !== 'node-sshd') throw configError(at.file, at.line, `transport "${v}" is not tcp, srun or node-sshd`);
+    if (!isOneOf(v, TRANSPORTS)) throw configError(at.file, at.line, `transport "${v}" is not tcp, srun or node-sshd`);
     p.transport = v;
   },
   sshd: (p, v, at) => {

@@ -2,10 +2,10 @@ import { getProfile, loadConfig } from '../../config/index.js';
 import { usageError } from '../../errors.js';
 import { acquireJob, allocate, defaultSessionContext } from '../../session/index.js';
 import { writeCurrent } from '../../state/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { print } from '../../output.js';
 
-export const allocCommand: Command = {
+export const allocCommand = defineCommand({
   name: 'alloc',
   summary: 'allocate a profile\'s job now and connect later (returns when its session is ready)',
   usage: 'remote alloc <profile> [--no-wait]',
@@ -24,4 +24,4 @@ export const allocCommand: Command = {
     const { job, contact } = await allocate(ctx, profile);
     print(`job ${job.jobId} (${profile.name}) is ready on ${contact.node}: connect with ssh <prefix>-${profile.name} or ssh <prefix>`);
   },
-};
+});

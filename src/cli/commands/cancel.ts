@@ -2,10 +2,10 @@ import os from 'node:os';
 import { SlurmhopError, usageError } from '../../errors.js';
 import { listSessionJobs, type SessionJob } from '../../session/index.js';
 import { cancelJobs, execaRunner } from '../../slurm/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { print } from '../../output.js';
 
-export const cancelCommand: Command = {
+export const cancelCommand = defineCommand({
   name: 'cancel',
   summary: 'cancel your slurmhop jobs: one job, a profile\'s jobs, or all',
   usage: 'remote cancel [<profile>|<jobid>|--all]',
@@ -15,7 +15,7 @@ export const cancelCommand: Command = {
       throw usageError('remote cancel takes one profile or job id, or --all');
     }
     const jobs = await listSessionJobs(execaRunner, os.userInfo().username);
-    const chosen = choose(jobs, positionals[0], Boolean(values.all));
+    const chosen = choose(jobs, positionals[0], values.all === true);
     if (chosen.length === 0) {
       print(positionals[0] ? `no slurmhop job for profile ${positionals[0]}` : 'no slurmhop jobs to cancel');
       return;
@@ -23,7 +23,7 @@ export const cancelCommand: Command = {
     await cancelJobs(execaRunner, chosen.map((j) => j.id));
     for (const j of chosen) print(`cancelled job ${j.id} (${j.profile}, ${j.state.toLowerCase()})`);
   },
-};
+});
 
 /** Only this user's slurmhop jobs can ever be chosen. */
 export function choose(jobs: SessionJob[], target: string | undefined, all: boolean): SessionJob[] {

@@ -1,9 +1,9 @@
 import { SlurmhopError, usageError } from '../../errors.js';
 import { checkLatest, defaultUpdateDeps, describeAutomatic, label } from '../../update/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { print } from '../../output.js';
 
-export const checkCommand: Command = {
+export const checkCommand = defineCommand({
   name: 'check',
   summary: 'compare the running version with the newest release (installs nothing)',
   usage: 'remote check',
@@ -20,4 +20,4 @@ export const checkCommand: Command = {
     print(latest.newer ? `update:     ${latest.latest} is newer: "remote update" installs it now` : 'update:     none, up to date');
     for (const line of describeAutomatic(deps.settings, deps.paths)) print(line);
   },
-};
+});

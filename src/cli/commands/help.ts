@@ -1,4 +1,4 @@
-import type { Command } from '../command.js';
+import { defineCommand, type Command } from '../command.js';
 import { EXIT_DESCRIPTIONS } from '../exit-codes.js';
 import { print } from '../../output.js';
 import { VERSION } from '../../version.js';
@@ -22,12 +22,12 @@ export function helpText(commands: Command[]): string {
 }
 
 export function helpCommand(all: () => Command[]): Command {
-  return {
+  return defineCommand({
     name: 'help',
     summary: 'show this help',
     usage: 'remote help',
     async run() {
       print(helpText(all()));
     },
-  };
+  });
 }

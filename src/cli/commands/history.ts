@@ -1,12 +1,12 @@
 import { usageError } from '../../errors.js';
 import { collectHistory, defaultHistoryDeps, historyJson, historyRows, limitNote, type HistoryDeps } from '../../history/index.js';
-import type { Command } from '../command.js';
+import { defineCommand, type Command } from '../command.js';
 import { formatTable, print } from '../../output.js';
 
 const DEFAULT_LIMIT = 20;
 
 export function historyCommandWith(deps: () => HistoryDeps): Command {
-  return {
+  return defineCommand({
     name: 'history',
     summary: 'your past sessions, newest first: job, profile, node, times, why each ended (from the state files)',
     usage: 'remote history [--json] [--limit N]',
@@ -27,7 +27,7 @@ export function historyCommandWith(deps: () => HistoryDeps): Command {
       const note = limitNote(history);
       if (note) print(note);
     },
-  };
+  });
 }
 
 export const historyCommand = historyCommandWith(() => defaultHistoryDeps());

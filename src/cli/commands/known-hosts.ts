@@ -8,16 +8,16 @@ import { usageError } from '../../errors.js';
 import { stateDir } from '../../paths.js';
 import { isKnownHostsName, knownHostsLines } from '../../session/index.js';
 import { contactsForProfile, readCurrent } from '../../state/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { print } from '../../output.js';
 
-export const knownHostsCommand: Command = {
+export const knownHostsCommand = defineCommand({
   name: 'known-hosts',
   summary: 'print the host keys of the node your transport = node-sshd session runs on, as known_hosts lines (the laptop\'s KnownHostsCommand)',
   usage: 'remote known-hosts <profile>|--current [<name>]',
   options: { current: { type: 'boolean' } },
   async run({ positionals, values }) {
-    const current = Boolean(values.current);
+    const current = values.current === true;
     if (positionals.length > (current ? 1 : 2) || (!current && positionals.length === 0)) {
       throw usageError('remote known-hosts takes a profile (or --current) and optionally the host name to print the keys under');
     }
@@ -34,4 +34,4 @@ export const knownHostsCommand: Command = {
     }
     for (const line of lines) print(line);
   },
-};
+});

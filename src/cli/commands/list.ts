@@ -3,10 +3,10 @@ import { listSessionJobs } from '../../session/index.js';
 import { readContact } from '../../state/index.js';
 import { stateDir } from '../../paths.js';
 import { execaRunner } from '../../slurm/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { formatTable, print } from '../../output.js';
 
-export const listCommand: Command = {
+export const listCommand = defineCommand({
   name: 'list',
   summary: 'your slurmhop jobs: profile, state, node, time used / limit, reason',
   usage: 'remote list [--json]',
@@ -49,4 +49,4 @@ export const listCommand: Command = {
     ]);
     print(formatTable([['JOBID', 'PROFILE', 'STATE', 'NODE', 'USED / LIMIT', 'LEFT', 'REASON'], ...rows]));
   },
-};
+});

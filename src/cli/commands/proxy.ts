@@ -5,9 +5,9 @@ import { readCurrent } from '../../state/index.js';
 import { stateDir } from '../../paths.js';
 import type { Config } from '../../config/index.js';
 import { scheduleUpdateCheck } from '../../update/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-export const proxyCommand: Command = {
+export const proxyCommand = defineCommand({
   name: 'proxy',
   summary: 'connect stdin/stdout to the profile\'s session (used as an ssh ProxyCommand)',
   usage: 'remote proxy <profile>|--current',
@@ -23,7 +23,7 @@ export const proxyCommand: Command = {
     scheduleUpdateCheck();
     await openSession(defaultSessionContext(), profile, { input: process.stdin, output: process.stdout });
   },
-};
+});
 
 /** The session `--current` follows: the last one submitted, allocated or swapped to; else the first profile. */
 function currentProfileName(config: Config): string {

@@ -1,9 +1,9 @@
 import { SlurmhopError, usageError } from '../../errors.js';
 import { defaultSessionContext, whySessionEnded } from '../../session/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 // Run by the relay hand-off (session/handoff.ts) once the relay program exits.
-export const sessionEndedCommand: Command = {
+export const sessionEndedCommand = defineCommand({
   name: 'session-ended',
   summary: 'say why a handed-off session ended (run by the relay)',
   usage: 'remote session-ended <jobid> <relay exit status>',
@@ -19,4 +19,4 @@ export const sessionEndedCommand: Command = {
     ctx.log({ type: 'session-ended', jobId, why });
     throw new SlurmhopError('connection-lost', `the session in job ${jobId} ended: ${why}`);
   },
-};
+});

@@ -5,7 +5,7 @@ import { listSessionJobs } from '../../session/index.js';
 import { readCurrent } from '../../state/index.js';
 import { stateDir } from '../../paths.js';
 import { execaRunner } from '../../slurm/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 /** A shell (or a command) on the job's node, inside its allocation: no key, no sshd involved. */
 export function shellOnJob(jobId: string, command: string[]): number {
@@ -16,7 +16,7 @@ export function shellOnJob(jobId: string, command: string[]): number {
   return r.status ?? 70;
 }
 
-export const sshCommand: Command = {
+export const sshCommand = defineCommand({
   name: 'ssh',
   summary: 'a shell (or a command) on a job\'s node from the login node, inside the allocation',
   usage: 'remote ssh [<profile>|<jobid>] [-- command...]',
@@ -33,4 +33,4 @@ export const sshCommand: Command = {
     }
     return shellOnJob(job.id, command);
   },
-};
+});

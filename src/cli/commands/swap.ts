@@ -2,41 +2,43 @@ import { getProfile, loadConfig, type Profile } from '../../config/index.js';
 import { usageError } from '../../errors.js';
 import { defaultSessionContext, swap } from '../../session/index.js';
 import { readCurrent } from '../../state/index.js';
-import type { Command } from '../command.js';
+import { defineCommand, type Values } from '../command.js';
 import { print } from '../../output.js';
 import { shellOnJob } from './ssh.js';
 
-async function runSwap(target: string, values: Record<string, unknown>): Promise<number | void> {
+const SWAP_OPTIONS = { keep: { type: 'boolean' }, shell: { type: 'boolean' } } as const;
+
+async function runSwap(target: string, values: Values<typeof SWAP_OPTIONS>): Promise<number | void> {
   const config = loadConfig();
   const profile = getProfile(config, target);
   const ctx = defaultSessionContext();
   const current = readCurrent(ctx.stateDir);
   const from: Profile | undefined = current ? config.profiles.get(current.profile) : undefined;
-  const result = await swap(ctx, profile, from, Boolean(values.keep));
+  const result = await swap(ctx, profile, from, values.keep === true);
   const old = result.previous && result.previous.jobId !== result.job.jobId ? ` (job ${result.previous.jobId} ${result.previousEnded ? 'ended' : 'kept'})` : '';
   print(`session moved to job ${result.job.jobId} (${profile.name}) on ${result.contact.node}${old}; "ssh <prefix>" follows it`);
   if (values.shell) return shellOnJob(result.job.jobId, []);
 }
 
-export const swapCommand: Command = {
+export const swapCommand = defineCommand({
   name: 'swap',
   summary: 'move the current session to another profile\'s job (then end the old one)',
   usage: 'remote swap <profile> [--keep] [--shell]',
-  options: { keep: { type: 'boolean' }, shell: { type: 'boolean' } },
+  options: SWAP_OPTIONS,
   async run({ positionals, values }) {
     const [name, ...rest] = positionals;
     if (!name || rest.length) throw usageError('remote swap takes exactly one profile name', 'e.g. remote swap gpu');
     return runSwap(name, values);
   },
-};
+});
 
-export const gpuswapCommand: Command = {
+export const gpuswapCommand = defineCommand({
   name: 'gpuswap',
   summary: 'remote swap gpu',
   usage: 'remote gpuswap [--keep] [--shell]',
-  options: { keep: { type: 'boolean' }, shell: { type: 'boolean' } },
+  options: SWAP_OPTIONS,
   async run({ positionals, values }) {
     if (positionals.length) throw usageError('remote gpuswap takes no profile (it swaps to gpu)');
     return runSwap('gpu', values);
   },
-};
+});

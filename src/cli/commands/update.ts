@@ -1,9 +1,9 @@
 import { SlurmhopError, usageError } from '../../errors.js';
 import { defaultUpdateDeps, updateNow, type UpdateMode, type UpdateOutcome } from '../../update/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { print } from '../../output.js';
 
-export const updateCommand: Command = {
+export const updateCommand = defineCommand({
   name: 'update',
   summary: 'install the newest signed release now (or --version X.Y.Z, older ones too); the next run uses it',
   usage: 'remote update [--version X.Y.Z]',
@@ -16,7 +16,7 @@ export const updateCommand: Command = {
       return;
     }
     let mode: UpdateMode = { kind: 'latest' };
-    if (typeof values.version === 'string') {
+    if (values.version !== undefined) {
       const version = values.version.replace(/^v/, '');
       if (!/^\d+\.\d+\.\d+$/.test(version)) throw usageError(`--version needs X.Y.Z, not "${values.version}"`);
       mode = { kind: 'version', version };
@@ -24,7 +24,7 @@ export const updateCommand: Command = {
     const deps = defaultUpdateDeps({ echo: (line) => process.stderr.write(`slurmhop: update: ${line}\n`) });
     report(await updateNow(deps, mode), deps.paths.log);
   },
-};
+});
 
 // Detached from the connection that started it: nothing to show, nowhere to fail to.
 async function backgroundCheck(): Promise<void> {
