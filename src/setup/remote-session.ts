@@ -2,6 +2,7 @@
 // `/bin/sh -s` with the script on stdin, so the user's login shell (bash,
 // tcsh, fish) never parses them; files go over SFTP.
 import type { Client, SFTPWrapper } from 'ssh2';
+import { shellQuote } from '../templates/index.js';
 import { setupError } from './errors.js';
 
 export interface ExecResult {
@@ -18,15 +19,13 @@ export interface RemoteSession {
   end(): void;
 }
 
-const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
 export function remoteSession(client: Client): RemoteSession {
   let sftp: Promise<SFTPWrapper> | undefined;
   const getSftp = () =>
     (sftp ??= new Promise<SFTPWrapper>((resolve, reject) => client.sftp((err, s) => (err ? reject(err) : resolve(s)))));
   return {
     sh(script, args = []) {
-      const command = ['/bin/sh', '-s', '--', ...args.map(q)].join(' ');
+      const command = ['/bin/sh', '-s', '--', ...args.map(shellQuote)].join(' ');
       return new Promise((resolve, reject) => {
         client.exec(command, (err, stream) => {
           if (err) return reject(setupError('cluster-step', `cannot run a command on the login node: ${err.message}`));

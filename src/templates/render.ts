@@ -7,9 +7,12 @@ export function renderTemplate(template: string, values: Record<string, string>)
   });
 }
 
-/** Quote a word for POSIX sh. */
+/**
+ * Quote a word for POSIX sh: single quotes unless it is plainly safe. `%` is
+ * not plainly safe: an ssh config expands it, so such a word is quoted there too.
+ */
 export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9_@+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

@@ -1,6 +1,8 @@
 // Quoting for the laptop's ssh config, per layer: OpenSSH's config reader
 // (argv_split: " ' \ and %-tokens), then, for ProxyCommand only, /bin/sh -c on
 // Linux and macOS, or CreateProcessW's command-line rules on Windows.
+import { shellQuote } from './render.js';
+
 export type SshPlatform = 'linux' | 'darwin' | 'win32';
 
 /** %-tokens are expanded in ProxyCommand, IdentityFile, UserKnownHostsFile, ControlPath. */
@@ -27,11 +29,6 @@ export function configArg(value: string, platform: SshPlatform): string {
   return v.replace(/[\\"']/g, (c) => `\\${c}`);
 }
 
-/** A word for /bin/sh: single quotes unless it is plainly safe. */
-export function shWord(word: string): string {
-  return /^[A-Za-z0-9_@+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
 /**
  * A word for a Windows command line (CommandLineToArgvW / the MSVC runtime):
  * double quotes when it has spaces or quotes, backslashes doubled only before a
@@ -55,7 +52,7 @@ export function winWord(word: string): string {
 
 /** The ProxyCommand line: words quoted for the platform's way of running it, then %-escaped. */
 export function proxyCommand(words: string[], platform: SshPlatform): string {
-  const quote = platform === 'win32' ? winWord : shWord;
+  const quote = platform === 'win32' ? winWord : shellQuote;
   return escapePercent(words.map(quote).join(' '));
 }
 
