@@ -9,6 +9,7 @@ export { describeAutomatic, describeRunning } from './describe.js';
 export { publishRelease, type PublishOptions } from './publish.js';
 export { makeManifest, signRelease, verifyRelease, ReleaseRejected, type Manifest, type ReleaseFiles } from './manifest.js';
 export { updatePaths, RELEASE_FILES, OPT_OUT_FILE, type UpdatePaths } from './paths.js';
+export { isVersion } from './semver.js';
 export { readCurrent, listInstalled, type CurrentState } from './installed.js';
 export { keyFingerprint, RELEASE_KEY } from './release-key.js';
 export { createUpdateLog, formatUpdateEvent, type UpdateEvent, type UpdateLog } from './log.js';

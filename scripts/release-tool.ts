@@ -1,5 +1,7 @@
 // scripts/release: make a signed release (a tagged commit of the three
-// release files) in a git repository, or make a new release key pair.
+// release files) in a git repository, or make a new release key pair. For the
+// maintainers only: nothing of it is in the executable; it signs with the
+// updater's own code (src/update).
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
@@ -7,9 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { simpleGit } from 'simple-git';
-import { publishRelease } from './publish.js';
-import { RELEASE_FILES } from './paths.js';
-import { isVersion } from './semver.js';
+import { isVersion, publishRelease, RELEASE_FILES } from '../src/update/index.js';
 
 const USAGE = `usage:
   scripts/release --key PRIVATE.pem --repo GITDIR [--bundle dist/remote.cjs] [--version X.Y.Z] [--push REMOTE]
@@ -18,7 +18,7 @@ const USAGE = `usage:
   scripts/release keygen --out PRIVATE.pem [--pub keys/release-ed25519.pub]
       makes a new ed25519 key pair: the private key (0600) for you to keep, the public key for the build`;
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'keygen') return keygen(argv.slice(1));
