@@ -19,7 +19,7 @@ const CAUSES: Cause[] = [
   {
     test: /could not create (character|block) device .*not superuser/,
     cause: "the image's /dev holds device nodes, which only root can create",
-    hint: 'rebuild the image without device nodes in /dev (the runtime mounts the node\'s /dev anyway): e.g. mksquashfs ROOTFS image.sqsh -e dev, after emptying ROOTFS/dev',
+    hint: 'rebuild the image without /dev (the runtime mounts the node\'s /dev anyway): e.g. mksquashfs ROOTFS image.sqsh -e dev',
   },
   {
     test: /failed to set capabilities|Operation not permitted.*aufs2ovlfs/,

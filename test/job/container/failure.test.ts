@@ -23,7 +23,7 @@ describe('a container runtime that failed', () => {
     expect(err.message).toBe(
       "enroot create /home/eve/dev.sqsh failed: create_inode: could not create character device /home/enrtest/.local/share/enroot/dev/dev/urandom, because you're not superuser! (the image's /dev holds device nodes, which only root can create)",
     );
-    expect(err.hint).toContain('rebuild the image without device nodes');
+    expect(err.hint).toContain('rebuild the image without /dev');
     expect(err.details).toContain('created 0 hardlinks'); // the whole output, for the job's log
     expect(err.kind).toBe('job-failed');
   });
