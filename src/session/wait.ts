@@ -52,7 +52,9 @@ export async function waitUntilReady(
     heartbeat();
 
     const now = ctx.now();
-    if (now >= nextQueryAt) {
+    // A timeout is decided by a fresh answer, asked at the timeout itself, not at the next backed-off poll.
+    const deadline = runningSince === undefined ? pendingSince + profile.pendingTimeout * 1000 : runningSince + profile.startTimeout * 1000;
+    if (now >= nextQueryAt || now >= deadline) {
       queryInterval = Math.min(queryInterval * SQUEUE_BACKOFF, SQUEUE_MAX_MS);
       nextQueryAt = now + queryInterval;
       const info = await queryJob(ctx, job.jobId).then(

@@ -63,6 +63,25 @@ describe('waiting for a job', () => {
     expect(queries()).toBeGreaterThanOrEqual(3);
   });
 
+  it('gives up at pending_timeout itself, not at the next backed-off poll (20 s, not 29.8 s)', async () => {
+    const twenty = [...parseConfig('[profile.cpu]\npending_timeout = 20\n', 'c.ini').values()][0]!;
+    const { ctx } = fakeContext(['PENDING']);
+    await expect(waitUntilReady(ctx, twenty, job, never)).rejects.toMatchObject({ kind: 'pending-timeout' });
+    expect(ctx.now()).toBeGreaterThanOrEqual(20_000);
+    expect(ctx.now()).toBeLessThan(20_100);
+  });
+
+  it('a job that started just before the timeout is not given up: the last answer decides', async () => {
+    const twenty = [...parseConfig('[profile.cpu]\npending_timeout = 20\nstart_timeout = 60\n', 'c.ini').values()][0]!;
+    let clockAtQuery = 0;
+    const { ctx, stateDir } = fakeContext(['PENDING', 'PENDING', 'PENDING', 'PENDING', 'PENDING', 'PENDING', 'RUNNING'], (n) => {
+      clockAtQuery = n;
+      if (n === 7) writeContact(stateDir, { version: 1, jobId: '7', profile: 'cpu', node: 'c1', port: 4000, user: 'ada', pid: 1, readyAt: '' });
+    });
+    expect(await waitUntilReady(ctx, twenty, job, never)).toMatchObject({ port: 4000 });
+    expect(clockAtQuery).toBe(7);
+  });
+
   it('prints one progress line per change of state', async () => {
     const { ctx, events } = fakeContext(['PENDING', 'PENDING', 'RUNNING'], () => {});
     await expect(waitUntilReady(ctx, profile, job, never)).rejects.toBeInstanceOf(JobFailedError);
