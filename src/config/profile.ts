@@ -1,5 +1,6 @@
 // What a profile is, its defaults, and how each config.ini key is read.
 import { configError, type IniEntry } from './ini-lines.js';
+import { reservedSbatchOption } from './sbatch-args.js';
 import { splitShellWords } from './shell-words.js';
 import { parseImage, RUNTIMES_FOR_IMAGE } from './container-image.js';
 
@@ -110,8 +111,6 @@ function duration(field: 'pendingTimeout' | 'startTimeout' | 'idleTimeout', key:
 }
 
 /** Options slurmhop sets itself: reuse finds jobs by name, and the proxy reads the job's output file. */
-const RESERVED_SBATCH = /^(-J|--job-name|-o|--output|-e|--error|-D|--chdir|--parsable|--wrap|-a|--array)(=|$)/;
-
 const CONTAINER_MOUNT = /^\/[^:,\s]*(:\/[^:,\s]*)?(:ro|:rw)?$/;
 
 const DURATION = /^(\d+)\s*([smh]?)$/i;
@@ -167,9 +166,10 @@ export const PROFILE_KEYS: Record<string, Reader> = {
     if (stray !== undefined) {
       throw configError(at.file, at.line, `sbatch_args: "${stray}" is not an sbatch option`, 'write options as --name=value');
     }
-    const reserved = words.find((w) => RESERVED_SBATCH.test(w));
-    if (reserved !== undefined) {
-      throw configError(at.file, at.line, `sbatch_args: ${reserved.split('=')[0]} is set by slurmhop itself`, 'remove it from sbatch_args');
+    const reserved = reservedSbatchOption(words);
+    if (reserved) {
+      const readAs = reserved.readAs ? ` (sbatch reads it as ${reserved.readAs})` : '';
+      throw configError(at.file, at.line, `sbatch_args: "${reserved.word}"${readAs} cannot be used: ${reserved.why}`, 'remove it from sbatch_args');
     }
     p.sbatchArgs = words;
   },

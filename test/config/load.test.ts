@@ -95,8 +95,19 @@ describe('config.ini', () => {
     ['[profile.cpu]\ncontainer_runtime = podman\n\ncontainer = ~/img.sqsh\n', 4, 'container_runtime = podman cannot run a .sqsh image'],
     ['[profile.cpu]\ncontainer = /img.sif\ncontainer_runtime = enroot\n', 2, 'container_runtime = enroot cannot run a .sif image'],
     ['[profile.cpu]\ntransport = node-sshd\ncontainer = docker://ubuntu\n', 3, 'container needs a session sshd of its own'],
-    ['[profile.cpu]\nsbatch_args = --exclusive --job-name=x\n', 2, 'sbatch_args: --job-name is set by slurmhop itself'],
-    ['[profile.cpu]\nsbatch_args = -o out.txt\n', 2, 'sbatch_args: -o is set by slurmhop itself'],
+    ['[profile.cpu]\nsbatch_args = --exclusive --job-name=x\n', 2, 'sbatch_args: "--job-name=x" cannot be used: slurmhop sets it itself'],
+    ['[profile.cpu]\nsbatch_args = -o out.txt\n', 2, 'sbatch_args: "-o" (sbatch reads it as --output) cannot be used: slurmhop sets it itself'],
+    // Every spelling sbatch accepts: attached values, unique prefixes, bundled flags.
+    ['[profile.cpu]\nsbatch_args = -Jx\n', 2, 'sbatch_args: "-Jx" (sbatch reads it as -J (--job-name)) cannot be used: slurmhop sets it itself'],
+    ['[profile.cpu]\nsbatch_args = --job-nam=x\n', 2, 'sbatch_args: "--job-nam=x" (sbatch reads it as --job-name) cannot be used: slurmhop sets it itself'],
+    ['[profile.cpu]\nsbatch_args = -o/tmp/x\n', 2, 'sbatch_args: "-o/tmp/x" (sbatch reads it as -o (--output)) cannot be used: slurmhop sets it itself'],
+    ['[profile.cpu]\nsbatch_args = --out=x\n', 2, 'sbatch_args: "--out=x" (sbatch reads it as --output) cannot be used: slurmhop sets it itself'],
+    ['[profile.cpu]\nsbatch_args = --wait\n', 2, 'sbatch_args: "--wait" cannot be used: it would hold every connect until the job ends'],
+    ['[profile.cpu]\nsbatch_args = -W\n', 2, 'sbatch_args: "-W" (sbatch reads it as --wait) cannot be used: it would hold every connect until the job ends'],
+    ['[profile.cpu]\nsbatch_args = --exclusive -vW\n', 2, 'sbatch_args: "-vW" (sbatch reads it as -W (--wait)) cannot be used: it would hold every connect until the job ends'],
+    ['[profile.cpu]\nsbatch_args = --wa\n', 2, 'sbatch_args: "--wa" (sbatch reads it as --wait) cannot be used: it would hold every connect until the job ends'],
+    ['[profile.cpu]\nsbatch_args = --w=x\n', 2, 'sbatch_args: "--w=x" (sbatch reads it as --wrap or --wait) cannot be used: it would hold every connect until the job ends'],
+    ['[profile.cpu]\nsbatch_args = --test-only\n', 2, 'sbatch_args: "--test-only" cannot be used: it submits no job'],
     ['[profile.cpu]\npending_timeout = 0\n', 2, 'pending_timeout must be at least 1s'],
     ['[profile.42]\n', 1, 'profile name "42"'],
     ['[profile.cpu]\nwalltime_warnings = 10m, soon\n', 2, 'walltime_warnings: "soon" is not a duration'],
@@ -152,5 +163,13 @@ describe('config.ini', () => {
     expect(err.message).toContain('unknown profile "gpu"');
     expect(err.message).toContain('cpu, big');
     expect(err.message).toContain(file);
+  });
+});
+
+describe('sbatch_args that sbatch reads as options slurmhop does not set', () => {
+  it('are kept: values after short options, other long options, flags', () => {
+    const words = ['-t', '10', '-w', 'c1', '--wckey=x', '--wait-all-nodes=1', '--exclusive', '-Q', '-p', 'debug', '-n2', '--open-mode=append'];
+    const [profile] = [...parseConfig(`[profile.cpu]\nsbatch_args = ${words.join(' ')}\n`, FILE).values()];
+    expect(profile!.sbatchArgs).toEqual(words);
   });
 });
