@@ -2,7 +2,7 @@
 // `/bin/sh -s` with the script on stdin, so the user's login shell (bash,
 // tcsh, fish) never parses them; files go over SFTP.
 import type { Client, SFTPWrapper } from 'ssh2';
-import { shellQuote } from '../templates/index.js';
+import { shellQuote } from '../templates/render.js';
 import { setupError } from './errors.js';
 
 export interface ExecResult {

@@ -10,7 +10,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const DEPCRUISE = path.join(ROOT, 'node_modules/.bin/depcruise');
 const tmp = tempDirs('slurmhop-deps-');
 
-const cruise = (cwd: string) => execa(DEPCRUISE, ['--config', '.dependency-cruiser.cjs', '--output-type', 'err', 'src'], { cwd, reject: false });
+const cruise = (cwd: string) => execa(DEPCRUISE, ['--config', '.dependency-cruiser.cjs', '--output-type', 'err', 'src'], { cwd, reject: false, env: { FORCE_COLOR: '0', NO_COLOR: '1' } });
 
 /** A copy of the source with more files in it. */
 function sourceWith(files: Record<string, string>): string {
