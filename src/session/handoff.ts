@@ -12,40 +12,63 @@ export interface RelayProgram {
   bash: string;
 }
 
-// The relay itself. Positional parameters: HOST PORT HELD.
+// The relay itself, a bash function: relay HOST PORT HELD REMOTE...
 // - held bytes (what the client sent while the job started) go first;
 // - a background job's stdin is /dev/null unless redirected, hence fd 4;
 // - dd with 16 KiB blocks both ways: cat's 128 KiB writes made uploads through
-//   the ssh chain ~15% slower than nc's (measured with npm run bench).
-const RELAY = `
-host=$1 port=$2 held=$3
-exec 3<>"/dev/tcp/$host/$port"
-if [ -n "$held" ]; then cat -- "$held" >&3; rm -f -- "$held"; fi
-exec 4<&0
-dd bs=16k status=none <&3 & down=$!
-dd bs=16k status=none <&4 >&3 & up=$!
-exec 0</dev/null 3>&- 4<&-
-if [ "\${BASH_VERSINFO[0]}" -gt 4 ] || { [ "\${BASH_VERSINFO[0]}" -eq 4 ] && [ "\${BASH_VERSINFO[1]}" -ge 3 ]; }; then wait -n; else wait "$down"; fi
-kill "$down" "$up" 2>/dev/null
-wait
-`.trim();
+//   the ssh chain ~15% slower than nc's (measured with npm run bench);
+// - it half-closes, as the Node relay does: when the client's side ends first,
+//   `remote shutdown-write` (given the socket) shuts the socket's write side,
+//   so the server sees the end of input and can still finish; dd cannot;
+// - it returns how the session ended: 0 the client ended it, 3 the server
+//   closed it, 4 the connection was lost. bash older than 4.3 has no `wait -n`:
+//   it waits for the server's side only and cannot tell 3 from 4 by direction.
+const RELAY = `relay() {
+  local host=$1 port=$2 held=$3 down up first guard; shift 3
+  exec 3<>"/dev/tcp/$host/$port" || return 4
+  if [ -n "$held" ]; then cat -- "$held" >&3; rm -f -- "$held"; fi
+  exec 4<&0
+  dd bs=16k status=none <&3 & down=$!
+  dd bs=16k status=none <&4 >&3 & up=$!
+  exec 0</dev/null 4<&-
+  if [ "\${BASH_VERSINFO[0]}" -lt 4 ] || { [ "\${BASH_VERSINFO[0]}" -eq 4 ] && [ "\${BASH_VERSINFO[1]}" -lt 3 ]; }; then
+    wait "$down"; first=$?; kill "$up" 2>/dev/null; wait; exec 3>&-
+    [ "$first" -eq 0 ] && return 3 || return 4
+  fi
+  wait -n; first=$?
+  if kill -0 "$down" 2>/dev/null; then
+    if [ "$first" -ne 0 ]; then kill "$down" 2>/dev/null; wait; exec 3>&-; return 4; fi
+    "$@" shutdown-write <&3 >/dev/null 2>&1
+    # A peer that never answers the half-close (a crashed node) must not keep the relay forever.
+    ( sleep 30; kill "$down" 2>/dev/null ) & guard=$!
+    wait "$down"; kill "$guard" 2>/dev/null; wait; exec 3>&-
+    return 0
+  fi
+  kill "$up" 2>/dev/null; wait; exec 3>&-
+  [ "$first" -eq 0 ] && return 3 || return 4
+}`;
 
 // On the login node. Positional parameters: TRANSPORT NODE PORT JOBID HELD REMOTE...
 // bash keeps the client's stdout until `session-ended` has said why, so the
 // client sees the connection close after the reason, never before.
 // transport srun: the relay runs on the node itself, inside the allocation
-// (srun -u: unbuffered, the stream is binary), towards sshd on its loopback.
+// (srun -u: unbuffered, the stream is binary), towards sshd on its loopback;
+// srun passes its status back.
 const LOGIN_SCRIPT = `
 transport=$1 node=$2 port=$3 job=$4 held=$5; shift 5
 remote=("$@")
-relay='${RELAY}'
+relay_function='${RELAY}'
 if [ "$transport" = srun ]; then
-  srun --jobid="$job" --overlap --nodes=1 --ntasks=1 --nodelist="$node" --unbuffered --quiet /bin/bash -c "$relay" slurmhop-relay 127.0.0.1 "$port" "$held"
+  srun --jobid="$job" --overlap --nodes=1 --ntasks=1 --nodelist="$node" --unbuffered --quiet /bin/bash -c "$relay_function"'
+relay "$@"' slurmhop-relay 127.0.0.1 "$port" "$held" "\${remote[@]}"
+  status=$?
 else
-  set -- "$node" "$port" "$held"
-  eval "$relay"
+  eval "$relay_function"
+  relay "$node" "$port" "$held" "\${remote[@]}"
+  status=$?
 fi
-exec "\${remote[@]}" session-ended "$job" 0 </dev/null
+case $status in 0) how=client ;; 3) how=server ;; *) how=lost ;; esac
+exec "\${remote[@]}" session-ended "$job" "$how" </dev/null
 `.trim();
 
 export function findRelayProgram(): RelayProgram | undefined {

@@ -3,5 +3,6 @@ export { defaultSessionContext, type SessionContext } from './context.js';
 export { acquireJob, pickExisting } from './acquire.js';
 export { listSessionJobs, type SessionJob } from './jobs.js';
 export { whySessionEnded } from './explain-end.js';
+export type { RelayEnd } from './relay.js';
 export { allocate, swap, withCarriedConstraints } from './swap.js';
 export { knownHostsLines, isKnownHostsName } from './known-hosts.js';

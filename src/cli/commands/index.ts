@@ -11,6 +11,7 @@ import { knownHostsCommand } from './known-hosts.js';
 import { listCommand } from './list.js';
 import { proxyCommand } from './proxy.js';
 import { sessionEndedCommand } from './session-ended.js';
+import { shutdownWriteCommand } from './shutdown-write.js';
 import { sshCommand } from './ssh.js';
 import { gpuswapCommand, swapCommand } from './swap.js';
 import { rollbackCommand } from './rollback.js';
@@ -34,4 +35,5 @@ export const COMMANDS: Command[] = [
   helpCommand(() => COMMANDS),
   jobCommand,
   sessionEndedCommand,
+  shutdownWriteCommand,
 ];

@@ -1,19 +1,27 @@
 import { SlurmhopError, usageError } from '../../errors.js';
-import { defaultSessionContext, whySessionEnded } from '../../session/index.js';
+import { defaultSessionContext, whySessionEnded, type RelayEnd } from '../../session/index.js';
 import { defineCommand } from '../command.js';
+
+/** How the relay's script saw the session end (session/handoff.ts); a digit is an older relay's status (0: it ended). */
+function relayEnd(how: string): RelayEnd | undefined {
+  if (how === 'client') return { by: 'client' };
+  if (how === 'server' || how === '0') return { by: 'server' };
+  if (how === 'lost' || /^\d+$/.test(how)) return { by: 'error', error: new Error('the connection to the job was lost') };
+  return undefined;
+}
 
 // Run by the relay hand-off (session/handoff.ts) once the relay program exits.
 export const sessionEndedCommand = defineCommand({
   name: 'session-ended',
   summary: 'say why a handed-off session ended (run by the relay)',
-  usage: 'remote session-ended <jobid> <relay exit status>',
+  usage: 'remote session-ended <jobid> client|server|lost',
   internal: true,
   stdoutIsStream: true,
   async run({ positionals }) {
-    const [jobId, status] = positionals;
-    if (!jobId || !/^\d+$/.test(jobId) || !status || !/^\d+$/.test(status)) throw usageError('remote session-ended takes a job id and an exit status');
+    const [jobId, how, ...rest] = positionals;
+    const end = how === undefined ? undefined : relayEnd(how);
+    if (!jobId || !/^\d+$/.test(jobId) || !end || rest.length) throw usageError('remote session-ended takes a job id and how the session ended: client, server or lost');
     const ctx = defaultSessionContext();
-    const end = status === '0' ? { by: 'server' as const } : { by: 'error' as const, error: new Error(`the relay exited with status ${status}`) };
     const why = await whySessionEnded(ctx, { jobId }, end);
     if (!why) return;
     ctx.log({ type: 'session-ended', jobId, why });

@@ -1,0 +1,88 @@
+// The lean relay that `remote proxy` hands the session to (bash with two dd),
+// run for real against a TCP server on loopback, with a recording `remote`
+// for what it runs afterwards: it half-closes, and it says how the session ended.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { handoffArgv } from '../../src/session/handoff.js';
+import { tempDirs } from '../helpers/tmp.js';
+
+const tmp = tempDirs('slurmhop-handoff-');
+const servers: net.Server[] = [];
+afterEach(() => servers.splice(0).forEach((s) => s.close()));
+
+function server(onSocket: (s: net.Socket) => void): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer({ allowHalfOpen: true }, onSocket);
+    servers.push(srv);
+    srv.listen(0, '127.0.0.1', () => resolve((srv.address() as net.AddressInfo).port));
+  });
+}
+
+/** `remote` as the relay runs it: shutdown-write really half-closes (as the real command does), session-ended is recorded. */
+function fakeRemote(dir: string): { command: string; ended: () => string } {
+  const record = path.join(dir, 'ended');
+  const command = path.join(dir, 'remote');
+  fs.writeFileSync(
+    command,
+    `#!/bin/bash
+case $1 in
+  shutdown-write) exec ${JSON.stringify(process.execPath)} -e 'new (require("net").Socket)({ fd: 0, readable: false, writable: true }).end()' ;;
+  session-ended) echo "$2 $3" >>${JSON.stringify(record)} ;;
+esac
+`,
+    { mode: 0o755 },
+  );
+  return { command, ended: () => (fs.existsSync(record) ? fs.readFileSync(record, 'utf8').trim() : '') };
+}
+
+function runRelay(port: number, remote: string) {
+  const [bash, ...args] = handoffArgv({
+    contact: { version: 1, jobId: '42', profile: 'cpu', node: '127.0.0.1', port, user: 'u', pid: 1, readyAt: '' },
+    relay: { bash: '/bin/bash' },
+    remote: [remote],
+  });
+  const child = spawn(bash!, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const out: Buffer[] = [];
+  child.stdout.on('data', (d: Buffer) => out.push(d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, output: () => Buffer.concat(out).toString() };
+}
+
+describe('the lean relay (bash and dd)', { timeout: 30_000 }, () => {
+  it('the client ends first: the server sees the end of input, can still answer, and the end is the client\'s', async () => {
+    let received = '';
+    const port = await server((s) => {
+      s.on('data', (d) => (received += d));
+      s.on('end', () => s.end(`bye after ${received}`)); // EOF reached the server: it answers, then closes
+    });
+    const remote = fakeRemote(tmp());
+    const r = runRelay(port, remote.command);
+    r.child.stdin.end('hello');
+    expect(await r.exited).toBe(0);
+    expect(r.output()).toBe('bye after hello');
+    expect(remote.ended()).toBe('42 client');
+  });
+
+  it('the server closes first: everything it sent arrives, and the end is the server\'s', async () => {
+    const port = await server((s) => s.end('last words'));
+    const remote = fakeRemote(tmp());
+    const r = runRelay(port, remote.command); // stdin stays open, as ssh's does
+    expect(await r.exited).toBe(0);
+    expect(r.output()).toBe('last words');
+    expect(remote.ended()).toBe('42 server');
+    r.child.stdin.destroy();
+  });
+
+  it('a connection reset is reported as lost, not as an ordinary end', async () => {
+    const port = await server((s) => s.once('data', () => s.resetAndDestroy()));
+    const remote = fakeRemote(tmp());
+    const r = runRelay(port, remote.command);
+    r.child.stdin.write('anything');
+    expect(await r.exited).toBe(0);
+    expect(remote.ended()).toBe('42 lost');
+    r.child.stdin.destroy();
+  });
+});
