@@ -7,11 +7,15 @@ import type { RelayEnd } from './relay.js';
 
 /** The job's sshd and `remote job` get Slurm's SIGTERM together: give the latter time to say why. */
 const END_REASON_WAIT_MS = 3_000;
+/**
+ * The client may end first only because the job's end killed the command it
+ * ran (Slurm signals the session and sshd at once): a short look for that.
+ */
+const CLIENT_END_WAIT_MS = 1_000;
 
-/** Undefined for an ordinary end (the client hung up or logged out). */
+/** Undefined for an ordinary end (the client hung up or logged out, and the job goes on). */
 export async function whySessionEnded(ctx: SessionContext, contact: Pick<Contact, 'jobId'>, end: RelayEnd): Promise<string | undefined> {
-  if (end.by === 'client') return undefined;
-  const deadline = ctx.now() + END_REASON_WAIT_MS;
+  const deadline = ctx.now() + (end.by === 'client' ? CLIENT_END_WAIT_MS : END_REASON_WAIT_MS);
   let contactGone = false;
   do {
     const ended = endedEvent(ctx.stateDir, contact.jobId);
@@ -19,6 +23,7 @@ export async function whySessionEnded(ctx: SessionContext, contact: Pick<Contact
     contactGone = !fs.existsSync(contactFile(ctx.stateDir, contact.jobId));
     await ctx.sleep(100);
   } while (ctx.now() < deadline);
+  if (end.by === 'client') return undefined;
   if (contactGone) return 'the job ended';
   return end.by === 'error' ? `connection lost: ${end.error.message}` : undefined;
 }

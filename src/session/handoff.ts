@@ -20,11 +20,14 @@ export interface RelayProgram {
 // - it half-closes, as the Node relay does: when the client's side ends first,
 //   `remote shutdown-write` (given the socket) shuts the socket's write side,
 //   so the server sees the end of input and can still finish; dd cannot;
+// - ssh sends its ProxyCommand SIGHUP when it exits: that is the client's end
+//   (both dd are stopped, so none is left holding the connection);
 // - it returns how the session ended: 0 the client ended it, 3 the server
 //   closed it, 4 the connection was lost. bash older than 4.3 has no `wait -n`:
 //   it waits for the server's side only and cannot tell 3 from 4 by direction.
 const RELAY = `relay() {
-  local host=$1 port=$2 held=$3 down up first guard; shift 3
+  local host=$1 port=$2 held=$3 down= up= first guard hup=; shift 3
+  trap "hup=1; kill \\$down \\$up 2>/dev/null" HUP
   exec 3<>"/dev/tcp/$host/$port" || return 4
   if [ -n "$held" ]; then cat -- "$held" >&3; rm -f -- "$held"; fi
   exec 4<&0
@@ -33,9 +36,11 @@ const RELAY = `relay() {
   exec 0</dev/null 4<&-
   if [ "\${BASH_VERSINFO[0]}" -lt 4 ] || { [ "\${BASH_VERSINFO[0]}" -eq 4 ] && [ "\${BASH_VERSINFO[1]}" -lt 3 ]; }; then
     wait "$down"; first=$?; kill "$up" 2>/dev/null; wait; exec 3>&-
+    if [ -n "$hup" ]; then return 0; fi
     [ "$first" -eq 0 ] && return 3 || return 4
   fi
   wait -n; first=$?
+  if [ -n "$hup" ]; then wait; exec 3>&-; return 0; fi
   if kill -0 "$down" 2>/dev/null; then
     if [ "$first" -ne 0 ]; then kill "$down" 2>/dev/null; wait; exec 3>&-; return 4; fi
     "$@" shutdown-write <&3 >/dev/null 2>&1

@@ -110,7 +110,11 @@ async function connectReady(ctx: SessionContext, contact: Contact): Promise<Endp
 }
 
 async function relayAndExplain(ctx: SessionContext, contact: Contact, endpoint: Endpoint, io: Stdio, held: InputHold): Promise<void> {
-  const end = await relay(endpoint.socket, io.input, io.output, held, endpoint.preread);
+  // ssh sends its ProxyCommand SIGHUP when it exits: the client's end, not a reason to die mid-sentence.
+  const hangUp = new AbortController();
+  const onHangUp = () => hangUp.abort();
+  process.once('SIGHUP', onHangUp);
+  const end = await relay(endpoint.socket, io.input, io.output, held, endpoint.preread, hangUp.signal).finally(() => process.off('SIGHUP', onHangUp));
   const why = await whySessionEnded(ctx, contact, end);
   endpoint.socket.destroy();
   if (why) ctx.log({ type: 'session-ended', jobId: contact.jobId, why });

@@ -55,7 +55,7 @@ export type RelayEnd =
  * Resolves when the socket side is done. Output is NOT ended here: the caller
  * first says why on stderr, then ends stdout (so the message arrives before ssh quits).
  */
-export function relay(socket: Socket, input: Readable, output: Writable, held: InputHold, preread: Buffer = Buffer.alloc(0)): Promise<RelayEnd> {
+export function relay(socket: Socket, input: Readable, output: Writable, held: InputHold, preread: Buffer = Buffer.alloc(0), hangUp?: AbortSignal): Promise<RelayEnd> {
   const inputEnded = held.ended;
   for (const chunk of held.release()) socket.write(chunk);
   if (preread.length) output.write(preread);
@@ -90,10 +90,12 @@ export function relay(socket: Socket, input: Readable, output: Writable, held: I
     });
     socket.once('error', (error) => finish({ by: 'error', error }));
     socket.once('close', () => finish({ by: clientDone ? 'client' : 'server' }));
-    output.once('error', () => {
-      // The client is gone (EPIPE): nothing more to deliver.
-      socket.destroy();
+    const clientGone = () => {
+      // Nothing more to deliver: the client is gone (EPIPE, or ssh's SIGHUP at its exit).
       finish({ by: 'client' });
-    });
+      socket.destroy();
+    };
+    output.once('error', clientGone);
+    hangUp?.addEventListener('abort', clientGone, { once: true });
   });
 }

@@ -60,15 +60,18 @@ export function defaultScheduleDeps(): ScheduleDeps {
   };
 }
 
-/** Spawned on the next turn of the event loop, so the caller's own work (the connection) starts first. */
+/**
+ * Started at once, not on a later turn of the event loop: the warm path
+ * replaces this process (execve) right after, and a check left for later
+ * would never start, though checks.json already says it did. It costs one
+ * spawn, once per check_interval.
+ */
 export function spawnDetached([file, ...args]: string[], env: NodeJS.ProcessEnv = childEnv()): void {
-  setImmediate(() => {
-    try {
-      const child = spawn(file!, args, { detached: true, stdio: 'ignore', cwd: '/', env });
-      child.on('error', () => {});
-      child.unref();
-    } catch {
-      // no check this time
-    }
-  });
+  try {
+    const child = spawn(file!, args, { detached: true, stdio: 'ignore', cwd: '/', env });
+    child.on('error', () => {});
+    child.unref();
+  } catch {
+    // no check this time
+  }
 }

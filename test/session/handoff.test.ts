@@ -85,4 +85,18 @@ describe('the lean relay (bash and dd)', { timeout: 30_000 }, () => {
     expect(remote.ended()).toBe('42 lost');
     r.child.stdin.destroy();
   });
+
+  it("ssh's SIGHUP at its exit ends the relay as the client's end, and leaves no dd holding the connection", async () => {
+    let closed = false;
+    const port = await server((s) => s.on('end', () => (closed = true)));
+    const remote = fakeRemote(tmp());
+    const r = runRelay(port, remote.command);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // connected, both dd running
+    r.child.kill('SIGHUP');
+    expect(await r.exited).toBe(0);
+    expect(remote.ended()).toBe('42 client');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(closed).toBe(true);
+    r.child.stdin.destroy();
+  });
 });

@@ -25,6 +25,8 @@ const LOG = path.join(STATE, 'update', 'update.log');
 const ENV = ['env', `XDG_CONFIG_HOME=${BASE}/config`, `XDG_STATE_HOME=${BASE}/state`];
 const key = makeKeyPair();
 let gate: GitGate;
+/** A later release, published by the second test. */
+let three: string;
 
 const asGus = (args: string[]) => onNode('login', USER, [...ENV, BIN, ...args]);
 const log = () => (fs.existsSync(LOG) ? fs.readFileSync(LOG, 'utf8') : '');
@@ -38,7 +40,7 @@ beforeAll(async () => {
   const two = await buildProgram(builds, '0.2.0', key);
   execFileSync('git', ['init', '-q', '--bare', REPO]);
   await publishRelease({ repo: REPO, version: '0.2.0', bundle: fs.readFileSync(two), privateKeyPem: key.privateKey });
-  fs.rmSync(builds, { recursive: true, force: true });
+  three = await buildProgram(builds, '0.3.0', key);
   gate = new GitGate(REPO);
   fs.mkdirSync(path.join(BASE, 'config', 'slurmhop'), { recursive: true });
   fs.writeFileSync(
@@ -57,6 +59,20 @@ afterAll(async () => {
   }, 30_000, 'the test job to leave the queue').catch(() => {});
   fs.rmSync(BASE, { recursive: true, force: true });
 }, 60_000);
+
+/** One connect that ends as soon as the job's sshd has said hello; the warm path relays it. */
+async function bannerThroughProxy(): Promise<string> {
+  const proxy = execa(path.join(ROOT, 'scripts/cluster'), ['exec', 'login', '--user', USER, '--', ...ENV, BIN, 'proxy', 'cpu'], { stdin: 'pipe', reject: false });
+  let stdout = '';
+  proxy.stdout!.on('data', (d: Buffer) => (stdout += d.toString('latin1')));
+  try {
+    await waitFor(() => stdout.includes('\n'), 60_000, "the job sshd's banner through the proxy");
+    return stdout;
+  } finally {
+    proxy.stdin!.end();
+    await proxy;
+  }
+}
 
 describe('remote proxy with an update due', () => {
   it('relays at once while the check runs detached in the background; the next run uses what it installed', async () => {
@@ -94,5 +110,27 @@ describe('remote proxy with an update due', () => {
     await waitFor(() => /installed 0\.2\.0/.test(log()), 60_000, 'the background check to install 0.2.0');
     const version = await asGus(['--version']);
     expect(String(version.stdout)).toBe('slurmhop 0.2.0');
+  });
+});
+
+describe('users who only reconnect (the warm path) still get updates', () => {
+  it('an update due, 5 warm connects: exactly one check runs, it installs the release, and every connect is relayed while it runs', async () => {
+    await publishRelease({ repo: REPO, version: '0.3.0', bundle: fs.readFileSync(three), privateKeyPem: key.privateKey });
+    fs.rmSync(path.join(STATE, 'update', 'checks.json'), { force: true }); // due now
+    gate = new GitGate(REPO);
+    const checksBefore = (log().match(/background check of/g) ?? []).length;
+    try {
+      for (let i = 0; i < 5; i++) {
+        // The job of the first test still runs: each connect takes the warm path (no scheduler query).
+        expect(await bannerThroughProxy()).toMatch(/^SSH-2\.0-\S*.*slurmhop-\d+/);
+        if (i === 0) await gate.waitUntilHeld(); // the check started with the first connect, and is held
+      }
+      expect(gate.held()).toHaveLength(1);
+      expect((log().match(/background check of/g) ?? []).length - checksBefore).toBe(1);
+    } finally {
+      await gate.release();
+    }
+    await waitFor(() => /installed 0\.3\.0/.test(log()), 60_000, 'the background check to install 0.3.0');
+    expect(String((await asGus(['--version'])).stdout)).toBe('slurmhop 0.3.0');
   });
 });

@@ -1,0 +1,50 @@
+// Why a relayed session ended, from the job's own status events (no cluster).
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { SessionContext } from '../../src/session/context.js';
+import { whySessionEnded } from '../../src/session/explain-end.js';
+import { appendStatus, writeContact } from '../../src/state/index.js';
+import { tempDirs } from '../helpers/tmp.js';
+
+const tmp = tempDirs('slurmhop-explain-');
+
+/** A context whose sleep moves a fake clock; `at` runs something when the clock reaches a time. */
+function context(at: Array<[number, () => void]> = []) {
+  const stateDir = tmp();
+  fs.mkdirSync(path.join(stateDir, 'jobs', '5'), { recursive: true });
+  writeContact(stateDir, { version: 1, jobId: '5', profile: 'cpu', node: 'c1', port: 1, user: 'u', pid: 1, readyAt: '' });
+  let clock = 0;
+  const ctx = {
+    stateDir,
+    now: () => clock,
+    sleep: async (ms: number) => {
+      clock += ms;
+      for (const [t, run] of at) if (clock >= t && clock - ms < t) run();
+    },
+  } as unknown as SessionContext;
+  return { ctx, stateDir, clock: () => clock };
+}
+
+const cancelled = (stateDir: string) => () => appendStatus(stateDir, { event: 'ended', jobId: '5', profile: 'cpu', reason: 'cancelled' });
+
+describe('why a session ended', () => {
+  it('the client ended it and the job goes on: nothing to say, after a short look (1 s)', async () => {
+    const { ctx, clock } = context();
+    expect(await whySessionEnded(ctx, { jobId: '5' }, { by: 'client' })).toBeUndefined();
+    expect(clock()).toBeLessThanOrEqual(1_100);
+  });
+
+  it("the client ended first because the job's end killed its command: the job's reason is still told", async () => {
+    const s = context();
+    const withEnd = context([[400, cancelled(s.stateDir)]]);
+    expect(await whySessionEnded({ ...withEnd.ctx, stateDir: s.stateDir } as SessionContext, { jobId: '5' }, { by: 'client' })).toBe('the job was cancelled');
+  });
+
+  it('the server closed it: the reason the job recorded, waited for up to 3 s', async () => {
+    const { stateDir } = context();
+    const late = context([[2_500, cancelled(stateDir)]]);
+    expect(await whySessionEnded({ ...late.ctx, stateDir } as SessionContext, { jobId: '5' }, { by: 'server' })).toBe('the job was cancelled');
+    expect(await whySessionEnded(context().ctx, { jobId: '5' }, { by: 'error', error: new Error('reset') })).toBe('connection lost: reset');
+  });
+});
