@@ -21,6 +21,9 @@ export function stateDir(env: Env = process.env): string {
 export const jobsDir = (state: string) => path.join(state, 'jobs');
 export const jobDir = (state: string, jobId: string) => path.join(state, 'jobs', jobId);
 export const contactFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'contact');
+/** Index of the live contacts, one directory per profile. */
+export const liveDir = (state: string) => path.join(state, 'live');
+export const aliveFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'alive');
 export const statusFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'status');
 export const sshdLogFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'sshd.log');
 export const sshdConfigFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'sshd_config');
@@ -28,6 +31,8 @@ export const sshdConfigFile = (state: string, jobId: string) => path.join(jobDir
 export const jobOutputPattern = (state: string) => path.join(state, 'logs', '%j.out');
 export const jobOutputFile = (state: string, jobId: string) => path.join(state, 'logs', `${jobId}.out`);
 export const locksDir = (state: string) => path.join(state, 'locks');
+/** The records of pruned jobs (state/prune.ts). */
+export const historyArchive = (state: string) => path.join(state, 'history.jsonl');
 export const hostKeyFile = (state: string) => path.join(state, 'hostkey', 'ssh_host_ed25519_key');
 
 export const jobName = (profile: string) => `slurmhop-${profile}`;

@@ -4,7 +4,7 @@
 // records alone answer.
 import { classify, type HistoryEntry, type QueueView } from './classify.js';
 import type { HistoryDeps } from './deps.js';
-import { listJobIds, readJobRecords, type JobRecords } from './records.js';
+import { archivedRecords, listJobIds, readJobRecords, type JobRecords } from './records.js';
 
 export interface History {
   sessions: HistoryEntry[];
@@ -17,7 +17,8 @@ export interface History {
 const MAX_QUEUE_IDS = 500;
 
 export async function collectHistory(deps: HistoryDeps, options: { limit: number }): Promise<History> {
-  const records = listJobIds(deps.stateDir).map((id) => readJobRecords(deps.stateDir, id));
+  const ids = listJobIds(deps.stateDir);
+  const records = [...ids.map((id) => readJobRecords(deps.stateDir, id)), ...archivedRecords(deps.stateDir, new Set(ids))];
   records.sort((a, b) => beganAt(b) - beganAt(a) || Number(b.jobId) - Number(a.jobId));
   const shown = options.limit > 0 ? records.slice(0, options.limit) : records;
   const now = deps.now();

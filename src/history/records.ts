@@ -3,7 +3,7 @@
 // its output (logs/<id>.out). Read only: history never changes anything.
 import fs from 'node:fs';
 import { jobDir, jobOutputFile, jobsDir } from '../paths.js';
-import { readContact, readStatus, type Contact, type StatusEvent } from '../state/index.js';
+import { readArchive, readContact, readStatus, type Contact, type StatusEvent } from '../state/index.js';
 
 export interface JobRecords {
   jobId: string;
@@ -23,6 +23,13 @@ export function listJobIds(state: string): string[] {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
+}
+
+/** Jobs pruned from jobs/ after the retention period: their records, kept in history.jsonl. */
+export function archivedRecords(state: string, present: Set<string>): JobRecords[] {
+  return readArchive(state)
+    .filter((a) => !present.has(a.jobId))
+    .map((a) => ({ jobId: a.jobId, events: a.events, contact: undefined, output: undefined, dirTime: 0 }));
 }
 
 export function readJobRecords(state: string, jobId: string): JobRecords {

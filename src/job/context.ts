@@ -6,6 +6,7 @@ import { stateDir } from '../paths.js';
 import { execaRunner, type SlurmRunner } from '../slurm/index.js';
 import type { ContainerSettings } from './container/index.js';
 import type { SignalSource } from './end.js';
+import type { Leftover } from './guard.js';
 import type { Terminal } from './walltime.js';
 
 /** What the job needs of its profile, given on its command line by the job script. */
@@ -52,6 +53,8 @@ export interface SessionServer {
   terminals?: () => Terminal[];
   /** Host keys the contact publishes (the node's own); else the user's pinned job key applies. */
   hostKeys?: string[];
+  /** What must not outlive the job's supervisor if it dies uncleanly (job/guard.ts). */
+  leftovers?: Leftover[];
 }
 
 /** A SessionServer that publishes the node's keys and counts the user's sessions on this node itself. */

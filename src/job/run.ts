@@ -6,18 +6,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { SlurmhopError } from '../errors.js';
 import { ensurePrivateDir } from '../fsutil.js';
-import { jobDir } from '../paths.js';
+import { aliveFile, jobDir } from '../paths.js';
 import { listJobs } from '../slurm/index.js';
-import { appendStatus, removeContact, writeContact, type EndReason } from '../state/index.js';
+import { appendStatus, contactFiles, keepAlive, pruneEndedJobs, removeContact, writeContact, type EndReason } from '../state/index.js';
 import type { JobContext, JobSettings, SessionServer } from './context.js';
 import { JobEnd } from './end.js';
 import { gpusBusy } from './gpu.js';
+import { Guard } from './guard.js';
 import { connectionsOnPort, watchIdle } from './idle.js';
 import { startNodeSshd } from './node-sshd.js';
 import { scheduleWalltimeWarnings, sessionTerminals } from './walltime.js';
 import { startSessionServer } from './session-server.js';
 
 const SIGNAL_GRACE_MS = 1_000;
+const PRUNE_AFTER_READY_MS = 30_000;
 
 /** Resolves with the reason the job ended, after cleaning up. */
 export async function runJob(ctx: JobContext, settings: JobSettings): Promise<EndReason> {
@@ -29,6 +31,7 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   const base = { jobId, profile: settings.profile };
   // Listen for Slurm's signals before anything else: a cancel during start-up must still be recorded.
   const end = new JobEnd(ctx.signals);
+  const guard = Guard.start();
   ensurePrivateDir(jobDir(ctx.stateDir, jobId));
   appendStatus(ctx.stateDir, { event: 'started', ...base, node });
   ctx.log({ type: 'job-started', jobId, profile: settings.profile, node });
@@ -38,6 +41,7 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
     sshd = settings.transport === 'node-sshd' ? await (ctx.startNodeSshd ?? startNodeSshd)(node) : await startSessionServer(ctx, settings, jobId);
   } catch (err) {
     end.dispose();
+    guard.done();
     // A cancel during a slow start (an image import) kills what it runs: that is the reason, not the failure it causes.
     if (end.reason) {
       appendStatus(ctx.stateDir, { event: 'ended', ...base, reason: end.reason });
@@ -49,6 +53,7 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
     appendStatus(ctx.stateDir, { event: 'ended', ...base, reason: 'sshd-failed', ...(detail ? { detail } : {}) });
     throw err;
   }
+  guard.watch(sshd.leftovers ?? []);
   sshd.exited.then(async (signal) => {
     // Slurm signals sshd and this process together (scancel, time limit), and sshd
     // catches SIGTERM and exits normally: give our own signal a moment to arrive
@@ -59,11 +64,16 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
 
   let stopIdle = () => {};
   let stopWarnings = () => {};
+  let stopAlive = () => {};
   if (!end.settled) {
     const hostKeys = sshd.hostKeys ? { hostKeys: sshd.hostKeys } : {};
-    writeContact(ctx.stateDir, { version: 1, ...base, node, port: sshd.port, user: ctx.user, pid: process.pid, readyAt: new Date().toISOString(), transport: settings.transport ?? 'tcp', ...hostKeys });
+    stopAlive = keepAlive(ctx.stateDir, jobId);
+    guard.watch([...contactFiles(ctx.stateDir, base), aliveFile(ctx.stateDir, jobId)].map((remove) => ({ remove })));
+    writeContact(ctx.stateDir, { version: 1, ...base, node, port: sshd.port, user: ctx.user, pid: process.pid, readyAt: new Date().toISOString(), transport: settings.transport ?? 'tcp', alive: true, ...hostKeys });
     appendStatus(ctx.stateDir, { event: 'ready', ...base, node, port: sshd.port });
     ctx.log({ type: 'sshd-ready', jobId, node, port: sshd.port });
+    // Housekeeping, off every connect's path: old jobs' directories and output go after the retention period.
+    setTimeout(() => pruneEndedJobs(ctx.stateDir), PRUNE_AFTER_READY_MS).unref();
     end.endTime = endTimeFromEnv(ctx.env) ?? (await expectedEnd(ctx, jobId));
     if (settings.idleTimeout > 0) {
       const otherActivity = settings.idleGpu ? () => gpusBusy(ctx.env) : undefined;
@@ -93,8 +103,10 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   // The reason first, then the contact: a proxy that finds no contact can read why.
   appendStatus(ctx.stateDir, { event: 'ended', ...base, reason });
   removeContact(ctx.stateDir, jobId);
+  stopAlive();
   ctx.log({ type: 'job-ending', jobId, reason });
   await sshd.stop();
+  guard.done();
   return reason;
 }
 

@@ -32,6 +32,7 @@ async function startSessionSshd(ctx: JobContext, settings: JobSettings, jobId: s
     exited: sshd.exited,
     terminalsRoot: sshd.process.pid,
     stop: async () => terminate(sshd),
+    leftovers: sshd.process.pid ? [{ kill: sshd.process.pid }] : [],
   };
 }
 
@@ -83,6 +84,7 @@ async function startContainerSshd(ctx: JobContext, settings: JobSettings, contai
     port: sshd.port,
     exited: sshd.exited,
     terminalsRoot: mainPid,
+    leftovers: [...(sshd.process.pid ? [{ kill: sshd.process.pid }] : []), ...(prepared.run.leftovers?.(name()) ?? [])],
     stop: async () => {
       terminate(sshd);
       await removeAll();

@@ -7,7 +7,8 @@ import { ensurePrivateDir } from '../fsutil.js';
 import { configFile, jobDir, jobName, jobOutputPattern, locksDir } from '../paths.js';
 import { ALIVE_STATES, cancelJobs, listJobs, parseSlurmDuration, submitJob, type JobInfo } from '../slurm/index.js';
 import { renderJobScript, sbatchArgs } from '../templates/index.js';
-import { contactsForProfile, endedEvent, recordSubmitted, removeContact, withLock } from '../state/index.js';
+import { endedEvent, recordSubmitted, withLock } from '../state/index.js';
+import { forgetEndedContacts } from './jobs.js';
 import type { SessionContext } from './context.js';
 
 export interface AcquireOptions {
@@ -29,7 +30,7 @@ export async function acquireJob(ctx: SessionContext, profile: Profile, options:
     lockFile,
     async () => {
       const mine = (await listJobs(ctx.run, { user: ctx.user })).filter((j) => j.name === jobName(profile.name) && ALIVE_STATES.has(j.state));
-      forgetVanishedContacts(ctx.stateDir, profile.name, mine);
+      forgetEndedContacts(ctx.stateDir, mine, profile.name);
       // A job whose session already ended (its sshd died, it went idle) is on its way out.
       const reusable = mine.filter((j) => !endedEvent(ctx.stateDir, j.id) && !options.exclude?.includes(j.id) && hasTimeLeft(j, options.minLeftSeconds));
       const existing = pickExisting(reusable);
@@ -55,12 +56,6 @@ function hasTimeLeft(job: JobInfo, minimum: number | undefined): boolean {
 export function pickExisting(jobs: JobInfo[]): JobInfo | undefined {
   const rank = (j: JobInfo) => (j.state === 'RUNNING' ? 2 : j.state === 'CONFIGURING' ? 1 : 0);
   return [...jobs].sort((a, b) => rank(b) - rank(a) || Number(b.id) - Number(a.id))[0];
-}
-
-/** A contact left by a job that died without cleaning up (SIGKILL, node failure) would cost every warm connect a timeout. */
-function forgetVanishedContacts(state: string, profile: string, alive: JobInfo[]): void {
-  const ids = new Set(alive.map((j) => j.id));
-  for (const contact of contactsForProfile(state, profile)) if (!ids.has(contact.jobId)) removeContact(state, contact.jobId);
 }
 
 async function submit(ctx: SessionContext, profile: Profile): Promise<string> {

@@ -4,7 +4,7 @@
 // node's own sshd has no such mark; it must answer as an SSH server, and the
 // laptop checks its host key against the keys the job published.
 import type { Socket } from 'node:net';
-import { contactsForProfile, readBanner, removeContact, type Contact } from '../state/index.js';
+import { contactsForProfile, readBanner, removeContact, supervisorAlive, type Contact } from '../state/index.js';
 
 export type Connect = (host: string, port: number, timeoutMs: number) => Promise<Socket>;
 
@@ -43,6 +43,8 @@ const WARM_CONNECT_TIMEOUT_MS = 3_000;
  */
 export async function answeringJob(state: string, profile: string, connect: Connect): Promise<{ contact: Contact; endpoint?: Endpoint } | undefined> {
   for (const contact of contactsForProfile(state, profile)) {
+    // A job whose supervisor stopped keeping its mark died uncleanly: the cold path asks Slurm.
+    if (contact.alive && !supervisorAlive(state, contact.jobId)) continue;
     if (contact.transport === 'srun') return { contact };
     try {
       return { contact, endpoint: await connectToJob(connect, contact, WARM_CONNECT_TIMEOUT_MS) };

@@ -6,7 +6,7 @@ import { SlurmhopError } from '../errors.js';
 import { jobOutputFile, sshdLogFile } from '../paths.js';
 import { ALIVE_STATES, listJobs, type JobInfo } from '../slurm/index.js';
 import type { AcquiredJob } from './acquire.js';
-import { describeEnd, endedEvent, readContact, type Contact } from '../state/index.js';
+import { describeEnd, endedEvent, indexContact, readContact, type Contact } from '../state/index.js';
 import { followProgress } from './job-progress.js';
 import type { SessionContext } from './context.js';
 
@@ -46,7 +46,7 @@ export async function waitUntilReady(
   for (;;) {
     if (signal.aborted) throw signal.reason as Error;
     const contact = readContact(ctx.stateDir, job.jobId);
-    if (contact) return contact;
+    if (contact) return indexed(ctx, contact);
     const ended = endedEvent(ctx.stateDir, job.jobId);
     if (ended) throw jobFailed(ctx, job.jobId, describeEnd(ended.reason, ended.detail), false);
     heartbeat();
@@ -71,7 +71,7 @@ export async function waitUntilReady(
       );
       // The job may have become ready while squeue ran.
       const late = readContact(ctx.stateDir, job.jobId);
-      if (late) return late;
+      if (late) return indexed(ctx, late);
       if (info !== 'unknown') {
         assertAlive(ctx, job.jobId, info);
         lastReason = info.reason;
@@ -110,6 +110,12 @@ export async function waitUntilReady(
     }
     await ctx.sleep(CONTACT_POLL_MS);
   }
+}
+
+/** The next warm connect finds it without the scheduler. */
+function indexed(ctx: SessionContext, contact: Contact): Contact {
+  indexContact(ctx.stateDir, contact);
+  return contact;
 }
 
 async function queryJob(ctx: SessionContext, jobId: string): Promise<JobInfo | undefined> {

@@ -1,8 +1,11 @@
 // The contact file: how a job tells the login node where its sshd listens.
 // Written by the job only once sshd accepts connections; removed when it ends.
+// Beside it, an index of the live contacts per profile (`live/<profile>/<jobid>`),
+// so the warm path reads a handful of files however many old jobs the state holds.
 import fs from 'node:fs';
+import path from 'node:path';
 import { readFileOrUndefined, writeFileAtomic } from '../fsutil.js';
-import { contactFile, jobsDir } from '../paths.js';
+import { contactFile, liveDir } from '../paths.js';
 
 export const CONTACT_VERSION = 1;
 
@@ -20,10 +23,22 @@ export interface Contact {
   transport?: 'tcp' | 'srun' | 'node-sshd';
   /** transport = node-sshd: the node's host keys (`type base64`), read by the job from the node's root-owned files. */
   hostKeys?: string[];
+  /** The job keeps a liveness mark (state/alive.ts); absent in contacts of older versions. */
+  alive?: boolean;
 }
 
+const liveEntry = (state: string, profile: string, jobId: string) => path.join(liveDir(state), profile, jobId);
+
+/** The contact, then its index entry: whoever finds the entry finds the contact. */
 export function writeContact(state: string, contact: Contact): void {
   writeFileAtomic(contactFile(state, contact.jobId), `${JSON.stringify(contact)}\n`);
+  indexContact(state, contact);
+}
+
+/** The index entry alone: for a contact found through the scheduler (one an older version wrote without it). */
+export function indexContact(state: string, contact: Pick<Contact, 'jobId' | 'profile'>): void {
+  fs.mkdirSync(path.join(liveDir(state), contact.profile), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(liveEntry(state, contact.profile, contact.jobId), '', { mode: 0o600 });
 }
 
 export function readContact(state: string, jobId: string): Contact | undefined {
@@ -37,21 +52,42 @@ export function readContact(state: string, jobId: string): Contact | undefined {
   }
 }
 
+/** The index entry first, then the contact. */
 export function removeContact(state: string, jobId: string): void {
+  const contact = readContact(state, jobId);
+  if (contact) fs.rmSync(liveEntry(state, contact.profile, jobId), { force: true });
   fs.rmSync(contactFile(state, jobId), { force: true });
 }
 
-/** Contacts of a profile, newest first. */
+/** The files that say a job is reachable: what must go when it ends, however it ends. */
+export function contactFiles(state: string, contact: Pick<Contact, 'jobId' | 'profile'>): string[] {
+  return [liveEntry(state, contact.profile, contact.jobId), contactFile(state, contact.jobId)];
+}
+
+/** Contacts of a profile, newest first; an index entry whose contact is gone is dropped. */
 export function contactsForProfile(state: string, profile: string): Contact[] {
   let ids: string[];
   try {
-    ids = fs.readdirSync(jobsDir(state));
+    ids = fs.readdirSync(path.join(liveDir(state), profile));
   } catch {
     return [];
   }
-  return ids
-    .filter((id) => /^\d+$/.test(id))
-    .map((id) => readContact(state, id))
-    .filter((c): c is Contact => c !== undefined && c.profile === profile)
-    .sort((a, b) => Number(b.jobId) - Number(a.jobId));
+  const contacts: Contact[] = [];
+  for (const id of ids.filter((i) => /^\d+$/.test(i))) {
+    const contact = readContact(state, id);
+    if (contact?.profile === profile) contacts.push(contact);
+    else fs.rmSync(liveEntry(state, profile, id), { force: true });
+  }
+  return contacts.sort((a, b) => Number(b.jobId) - Number(a.jobId));
+}
+
+/** Every live contact, of every profile. */
+export function allContacts(state: string): Contact[] {
+  let profiles: string[];
+  try {
+    profiles = fs.readdirSync(liveDir(state));
+  } catch {
+    return [];
+  }
+  return profiles.flatMap((p) => contactsForProfile(state, p));
 }

@@ -2,7 +2,9 @@
 // on the node writes and the login node reads (contact, status events), what
 // the login node keeps (submitted, current, waiters), the one lock both use,
 // and the SSH banner probe both sides rely on.
-export { readContact, writeContact, removeContact, contactsForProfile, type Contact, CONTACT_VERSION } from './contact.js';
+export { readContact, writeContact, indexContact, removeContact, contactsForProfile, allContacts, contactFiles, type Contact, CONTACT_VERSION } from './contact.js';
+export { keepAlive, supervisorAlive } from './alive.js';
+export { pruneEndedJobs, readArchive, RETENTION_MS, type Archived } from './prune.js';
 export { appendStatus, recordSubmitted, readStatus, endedEvent, describeEnd, type StatusEvent, type JobEvent, type EndReason } from './status.js';
 export { readCurrent, writeCurrent, type Current } from './current.js';
 export { joinWaiters, type Waiter } from './waiters.js';

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { SlurmhopError, usageError } from '../../errors.js';
-import { listSessionJobs, type SessionJob } from '../../session/index.js';
+import { forgetEndedContacts, listSessionJobs, type SessionJob } from '../../session/index.js';
+import { stateDir } from '../../paths.js';
 import { cancelJobs, execaRunner } from '../../slurm/index.js';
 import { defineCommand } from '../command.js';
 import { print } from '../../output.js';
@@ -15,6 +16,7 @@ export const cancelCommand = defineCommand({
       throw usageError('remote cancel takes one profile or job id, or --all');
     }
     const jobs = await listSessionJobs(execaRunner, os.userInfo().username);
+    forgetEndedContacts(stateDir(), jobs);
     const chosen = choose(jobs, positionals[0], values.all === true);
     if (chosen.length === 0) {
       print(positionals[0] ? `no slurmhop job for profile ${positionals[0]}` : 'no slurmhop jobs to cancel');

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { listSessionJobs } from '../../session/index.js';
+import { forgetEndedContacts, listSessionJobs } from '../../session/index.js';
 import { readContact } from '../../state/index.js';
 import { stateDir } from '../../paths.js';
 import { execaRunner } from '../../slurm/index.js';
@@ -13,7 +13,9 @@ export const listCommand = defineCommand({
   options: { json: { type: 'boolean' } },
   async run({ values }) {
     const state = stateDir();
-    const jobs = (await listSessionJobs(execaRunner, os.userInfo().username)).map((job) => {
+    const listed = await listSessionJobs(execaRunner, os.userInfo().username);
+    forgetEndedContacts(state, listed);
+    const jobs = listed.map((job) => {
       const contact = readContact(state, job.id);
       return {
         id: job.id,

@@ -11,10 +11,16 @@ import type { PrepareInput } from './runner.js';
 
 const CANNOT_MAKE = /mkdir: cannot create directory|XDG_RUNTIME_DIR: unbound variable/;
 
-export async function enrootRuntimePath(input: PrepareInput): Promise<{ release(): Promise<void> }> {
+export interface RuntimePath {
+  release(): Promise<void>;
+  /** The directories the job made (none when the site's setting works). */
+  paths: string[];
+}
+
+export async function enrootRuntimePath(input: PrepareInput): Promise<RuntimePath> {
   const { program, exec, env } = input;
   const first = await exec(program, ['version']);
-  if (first.exitCode === 0) return { release: async () => {} };
+  if (first.exitCode === 0) return { release: async () => {}, paths: [] };
   if (!CANNOT_MAKE.test(first.stderr)) throw runtimeFailed('enroot version', first);
   const dir = fs.mkdtempSync(path.join(input.tmpDir, `slurmhop-enroot-${input.jobId}-`));
   // The job's environment is what every runtime call (and the session's sshd) inherits.
@@ -25,5 +31,5 @@ export async function enrootRuntimePath(input: PrepareInput): Promise<{ release(
     fs.rmSync(dir, { recursive: true, force: true });
     throw runtimeFailed(`enroot version (ENROOT_RUNTIME_PATH=${dir})`, second);
   }
-  return { release: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return { release: async () => fs.rmSync(dir, { recursive: true, force: true }), paths: [dir] };
 }

@@ -38,6 +38,7 @@ export async function prepareEnroot(image: Image, input: PrepareInput): Promise<
       marks.removeUser(input.jobId);
       await runtimePath.release();
     },
+    leftovers: () => [marks.userFile(input.jobId), ...runtimePath.paths].map((remove) => ({ remove })),
   };
 }
 
@@ -134,6 +135,7 @@ function containerMarks(cacheDir: string, name: string) {
       fs.writeFileSync(path.join(users, jobId), '', { mode: 0o600 });
     },
     removeUser: (jobId: string) => fs.rmSync(path.join(users, jobId), { force: true }),
+    userFile: (jobId: string) => path.join(users, jobId),
     /** Whether a job that Slurm still runs uses it (a killed job leaves its mark behind). */
     inUse: async (jobsAlive: (ids: string[]) => Promise<Set<string>>) => {
       const ids = fs.existsSync(users) ? fs.readdirSync(users).filter((n) => /^\d+$/.test(n)) : [];

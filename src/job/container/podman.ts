@@ -32,7 +32,11 @@ export async function preparePodman(image: Image, input: PrepareInput): Promise<
       return r.exitCode === 0 && pid > 0 ? pid : undefined;
     },
     remove: async (name) => {
-      await exec(program, ['rm', '--force', '--ignore', '--time', '2', name]);
+      await exec(program, removeArgs(name));
     },
+    // conmon keeps the container running when `podman run` is killed.
+    leftovers: (name) => [{ run: [program, ...removeArgs(name)] }],
   };
 }
+
+const removeArgs = (name: string) => ['rm', '--force', '--ignore', '--time', '2', name];

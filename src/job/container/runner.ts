@@ -1,6 +1,7 @@
 // What every runtime module gives the session server: how to run a command in
 // the prepared container, and how to clean up after it.
 import { execa } from 'execa';
+import type { Leftover } from '../guard.js';
 import type { Mount } from './mounts.js';
 
 export interface ExecResult {
@@ -28,6 +29,8 @@ export interface ContainerRun {
   remove?(name: string): Promise<void>;
   /** When the job ends: lets go of what the job used (a shared container stays for later jobs). */
   release?(): Promise<void>;
+  /** What the guard removes or runs if the job's supervisor dies without release (job/guard.ts). */
+  leftovers?(name: string): Leftover[];
 }
 
 export interface PrepareInput {

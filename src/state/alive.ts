@@ -1,0 +1,46 @@
+// The supervisor's liveness mark: `remote job` rewrites jobs/<id>/alive every
+// few seconds while it runs, so the login node can tell a contact whose job
+// died uncleanly (its supervisor killed, the node lost) without asking the
+// scheduler. The file server stamps each rewrite; a login node whose clock is
+// off by more than STALE_AFTER_MS merely takes the cold path (one squeue),
+// which then decides.
+import fs from 'node:fs';
+import { aliveFile } from '../paths.js';
+
+export const ALIVE_REFRESH_MS = 5_000;
+const STALE_AFTER_MS = 30_000;
+
+/** Starts the mark; the returned function stops it and removes the file. */
+export function keepAlive(state: string, jobId: string, refreshMs = ALIVE_REFRESH_MS): () => void {
+  const file = aliveFile(state, jobId);
+  let beats = 0;
+  const beat = () => {
+    try {
+      fs.writeFileSync(file, `${beats++}\n`, { mode: 0o600 });
+    } catch {
+      // a full or unreachable home: the mark goes stale, and the login node asks the scheduler
+    }
+  };
+  beat();
+  const timer = setInterval(beat, refreshMs);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    fs.rmSync(file, { force: true });
+  };
+}
+
+/** Whether the job's supervisor has touched its mark lately (open + fstat: NFS revalidates on open). */
+export function supervisorAlive(state: string, jobId: string, now: number = Date.now()): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(aliveFile(state, jobId), 'r');
+  } catch {
+    return false;
+  }
+  try {
+    return now - fs.fstatSync(fd).mtimeMs < STALE_AFTER_MS;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
