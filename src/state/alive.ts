@@ -7,8 +7,8 @@
 import fs from 'node:fs';
 import { aliveFile } from '../paths.js';
 
-export const ALIVE_REFRESH_MS = 5_000;
-const STALE_AFTER_MS = 30_000;
+export const ALIVE_REFRESH_MS = 3_000;
+const STALE_AFTER_MS = 15_000;
 
 /** Starts the mark; the returned function stops it and removes the file. */
 export function keepAlive(state: string, jobId: string, refreshMs = ALIVE_REFRESH_MS): () => void {
