@@ -24,6 +24,8 @@ export const contactFile = (state: string, jobId: string) => path.join(jobDir(st
 /** Index of the live contacts, one directory per profile. */
 export const liveDir = (state: string) => path.join(state, 'live');
 export const aliveFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'alive');
+/** transport = node-sshd: the relays of the user's proxies, each with the address it connects from (job/sessions.ts). */
+export const relaysDir = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'relays');
 export const statusFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'status');
 export const sshdLogFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'sshd.log');
 export const sshdConfigFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'sshd_config');

@@ -33,7 +33,7 @@ export interface JobContext {
   user: string;
   signals: SignalSource;
   /** transport = node-sshd (tests swap it). */
-  startNodeSshd?: (node: string) => Promise<NodeSshd>;
+  startNodeSshd?: (node: string, relaysDir: string) => Promise<NodeSshd>;
 }
 
 export function defaultJobContext(log: Log): JobContext {
@@ -47,8 +47,10 @@ export interface SessionServer {
   /** The process whose descendants hold the session terminals (walltime warnings). */
   terminalsRoot: number | undefined;
   stop(): Promise<void>;
-  /** A server that is not only ours (the node's sshd) counts the user's sessions itself; else: connections to the port. */
+  /** A server that is not only ours (the node's sshd) counts the user's sessions itself; else: the authenticated ones below terminalsRoot. */
   sessions?: () => number;
+  /** Why the user's sessions cannot be counted here (idle reclaim is then off). */
+  uncountable?: string;
   /** Likewise the sessions' terminals; else: those under terminalsRoot. */
   terminals?: () => Terminal[];
   /** Host keys the contact publishes (the node's own); else the user's pinned job key applies. */
@@ -58,4 +60,4 @@ export interface SessionServer {
 }
 
 /** A SessionServer that publishes the node's keys and counts the user's sessions on this node itself. */
-export type NodeSshd = Required<Pick<SessionServer, 'hostKeys' | 'sessions' | 'terminals'>> & SessionServer;
+export type NodeSshd = Required<Pick<SessionServer, 'hostKeys' | 'terminals'>> & SessionServer;

@@ -1,40 +1,9 @@
-// Idle reclaim: a job with no SSH connection to its sshd for idle_timeout
-// seconds ends itself, so a forgotten session does not hold a (GPU) allocation.
-import fs from 'node:fs';
-
-/** TCP connections in state ESTABLISHED whose local port is `port`, from /proc/net/tcp{,6}. */
-export function countEstablished(port: number, tables: string[]): number {
-  let count = 0;
-  for (const table of tables) {
-    for (const line of table.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      const local = cols[1];
-      const state = cols[3];
-      if (!local || state !== '01') continue;
-      if (parseInt(local.slice(local.lastIndexOf(':') + 1), 16) === port) count++;
-    }
-  }
-  return count;
-}
-
-export function readTcpTables(): string[] {
-  return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((file) => {
-    try {
-      return [fs.readFileSync(file, 'utf8')];
-    } catch {
-      return [];
-    }
-  });
-}
-
-/** The connections to the job's own sshd: its port is its alone. */
-export const connectionsOnPort =
-  (port: number, readTables: () => string[] = readTcpTables) =>
-  (): number =>
-    countEstablished(port, readTables());
+// Idle reclaim: a job with no SSH session for idle_timeout seconds ends
+// itself, so a forgotten session does not hold a (GPU) allocation. Who counts
+// as a session: job/sessions.ts.
 
 export interface IdleWatchOptions {
-  /** Open SSH connections (or sessions) of this job now. */
+  /** The user's SSH sessions on this job now. */
   connections: () => number;
   idleSeconds: number;
   onIdle: () => void;

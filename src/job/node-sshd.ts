@@ -7,6 +7,7 @@ import path from 'node:path';
 import { SlurmhopError } from '../errors.js';
 import { connectTcp, readBanner } from '../state/index.js';
 import type { NodeSshd } from './context.js';
+import { procHidesOthers, readTcpTables, registeredRelays } from './sessions.js';
 import { sessionTerminals, type Terminal } from './walltime.js';
 
 export const NODE_SSHD_PORT = 22;
@@ -17,11 +18,20 @@ export interface NodeSshdDeps {
   uid: number;
   /** Whether sshd answers on host:port (an SSH banner); the reason when not. */
   probe: (host: string, port: number) => Promise<string | undefined>;
+  hidesOthers: () => boolean;
+  tcpTables: () => string[];
 }
 
-export const defaultNodeSshdDeps = (): NodeSshdDeps => ({ sshDir: '/etc/ssh', proc: '/proc', uid: process.getuid?.() ?? -1, probe: probeSshd });
+export const defaultNodeSshdDeps = (): NodeSshdDeps => ({
+  sshDir: '/etc/ssh',
+  proc: '/proc',
+  uid: process.getuid?.() ?? -1,
+  probe: probeSshd,
+  hidesOthers: () => procHidesOthers(),
+  tcpTables: () => readTcpTables(),
+});
 
-export async function startNodeSshd(node: string, deps: NodeSshdDeps = defaultNodeSshdDeps()): Promise<NodeSshd> {
+export async function startNodeSshd(node: string, relaysDir: string, deps: NodeSshdDeps = defaultNodeSshdDeps()): Promise<NodeSshd> {
   const hostKeys = readNodeHostKeys(deps.sshDir);
   const problem = await deps.probe(node, NODE_SSHD_PORT);
   if (problem) {
@@ -37,9 +47,21 @@ export async function startNodeSshd(node: string, deps: NodeSshdDeps = defaultNo
     terminalsRoot: undefined,
     stop: async () => clearInterval(hold),
     hostKeys,
-    sessions: () => nodeSessions(deps.proc, deps.uid).length,
+    ...sessionCount(relaysDir, deps),
     terminals: () => uniqueByName(nodeSessions(deps.proc, deps.uid).flatMap((pid) => sessionTerminals(pid, deps.proc))),
   };
+}
+
+/**
+ * The user's sessions on this node: the node sshd's session processes of the
+ * user, and the relays of the user's proxies with a live connection (the
+ * only count that works where /proc hides root's sshd: hidepid).
+ */
+function sessionCount(relaysDir: string, deps: NodeSshdDeps): Pick<NodeSshd, 'sessions' | 'uncountable'> {
+  if (deps.hidesOthers() && deps.tcpTables().length === 0) {
+    return { uncountable: `${deps.proc} hides other users' processes (hidepid) and ${deps.proc}/net/tcp cannot be read` };
+  }
+  return { sessions: () => nodeSessions(deps.proc, deps.uid).length + registeredRelays(relaysDir, NODE_SSHD_PORT, deps.tcpTables()) };
 }
 
 const uniqueByName = (terminals: Terminal[]) => [...new Map(terminals.map((t) => [t.name, t])).values()].sort((a, b) => a.name.localeCompare(b.name));

@@ -6,14 +6,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { SlurmhopError } from '../errors.js';
 import { ensurePrivateDir } from '../fsutil.js';
-import { aliveFile, jobDir } from '../paths.js';
+import { aliveFile, jobDir, relaysDir } from '../paths.js';
 import { listJobs } from '../slurm/index.js';
 import { appendStatus, contactFiles, keepAlive, pruneEndedJobs, removeContact, writeContact, type EndReason } from '../state/index.js';
 import type { JobContext, JobSettings, SessionServer } from './context.js';
 import { JobEnd } from './end.js';
 import { gpusBusy } from './gpu.js';
 import { Guard } from './guard.js';
-import { connectionsOnPort, watchIdle } from './idle.js';
+import { watchIdle } from './idle.js';
+import { authenticatedSessions } from './sessions.js';
 import { startNodeSshd } from './node-sshd.js';
 import { scheduleWalltimeWarnings, sessionTerminals } from './walltime.js';
 import { startSessionServer } from './session-server.js';
@@ -38,7 +39,7 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
 
   let sshd: SessionServer;
   try {
-    sshd = settings.transport === 'node-sshd' ? await (ctx.startNodeSshd ?? startNodeSshd)(node) : await startSessionServer(ctx, settings, jobId);
+    sshd = settings.transport === 'node-sshd' ? await (ctx.startNodeSshd ?? startNodeSshd)(node, relaysDir(ctx.stateDir, jobId)) : await startSessionServer(ctx, settings, jobId);
   } catch (err) {
     end.dispose();
     guard.done();
@@ -75,12 +76,14 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
     // Housekeeping, off every connect's path: old jobs' directories and output go after the retention period.
     setTimeout(() => pruneEndedJobs(ctx.stateDir), PRUNE_AFTER_READY_MS).unref();
     end.endTime = endTimeFromEnv(ctx.env) ?? (await expectedEnd(ctx, jobId));
-    if (settings.idleTimeout > 0) {
+    const root = sshd.terminalsRoot;
+    const connections = sshd.sessions ?? (root !== undefined ? () => authenticatedSessions(root, ctx.user) : undefined);
+    if (settings.idleTimeout > 0 && (sshd.uncountable || !connections)) {
+      ctx.log({ type: 'warn', message: `idle_timeout is off for this job: ${sshd.uncountable ?? 'its sessions cannot be counted'}; it runs to its time limit unless cancelled` });
+    } else if (settings.idleTimeout > 0 && connections) {
       const otherActivity = settings.idleGpu ? () => gpusBusy(ctx.env) : undefined;
-      const connections = sshd.sessions ?? connectionsOnPort(sshd.port);
       stopIdle = watchIdle({ connections, idleSeconds: settings.idleTimeout, onIdle: () => end.settle('idle'), ...(otherActivity ? { otherActivity } : {}) });
     }
-    const root = sshd.terminalsRoot;
     const terminals = sshd.terminals ?? (root !== undefined ? () => sessionTerminals(root) : undefined);
     if (end.endTime !== undefined && settings.warnBefore?.length && terminals) {
       stopWarnings = scheduleWalltimeWarnings({

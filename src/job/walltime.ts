@@ -3,6 +3,7 @@
 // of the user's sessions through the node's sshd), saying when it ends and
 // how to go on.
 import fs from 'node:fs';
+import { descendantsOf, processTable } from './procs.js';
 
 export interface Terminal {
   /** As the session sees it (/dev/pts/N). */
@@ -17,25 +18,8 @@ export interface Terminal {
 
 /** Terminals used by the descendants of `rootPid`, one entry each. */
 export function sessionTerminals(rootPid: number, proc = '/proc'): Terminal[] {
-  const parents = new Map<number, number>();
-  for (const entry of fs.readdirSync(proc)) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`${proc}/${entry}/stat`, 'utf8');
-      // Field 4 (ppid) comes after the command name, which may hold spaces and parentheses.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parents.set(Number(entry), ppid);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const isDescendant = (pid: number) => {
-    for (let p = parents.get(pid), hops = 0; p !== undefined && p > 1 && hops < 64; p = parents.get(p), hops++) if (p === rootPid) return true;
-    return false;
-  };
   const ttys = new Map<string, string>();
-  for (const pid of parents.keys()) {
-    if (!isDescendant(pid)) continue;
+  for (const pid of descendantsOf(processTable(proc), rootPid)) {
     for (const fd of ['0', '1', '2']) {
       try {
         const target = fs.readlinkSync(`${proc}/${pid}/fd/${fd}`);

@@ -6,6 +6,9 @@
 // side closes while the client is still connected, so a job that ends would
 // leave the ssh client hanging.
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { relaysDir } from '../paths.js';
 import type { Contact } from '../state/index.js';
 
 export interface RelayProgram {
@@ -20,15 +23,27 @@ export interface RelayProgram {
 // - it half-closes, as the Node relay does: when the client's side ends first,
 //   `remote shutdown-write` (given the socket) shuts the socket's write side,
 //   so the server sees the end of input and can still finish; dd cannot;
+// - transport = node-sshd: it registers, in the job's directory, the address
+//   it connects from (as /proc/net/tcp writes it), so the job can count the
+//   user's sessions where /proc hides the node's sshd (job/sessions.ts);
 // - ssh sends its ProxyCommand SIGHUP when it exits: that is the client's end
 //   (both dd are stopped, so none is left holding the connection);
 // - it returns how the session ended: 0 the client ended it, 3 the server
 //   closed it, 4 the connection was lost. bash older than 4.3 has no `wait -n`:
 //   it waits for the server's side only and cannot tell 3 from 4 by direction.
 const RELAY = `relay() {
-  local host=$1 port=$2 held=$3 down= up= first guard hup=; shift 3
+  local host=$1 port=$2 held=$3 reg=$4 down= up= first guard hup= ino table inode addr; shift 4
   trap "hup=1; kill \\$down \\$up 2>/dev/null" HUP
   exec 3<>"/dev/tcp/$host/$port" || return 4
+  if [ -n "$reg" ]; then
+    ino=$(readlink "/proc/$$/fd/3"); ino=\${ino//[^0-9]/}
+    for table in /proc/net/tcp /proc/net/tcp6; do
+      [ -r "$table" ] || continue
+      while read -r _ addr _ _ _ _ _ _ _ inode _; do
+        if [ "$inode" = "$ino" ]; then mkdir -p -m 700 "\${reg%/*}" && echo "$addr" >"$reg"; break 2; fi
+      done <"$table"
+    done
+  fi
   if [ -n "$held" ]; then cat -- "$held" >&3; rm -f -- "$held"; fi
   exec 4<&0
   dd bs=16k status=none <&3 & down=$!
@@ -60,21 +75,27 @@ const RELAY = `relay() {
 // (srun -u: unbuffered, the stream is binary), towards sshd on its loopback;
 // srun passes its status back.
 const LOGIN_SCRIPT = `
-transport=$1 node=$2 port=$3 job=$4 held=$5; shift 5
+transport=$1 node=$2 port=$3 job=$4 held=$5 reg=$6; shift 6
 remote=("$@")
 relay_function='${RELAY}'
 if [ "$transport" = srun ]; then
   srun --jobid="$job" --overlap --nodes=1 --ntasks=1 --nodelist="$node" --unbuffered --quiet /bin/bash -c "$relay_function"'
-relay "$@"' slurmhop-relay 127.0.0.1 "$port" "$held" "\${remote[@]}"
+relay "$@"' slurmhop-relay 127.0.0.1 "$port" "$held" '' "\${remote[@]}"
   status=$?
 else
   eval "$relay_function"
-  relay "$node" "$port" "$held" "\${remote[@]}"
+  relay "$node" "$port" "$held" "$reg" "\${remote[@]}"
   status=$?
+  [ -z "$reg" ] || rm -f -- "$reg"
 fi
 case $status in 0) how=client ;; 3) how=server ;; *) how=lost ;; esac
 exec "\${remote[@]}" session-ended "$job" "$how" </dev/null
 `.trim();
+
+/** Where a node-sshd relay of this process registers; undefined for the other transports (their sessions are counted on the node). */
+export function relayRegistration(state: string, contact: Contact): string | undefined {
+  return contact.transport === 'node-sshd' ? path.join(relaysDir(state, contact.jobId), `${os.hostname()}-${process.pid}`) : undefined;
+}
 
 export function findRelayProgram(): RelayProgram | undefined {
   for (const bash of ['/bin/bash', '/usr/bin/bash']) {
@@ -95,10 +116,12 @@ export interface HandoffPlan {
   remote: string[];
   /** A file with the bytes the client already sent; sent first, then removed. */
   heldFile?: string;
+  /** transport = node-sshd: where the relay registers (see RELAY). */
+  registration?: string;
 }
 
-export function handoffArgv({ contact, relay, remote, heldFile }: HandoffPlan): string[] {
-  const args = [contact.transport ?? 'tcp', contact.node, String(contact.port), contact.jobId, heldFile ?? '', ...remote];
+export function handoffArgv({ contact, relay, remote, heldFile, registration }: HandoffPlan): string[] {
+  const args = [contact.transport ?? 'tcp', contact.node, String(contact.port), contact.jobId, heldFile ?? '', registration ?? '', ...remote];
   return [relay.bash, '-c', LOGIN_SCRIPT, 'slurmhop-session', ...args];
 }
 

@@ -12,7 +12,7 @@ import type { SessionContext } from './context.js';
 import { answeringJob, connectToJob, NotThisJobError, type Endpoint } from './endpoint.js';
 import { establish } from './establish.js';
 import { whySessionEnded } from './explain-end.js';
-import { canHandOff, handOff } from './handoff.js';
+import { canHandOff, handOff, relayRegistration } from './handoff.js';
 import { interruptions } from './interrupt.js';
 import { InputHold, relay } from './relay.js';
 
@@ -54,7 +54,8 @@ function handOffOrNot(ctx: SessionContext, contact: Contact, endpoint: Endpoint 
     fs.writeFileSync(heldFile, Buffer.concat(held), { mode: 0o600 });
   }
   endpoint?.socket.destroy();
-  handOff({ contact, relay, remote: ctx.remoteCommand, ...(heldFile ? { heldFile } : {}) });
+  const registration = relayRegistration(ctx.stateDir, contact);
+  handOff({ contact, relay, remote: ctx.remoteCommand, ...(heldFile ? { heldFile } : {}), ...(registration ? { registration } : {}) });
 }
 
 /** transport = srun: only the hand-off can relay (through srun, on the node). */

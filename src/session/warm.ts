@@ -6,7 +6,7 @@ import { stateDir } from '../paths.js';
 import { selfCommand } from '../self.js';
 import { connectTcp, readCurrent } from '../state/index.js';
 import { answeringJob } from './endpoint.js';
-import { canHandOff, findRelayProgram, handOff } from './handoff.js';
+import { canHandOff, findRelayProgram, handOff, relayRegistration } from './handoff.js';
 
 export async function tryWarmHandoff(profile: string, beforeHandoff: () => void = () => {}): Promise<boolean> {
   if (!canHandOff()) return false;
@@ -19,5 +19,6 @@ export async function tryWarmHandoff(profile: string, beforeHandoff: () => void 
   if (!found) return false;
   found.endpoint?.socket.destroy();
   beforeHandoff();
-  return handOff({ contact: found.contact, relay, remote: selfCommand() });
+  const registration = relayRegistration(state, found.contact);
+  return handOff({ contact: found.contact, relay, remote: selfCommand(), ...(registration ? { registration } : {}) });
 }

@@ -12,6 +12,8 @@ import type { SlurmRunner } from '../../src/slurm/index.js';
 import { tempDirs } from '../helpers/tmp.js';
 
 const tmp = tempDirs('slurmhop-node-sshd-');
+/** A node whose /proc shows every process and whose /proc/net/tcp is empty. */
+const deps = { sshDir: '/nonexistent', proc: '/nonexistent', uid: 1000, probe: async () => undefined, hidesOthers: () => false, tcpTables: () => [] };
 const ED = 'AAAAC3NzaC1lZDI1NTE5AAAAIJb4VwdE1z8b3DrgAAzGHpNYbRmZmX+hHU6eOTzqfUNN';
 const EC = 'AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBPa=';
 
@@ -47,7 +49,7 @@ describe('the node\'s host keys', () => {
 
   it('a node whose sshd does not answer fails the start with the reason and what to use instead', async () => {
     const dir = sshDir({ 'ssh_host_ed25519_key.pub': [`ssh-ed25519 ${ED}\n`, 0o644] });
-    const start = startNodeSshd('c1', { sshDir: dir, proc: tmp(), uid: 1000, probe: async () => 'connect ECONNREFUSED' });
+    const start = startNodeSshd('c1', tmp(), { ...deps, sshDir: dir, proc: tmp(), probe: async () => 'connect ECONNREFUSED' });
     await expect(start).rejects.toThrow(/node's sshd does not answer on c1:22: connect ECONNREFUSED/);
     await expect(start).rejects.toMatchObject({ kind: 'job-failed', hint: expect.stringContaining('transport = tcp or srun') });
   });
@@ -92,12 +94,26 @@ describe('the user\'s sessions through the node\'s sshd', () => {
 
   it('finds the terminals of those sessions only (walltime warnings)', async () => {
     const dir = sshDir({ 'ssh_host_ed25519_key.pub': [`ssh-ed25519 ${ED}\n`, 0o644] });
-    const sshd = await startNodeSshd('c1', { sshDir: dir, proc, uid: 1000, probe: async () => undefined });
-    expect(sshd.sessions()).toBe(3);
+    const sshd = await startNodeSshd('c1', tmp(), { ...deps, sshDir: dir, proc });
+    expect(sshd.sessions!()).toBe(3);
     expect(sshd.terminals().map((t) => t.name)).toEqual(['/dev/pts/3']);
     expect(sshd.port).toBe(22);
     expect(sshd.terminalsRoot).toBeUndefined();
     await sshd.stop();
+  });
+
+  it('where /proc hides root\'s sshd (hidepid), the relays of the user\'s proxies count; where nothing can be counted, it says why', async () => {
+    const dir = sshDir({ 'ssh_host_ed25519_key.pub': [`ssh-ed25519 ${ED}\n`, 0o644] });
+    const relays = tmp();
+    fs.writeFileSync(path.join(relays, 'login-4242'), '0100000A:D431\n');
+    const table = ['  sl  local_address rem_address   st', '   0: 0B00000A:0016 0100000A:D431 01 00000000:00000000'].join('\n');
+    const hidden = await startNodeSshd('c1', relays, { ...deps, sshDir: dir, proc: tmp(), hidesOthers: () => true, tcpTables: () => [table] });
+    expect(hidden.sessions!()).toBe(1);
+    await hidden.stop();
+    const blind = await startNodeSshd('c1', relays, { ...deps, sshDir: dir, proc: tmp(), hidesOthers: () => true, tcpTables: () => [] });
+    expect(blind.sessions).toBeUndefined();
+    expect(blind.uncountable).toMatch(/hides other users' processes \(hidepid\)/);
+    await blind.stop();
   });
 });
 
@@ -138,7 +154,7 @@ describe('the job stays alive with no sshd of its own', () => {
     const dir = sshDir({ 'ssh_host_ed25519_key.pub': [`ssh-ed25519 ${ED}\n`, 0o644] });
     const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const before = timers();
-    const sshd = await startNodeSshd('c1', { sshDir: dir, proc: tmp(), uid: 1000, probe: async () => undefined });
+    const sshd = await startNodeSshd('c1', tmp(), { ...deps, sshDir: dir, proc: tmp() });
     expect(timers()).toBe(before + 1);
     await sshd.stop();
     expect(timers()).toBe(before);

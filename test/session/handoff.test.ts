@@ -38,11 +38,12 @@ esac
   return { command, ended: () => (fs.existsSync(record) ? fs.readFileSync(record, 'utf8').trim() : '') };
 }
 
-function runRelay(port: number, remote: string) {
+function runRelay(port: number, remote: string, registration?: string) {
   const [bash, ...args] = handoffArgv({
-    contact: { version: 1, jobId: '42', profile: 'cpu', node: '127.0.0.1', port, user: 'u', pid: 1, readyAt: '' },
+    contact: { version: 1, jobId: '42', profile: 'cpu', node: '127.0.0.1', port, user: 'u', pid: 1, readyAt: '', ...(registration ? { transport: 'node-sshd' as const } : {}) },
     relay: { bash: '/bin/bash' },
     remote: [remote],
+    ...(registration ? { registration } : {}),
   });
   const child = spawn(bash!, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const out: Buffer[] = [];
@@ -98,5 +99,24 @@ describe('the lean relay (bash and dd)', { timeout: 30_000 }, () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(closed).toBe(true);
     r.child.stdin.destroy();
+  });
+
+  it('transport = node-sshd: registers the address it connects from, as the node sees the connection in /proc/net/tcp, and removes it at the end', async () => {
+    let peer = '';
+    const port = await server((s) => {
+      const ip = s.remoteAddress!.replace('::ffff:', '').split('.').map(Number);
+      // /proc/net/tcp's form: the IPv4 address as a little-endian hex word, then the port.
+      peer = `${Buffer.from(ip).readUInt32LE(0).toString(16).toUpperCase().padStart(8, '0')}:${s.remotePort!.toString(16).toUpperCase().padStart(4, '0')}`;
+      s.on('end', () => s.end());
+    });
+    const dir = tmp();
+    const registration = path.join(dir, 'relays', 'login-1');
+    const remote = fakeRemote(dir);
+    const r = runRelay(port, remote.command, registration);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(fs.readFileSync(registration, 'utf8').trim()).toBe(peer);
+    r.child.stdin.end();
+    expect(await r.exited).toBe(0);
+    expect(fs.existsSync(registration)).toBe(false);
   });
 });
