@@ -68,9 +68,10 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   let stopAlive = () => {};
   if (!end.settled) {
     const hostKeys = sshd.hostKeys ? { hostKeys: sshd.hostKeys } : {};
-    stopAlive = keepAlive(ctx.stateDir, jobId);
+    const contact = { version: 1, ...base, node, port: sshd.port, user: ctx.user, pid: process.pid, readyAt: new Date().toISOString(), transport: settings.transport ?? 'tcp', alive: true, ...hostKeys };
     guard.watch([...contactFiles(ctx.stateDir, base), aliveFile(ctx.stateDir, jobId)].map((remove) => ({ remove })));
-    writeContact(ctx.stateDir, { version: 1, ...base, node, port: sshd.port, user: ctx.user, pid: process.pid, readyAt: new Date().toISOString(), transport: settings.transport ?? 'tcp', alive: true, ...hostKeys });
+    writeContact(ctx.stateDir, contact);
+    stopAlive = keepAlive(ctx.stateDir, contact);
     appendStatus(ctx.stateDir, { event: 'ready', ...base, node, port: sshd.port });
     ctx.log({ type: 'sshd-ready', jobId, node, port: sshd.port });
     // Housekeeping, off every connect's path: old jobs' directories and output go after the retention period.
@@ -104,9 +105,9 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   stopWarnings();
   end.dispose();
   // The reason first, then the contact: a proxy that finds no contact can read why.
+  stopAlive(); // first: its beat would publish the contact again
   appendStatus(ctx.stateDir, { event: 'ended', ...base, reason });
   removeContact(ctx.stateDir, jobId);
-  stopAlive();
   ctx.log({ type: 'job-ending', jobId, reason });
   await sshd.stop();
   guard.done();

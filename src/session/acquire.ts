@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { containerImageProblem, enrootHomeProblem, type Profile } from '../config/index.js';
 import { SlurmhopError } from '../errors.js';
-import { ensurePrivateDir } from '../fsutil.js';
+import { ensurePrivateDir, readFileOrUndefined, writeFileAtomic } from '../fsutil.js';
 import { configFile, jobDir, jobName, jobOutputPattern, locksDir } from '../paths.js';
 import { ALIVE_STATES, cancelJobs, listJobs, parseSlurmDuration, submitJob, type JobInfo } from '../slurm/index.js';
 import { renderJobScript, sbatchArgs } from '../templates/index.js';
@@ -26,9 +26,18 @@ export interface AcquiredJob {
 
 export async function acquireJob(ctx: SessionContext, profile: Profile, options: AcquireOptions = {}): Promise<AcquiredJob> {
   const lockFile = path.join(locksDir(ctx.stateDir), `${profile.name}.lock`);
+  const lastSubmission = path.join(locksDir(ctx.stateDir), `${profile.name}.submitted`);
+  const submittedBefore = readFileOrUndefined(lastSubmission);
   return withLock(
     lockFile,
     async () => {
+      // Many connects at once (VS Code opens several): those that waited while another
+      // submitted use its job without asking the scheduler again, one after the other.
+      const meanwhile = readFileOrUndefined(lastSubmission)?.trim();
+      if (meanwhile && meanwhile !== submittedBefore?.trim() && !endedEvent(ctx.stateDir, meanwhile) && !options.exclude?.includes(meanwhile)) {
+        ctx.log({ type: 'reused', jobId: meanwhile, profile: profile.name, state: 'just submitted' });
+        return { jobId: meanwhile, submittedByUs: false };
+      }
       const mine = (await listJobs(ctx.run, { user: ctx.user })).filter((j) => j.name === jobName(profile.name) && ALIVE_STATES.has(j.state));
       forgetEndedContacts(ctx.stateDir, mine, profile.name);
       // A job whose session already ended (its sshd died, it went idle) is on its way out.
@@ -39,6 +48,7 @@ export async function acquireJob(ctx: SessionContext, profile: Profile, options:
         return { jobId: existing.id, submittedByUs: false };
       }
       const jobId = await submit(ctx, profile);
+      writeFileAtomic(lastSubmission, `${jobId}\n`);
       ctx.log({ type: 'submitted', jobId, profile: profile.name });
       return { jobId, submittedByUs: true };
     },

@@ -16,6 +16,9 @@ export interface Endpoint {
 
 export class NotThisJobError extends Error {}
 
+/** What OpenSSH's sshd writes before it closes a connection it will not serve now. */
+const SSHD_BUSY = /^(Exceeded (PerSource)?MaxStartups|Not allowed at this time)\b/;
+
 export async function connectToJob(connect: Connect, contact: Contact, timeoutMs: number): Promise<Endpoint> {
   const socket = await connect(contact.node, contact.port, timeoutMs);
   try {
@@ -24,7 +27,10 @@ export async function connectToJob(connect: Connect, contact: Contact, timeoutMs
     const expected = contact.transport === 'node-sshd' ? /^SSH-(2\.0|1\.99)-/ : new RegExp(`^SSH-2\\.0-\\S+.*\\bslurmhop-${contact.jobId}\\b`);
     if (!expected.test(banner)) {
       const as = contact.transport === 'node-sshd' ? "as the node's sshd" : `as job ${contact.jobId}`;
-      throw new NotThisJobError(`${contact.node}:${contact.port} answers as ${JSON.stringify(banner.trim())}, not ${as}`);
+      const answer = `${contact.node}:${contact.port} answers as ${JSON.stringify(banner.trim())}, not ${as}`;
+      // sshd refusing a connection for now (too many at once, a penalty) is no proof
+      // that the job is gone: forgetting its contact would strand every later connect.
+      throw SSHD_BUSY.test(banner) ? new Error(answer) : new NotThisJobError(answer);
     }
     return { socket, preread };
   } catch (err) {

@@ -5,18 +5,24 @@
 // off by more than STALE_AFTER_MS merely takes the cold path (one squeue),
 // which then decides.
 import fs from 'node:fs';
-import { aliveFile } from '../paths.js';
+import { aliveFile, contactFile } from '../paths.js';
+import { writeContact, type Contact } from './contact.js';
 
 export const ALIVE_REFRESH_MS = 3_000;
 const STALE_AFTER_MS = 15_000;
 
-/** Starts the mark; the returned function stops it and removes the file. */
-export function keepAlive(state: string, jobId: string, refreshMs = ALIVE_REFRESH_MS): () => void {
-  const file = aliveFile(state, jobId);
+/**
+ * Starts the mark; the returned function stops it and removes the file. The
+ * contact is the live job's own to publish: one a login node removed (a
+ * banner it misread) is written again with the next beat.
+ */
+export function keepAlive(state: string, contact: Contact, refreshMs = ALIVE_REFRESH_MS): () => void {
+  const file = aliveFile(state, contact.jobId);
   let beats = 0;
   const beat = () => {
     try {
       fs.writeFileSync(file, `${beats++}\n`, { mode: 0o600 });
+      if (!fs.existsSync(contactFile(state, contact.jobId))) writeContact(state, contact);
     } catch {
       // a full or unreachable home: the mark goes stale, and the login node asks the scheduler
     }

@@ -42,6 +42,16 @@ describe('the node\'s sshd as the endpoint', () => {
     await expect(connectToJob(connectTcp, contact(plain, { transport: 'tcp' }), 2_000)).rejects.toThrow(/not as job 501/);
   });
 
+  it("a job's sshd that is busy (MaxStartups) is retried later, and its contact kept: only another server proves it wrong", async () => {
+    const state = tmp();
+    fs.mkdirSync(path.join(state, 'jobs', '700'), { recursive: true });
+    const busy = await greeter('Exceeded MaxStartups\r\n');
+    writeContact(state, contact(busy, { jobId: '700', transport: 'tcp' }));
+    await expect(connectToJob(connectTcp, contact(busy, { transport: 'tcp' }), 2_000)).rejects.not.toThrow(NotThisJobError);
+    expect(await answeringJob(state, 'adopt', connectTcp)).toBeUndefined();
+    expect(readContact(state, '700')).toBeDefined();
+  });
+
   it('the warm path finds a node-sshd contact that answers, and forgets one answered by something else', async () => {
     const state = tmp();
     for (const id of ['600', '601']) fs.mkdirSync(path.join(state, 'jobs', id), { recursive: true });
