@@ -8,6 +8,7 @@ const WORDS: Record<string, string> = {
   'sshd-failed': 'failed: sshd did not start',
   'sshd-exited': "failed: the job's sshd exited",
   signal: 'stopped by a signal',
+  unclaimed: 'unclaimed (its sbatch got no answer)',
 };
 
 /** Reasons that end a session the user chose or expected: the others are failures if no session was ever ready. */

@@ -8,7 +8,7 @@ import { SlurmhopError } from '../errors.js';
 import { ensurePrivateDir } from '../fsutil.js';
 import { aliveFile, jobDir, relaysDir } from '../paths.js';
 import { listJobs } from '../slurm/index.js';
-import { appendStatus, contactFiles, keepAlive, pruneEndedJobs, removeContact, writeContact, type EndReason } from '../state/index.js';
+import { appendStatus, contactFiles, hasSubmittedRecord, keepAlive, pruneEndedJobs, removeContact, writeContact, type EndReason } from '../state/index.js';
 import type { JobContext, JobSettings, SessionServer } from './context.js';
 import { JobEnd } from './end.js';
 import { gpusBusy } from './gpu.js';
@@ -21,6 +21,7 @@ import { startSessionServer } from './session-server.js';
 
 const SIGNAL_GRACE_MS = 1_000;
 const PRUNE_AFTER_READY_MS = 30_000;
+const UNCLAIMED_GRACE_S = 120;
 
 /** Resolves with the reason the job ended, after cleaning up. */
 export async function runJob(ctx: JobContext, settings: JobSettings): Promise<EndReason> {
@@ -66,6 +67,7 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   let stopIdle = () => {};
   let stopWarnings = () => {};
   let stopAlive = () => {};
+  let stopUnclaimed = () => {};
   if (!end.settled) {
     const hostKeys = sshd.hostKeys ? { hostKeys: sshd.hostKeys } : {};
     const contact = { version: 1, ...base, node, port: sshd.port, user: ctx.user, pid: process.pid, readyAt: new Date().toISOString(), transport: settings.transport ?? 'tcp', alive: true, ...hostKeys };
@@ -85,6 +87,11 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
       const otherActivity = settings.idleGpu ? () => gpusBusy(ctx.env) : undefined;
       stopIdle = watchIdle({ connections, idleSeconds: settings.idleTimeout, onIdle: () => end.settle('idle'), ...(otherActivity ? { otherActivity } : {}) });
     }
+    // A job no connect recorded was submitted by an sbatch that got no answer: unused, it must not hold the allocation.
+    if (connections && !hasSubmittedRecord(ctx.stateDir, jobId)) {
+      const claimed = () => hasSubmittedRecord(ctx.stateDir, jobId);
+      stopUnclaimed = watchIdle({ connections: () => (claimed() ? 1 : connections()), idleSeconds: UNCLAIMED_GRACE_S, onIdle: () => end.settle('unclaimed') });
+    }
     const terminals = sshd.terminals ?? (root !== undefined ? () => sessionTerminals(root) : undefined);
     if (end.endTime !== undefined && settings.warnBefore?.length && terminals) {
       stopWarnings = scheduleWalltimeWarnings({
@@ -102,6 +109,7 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   // `remote swap` marks the job it ends: its scancel is a move, not a cancel.
   const reason = signalled === 'cancelled' && fs.existsSync(path.join(jobDir(ctx.stateDir, jobId), 'swapped')) ? 'swapped' : signalled;
   stopIdle();
+  stopUnclaimed();
   stopWarnings();
   end.dispose();
   // The reason first, then the contact: a proxy that finds no contact can read why.

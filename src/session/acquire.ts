@@ -1,14 +1,13 @@
 // Find this user's job for a profile, or submit one, under a lock so that any
 // number of simultaneous connects submit exactly one job.
 import path from 'node:path';
-import { containerImageProblem, enrootHomeProblem, type Profile } from '../config/index.js';
-import { SlurmhopError } from '../errors.js';
-import { ensurePrivateDir, readFileOrUndefined, writeFileAtomic } from '../fsutil.js';
-import { configFile, jobDir, jobName, jobOutputPattern, locksDir } from '../paths.js';
-import { ALIVE_STATES, cancelJobs, listJobs, parseSlurmDuration, submitJob, type JobInfo } from '../slurm/index.js';
-import { renderJobScript, sbatchArgs } from '../templates/index.js';
-import { endedEvent, recordSubmitted, withLock } from '../state/index.js';
+import type { Profile } from '../config/index.js';
+import { readFileOrUndefined, writeFileAtomic } from '../fsutil.js';
+import { jobName, locksDir } from '../paths.js';
+import { ALIVE_STATES, listJobs, parseSlurmDuration, type JobInfo } from '../slurm/index.js';
+import { endedEvent, hasSubmittedRecord, withLock } from '../state/index.js';
 import { forgetEndedContacts } from './jobs.js';
+import { claim, submit } from './submit.js';
 import type { SessionContext } from './context.js';
 
 export interface AcquireOptions {
@@ -45,6 +44,8 @@ export async function acquireJob(ctx: SessionContext, profile: Profile, options:
       const existing = pickExisting(reusable);
       if (existing) {
         ctx.log({ type: 'reused', jobId: existing.id, profile: profile.name, state: existing.state });
+        // One whose sbatch got no answer, found now: it becomes a known session job (and not one that ends unclaimed).
+        if (!hasSubmittedRecord(ctx.stateDir, existing.id)) claim(ctx, existing.id, profile);
         return { jobId: existing.id, submittedByUs: false };
       }
       const jobId = await submit(ctx, profile);
@@ -66,33 +67,4 @@ function hasTimeLeft(job: JobInfo, minimum: number | undefined): boolean {
 export function pickExisting(jobs: JobInfo[]): JobInfo | undefined {
   const rank = (j: JobInfo) => (j.state === 'RUNNING' ? 2 : j.state === 'CONFIGURING' ? 1 : 0);
   return [...jobs].sort((a, b) => rank(b) - rank(a) || Number(b.id) - Number(a.id))[0];
-}
-
-async function submit(ctx: SessionContext, profile: Profile): Promise<string> {
-  // What can be checked here is checked before a job waits in the queue for it.
-  const imageProblem = containerImageProblem(profile, ctx.home);
-  if (imageProblem) {
-    throw new SlurmhopError('config', `profile ${profile.name}: container = ${profile.container}: ${imageProblem}`, `fix container in ${configFile()} (image files must be on a filesystem the compute nodes share)`);
-  }
-  const homeProblem = enrootHomeProblem(profile, ctx.home);
-  if (homeProblem) {
-    throw new SlurmhopError('config', `profile ${profile.name}: container_runtime = enroot: ${homeProblem}`, `use container_runtime = apptainer or podman for [profile.${profile.name}] in ${configFile()}`);
-  }
-  ensurePrivateDir(path.join(ctx.stateDir, 'logs'));
-  const script = renderJobScript({ profile, user: ctx.user, remote: ctx.remoteCommand });
-  const args = sbatchArgs(profile, {
-    jobName: jobName(profile.name),
-    output: jobOutputPattern(ctx.stateDir),
-    workdir: ctx.home,
-  });
-  const sbatchAt = new Date();
-  const jobId = await submitJob(ctx.run, args, script);
-  try {
-    ensurePrivateDir(jobDir(ctx.stateDir, jobId));
-    recordSubmitted(ctx.stateDir, jobId, profile.name, sbatchAt);
-  } catch (err) {
-    await cancelJobs(ctx.run, [jobId]).catch(() => {}); // nobody could find this job again
-    throw err;
-  }
-  return jobId;
 }

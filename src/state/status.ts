@@ -7,7 +7,7 @@ import path from 'node:path';
 import { readFileOrUndefined, writeFileAtomic } from '../fsutil.js';
 import { jobDir, statusFile } from '../paths.js';
 
-export type EndReason = 'cancelled' | 'time-limit' | 'sshd-failed' | 'sshd-exited' | 'idle' | 'signal' | 'swapped';
+export type EndReason = 'cancelled' | 'time-limit' | 'sshd-failed' | 'sshd-exited' | 'idle' | 'signal' | 'swapped' | 'unclaimed';
 
 export type JobEvent =
   | { event: 'started'; at: string; jobId: string; profile: string; node: string }
@@ -28,6 +28,11 @@ type Ended = Extract<JobEvent, { event: 'ended' }>;
 type Without<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 
 const submittedFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'submitted');
+
+/** Whether a connect has recorded this job (a job with none was submitted by an sbatch that got no answer). */
+export function hasSubmittedRecord(state: string, jobId: string): boolean {
+  return fs.existsSync(submittedFile(state, jobId));
+}
 
 export function recordSubmitted(state: string, jobId: string, profile: string, sbatchAt?: Date): void {
   const event: Submitted = { event: 'submitted', at: new Date().toISOString(), ...(sbatchAt ? { sbatchAt: sbatchAt.toISOString() } : {}), jobId, profile };
@@ -70,6 +75,7 @@ export function describeEnd(reason: EndReason, detail?: string): string {
     idle: 'the job ended itself after being idle (idle_timeout)',
     signal: 'the job was stopped by a signal',
     swapped: 'the session moved to another job (remote swap)',
+    unclaimed: 'no connect claimed the job (its sbatch got no answer) and nobody used it',
   };
   return detail ? `${text[reason]} (${detail})` : text[reason];
 }
