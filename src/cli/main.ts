@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { runFatalCleanups } from '../cleanup.js';
 import { SlurmhopError, usageError } from '../errors.js';
-import type { Command } from './command.js';
+import type { Command } from '../command.js';
 import { COMMANDS } from './commands/index.js';
 import { helpText } from './commands/help.js';
 import { EXIT } from './exit-codes.js';

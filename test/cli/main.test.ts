@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Command } from '../../src/cli/command.js';
+import type { Command } from '../../src/command.js';
 import { EXIT, EXIT_DESCRIPTIONS } from '../../src/cli/exit-codes.js';
 import { runCli } from '../../src/cli/main.js';
 import { COMMANDS } from '../../src/cli/commands/index.js';

@@ -2,7 +2,7 @@ import { getProfile, loadConfig } from '../../config/index.js';
 import { usageError } from '../../errors.js';
 import { acquireJob, allocate, defaultSessionContext } from '../../session/index.js';
 import { writeCurrent } from '../../state/index.js';
-import { defineCommand } from '../command.js';
+import { defineCommand } from '../../command.js';
 import { print } from '../../output.js';
 
 export const allocCommand = defineCommand({

@@ -3,7 +3,7 @@ import { SlurmhopError, usageError } from '../../errors.js';
 import { forgetEndedContacts, listSessionJobs, type SessionJob } from '../../session/index.js';
 import { stateDir } from '../../paths.js';
 import { cancelJobs, execaRunner } from '../../slurm/index.js';
-import { defineCommand } from '../command.js';
+import { defineCommand } from '../../command.js';
 import { print } from '../../output.js';
 
 export const cancelCommand = defineCommand({

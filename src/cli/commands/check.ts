@@ -1,6 +1,6 @@
 import { SlurmhopError, usageError } from '../../errors.js';
 import { checkLatest, defaultUpdateDeps, describeAutomatic, label } from '../../update/index.js';
-import { defineCommand } from '../command.js';
+import { defineCommand } from '../../command.js';
 import { print } from '../../output.js';
 
 export const checkCommand = defineCommand({

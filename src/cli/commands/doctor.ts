@@ -1,6 +1,6 @@
 import { SlurmhopError, usageError } from '../../errors.js';
 import { defaultDoctorDeps, formatResult, runDoctor, summaryLine, type DoctorDeps } from '../../doctor/index.js';
-import { defineCommand, type Command } from '../command.js';
+import { defineCommand, type Command } from '../../command.js';
 import { print } from '../../output.js';
 
 export function doctorCommandWith(deps: () => DoctorDeps): Command {

@@ -1,4 +1,4 @@
-import { defineCommand, type Command } from '../command.js';
+import { defineCommand, type Command } from '../../command.js';
 import { EXIT_DESCRIPTIONS } from '../exit-codes.js';
 import { print } from '../../output.js';
 import { VERSION } from '../../version.js';

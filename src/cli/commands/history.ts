@@ -1,6 +1,6 @@
 import { usageError } from '../../errors.js';
 import { collectHistory, defaultHistoryDeps, historyJson, historyRows, limitNote, type HistoryDeps } from '../../history/index.js';
-import { defineCommand, type Command } from '../command.js';
+import { defineCommand, type Command } from '../../command.js';
 import { formatTable, print } from '../../output.js';
 
 const DEFAULT_LIMIT = 20;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { ensureHostKey } from '../../job/index.js';
 import { stateDir } from '../../paths.js';
-import { defineCommand } from '../command.js';
+import { defineCommand } from '../../command.js';
 import { print } from '../../output.js';
 
 export const hostkeyCommand = defineCommand({

@@ -1,4 +1,4 @@
-import type { Command } from '../command.js';
+import type { Command } from '../../command.js';
 import { allocCommand } from './alloc.js';
 import { cancelCommand } from './cancel.js';
 import { checkCommand } from './check.js';

@@ -2,7 +2,7 @@ import { CONTAINER_RUNTIMES, isOneOf, PROFILE_NAME, TRANSPORTS } from '../../con
 import { usageError } from '../../errors.js';
 import { defaultJobContext, runJob, type ContainerSettings } from '../../job/index.js';
 import { createLog } from '../../log.js';
-import { defineCommand, type Values } from '../command.js';
+import { defineCommand, type Values } from '../../command.js';
 
 const JOB_OPTIONS = {
   'idle-timeout': { type: 'string' },

@@ -8,7 +8,7 @@ import { usageError } from '../../errors.js';
 import { stateDir } from '../../paths.js';
 import { isKnownHostsName, knownHostsLines } from '../../session/index.js';
 import { contactsForProfile, readCurrent } from '../../state/index.js';
-import { defineCommand } from '../command.js';
+import { defineCommand } from '../../command.js';
 import { print } from '../../output.js';
 
 export const knownHostsCommand = defineCommand({

@@ -3,7 +3,7 @@ import { forgetEndedContacts, listSessionJobs } from '../../session/index.js';
 import { readContact } from '../../state/index.js';
 import { stateDir } from '../../paths.js';
 import { execaRunner } from '../../slurm/index.js';
-import { defineCommand } from '../command.js';
+import { defineCommand } from '../../command.js';
 import { formatTable, print } from '../../output.js';
 
 export const listCommand = defineCommand({

@@ -5,7 +5,7 @@ import { readCurrent } from '../../state/index.js';
 import { stateDir } from '../../paths.js';
 import type { Config } from '../../config/index.js';
 import { scheduleUpdateCheck } from '../../update/index.js';
-import { defineCommand } from '../command.js';
+import { defineCommand } from '../../command.js';
 
 export const proxyCommand = defineCommand({
   name: 'proxy',

@@ -1,6 +1,6 @@
 import { usageError } from '../../errors.js';
 import { defaultUpdateDeps, rollback } from '../../update/index.js';
-import { defineCommand } from '../command.js';
+import { defineCommand } from '../../command.js';
 import { print } from '../../output.js';
 
 export const rollbackCommand = defineCommand({

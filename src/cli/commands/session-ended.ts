@@ -1,6 +1,6 @@
 import { SlurmhopError, usageError } from '../../errors.js';
 import { defaultSessionContext, whySessionEnded, type RelayEnd } from '../../session/index.js';
-import { defineCommand } from '../command.js';
+import { defineCommand } from '../../command.js';
 
 /** How the relay's script saw the session end (session/handoff.ts); a digit is an older relay's status (0: it ended). */
 function relayEnd(how: string): RelayEnd | undefined {

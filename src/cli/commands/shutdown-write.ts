@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { usageError } from '../../errors.js';
-import { defineCommand } from '../command.js';
+import { defineCommand } from '../../command.js';
 
 // Run by the relay's script with the session's socket as stdin: shuts the
 // socket's write side (the server then sees the end of input), which dd

@@ -5,7 +5,7 @@ import { listSessionJobs } from '../../session/index.js';
 import { readCurrent } from '../../state/index.js';
 import { stateDir } from '../../paths.js';
 import { execaRunner } from '../../slurm/index.js';
-import { defineCommand } from '../command.js';
+import { defineCommand } from '../../command.js';
 
 /** A shell (or a command) on the job's node, inside its allocation: no key, no sshd involved. */
 export function shellOnJob(jobId: string, command: string[]): number {

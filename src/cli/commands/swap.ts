@@ -2,7 +2,7 @@ import { getProfile, loadConfig, type Profile } from '../../config/index.js';
 import { usageError } from '../../errors.js';
 import { defaultSessionContext, swap } from '../../session/index.js';
 import { readCurrent } from '../../state/index.js';
-import { defineCommand, type Values } from '../command.js';
+import { defineCommand, type Values } from '../../command.js';
 import { print } from '../../output.js';
 import { shellOnJob } from './ssh.js';
 

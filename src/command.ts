@@ -1,3 +1,4 @@
+// Commands are data (name, usage, options, run), for both programs: `remote` (src/cli) and `slurmhop` (src/laptop).
 import type { parseArgs, ParseArgsConfig } from 'node:util';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
