@@ -16,7 +16,8 @@ export interface Answers {
   customConfig: boolean;
 }
 
-const valid = (check: (v: string) => unknown) => (v: string) => {
+/** A prompt validator from a check that throws a SetupError. */
+export const valid = (check: (v: string) => unknown) => (v: string) => {
   try {
     check(v);
     return true as const;

@@ -13,6 +13,8 @@ export interface SetupArgs {
   sshConfig?: string | undefined;
   acceptNewHostKey: boolean;
   vscode: boolean;
+  /** remote.SSH.serverInstallPath for the cluster's hosts. */
+  vscodeServerPath?: string | undefined;
   check: boolean;
   dryRun: boolean;
   uninstall: boolean;
@@ -31,6 +33,7 @@ const OPTIONS = {
   'ssh-config': { type: 'string' },
   'accept-new-host-key': { type: 'boolean' },
   'no-vscode': { type: 'boolean' },
+  'vscode-server-path': { type: 'string' },
   'no-check': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   uninstall: { type: 'boolean' },
@@ -39,7 +42,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export const USAGE = `usage: npm run setup -- [options]     (or: npx tsx setup.ts [options])
+export const USAGE = `usage: slurmhop setup [options]     (from a checkout: npm run setup -- [options])
 
 Sets up "ssh <prefix>-<profile>" (and VS Code Remote-SSH) for a Slurm cluster:
 a key, the remote binary on the cluster, profiles, a pinned host key and a
@@ -56,6 +59,10 @@ managed block in your ssh config. Asks what it needs; every question has a flag.
   --accept-new-host-key   trust the login node's host key if it is not known yet
   --password-stdin        read the login password from standard input
   --no-vscode             leave VS Code's settings alone
+  --vscode-server-path DIR
+                          where VS Code's server goes on the cluster (it makes
+                          DIR/.vscode-server): a scratch or project directory
+                          when your home there is small (default: your home)
   --no-check              do not connect through the new config at the end
   --dry-run               show what would change (diffs) and change nothing
   --uninstall             remove the block and the pinned keys; after a yes, the
@@ -72,7 +79,7 @@ export function parseSetupArgs(argv: string[]): SetupArgs {
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true });
   } catch (err) {
-    throw setupError('usage', (err as Error).message.split('\n')[0]!, 'see "npm run setup -- --help"');
+    throw setupError('usage', (err as Error).message.split('\n')[0]!, 'see "slurmhop setup --help"');
   }
   const v = parsed.values;
   const args: SetupArgs = {
@@ -85,6 +92,7 @@ export function parseSetupArgs(argv: string[]): SetupArgs {
     sshConfig: v['ssh-config'] === undefined ? undefined : nonEmpty('--ssh-config', v['ssh-config']),
     acceptNewHostKey: v['accept-new-host-key'] === true,
     vscode: v['no-vscode'] !== true,
+    vscodeServerPath: v['vscode-server-path'] === undefined ? undefined : checkServerPath(v['vscode-server-path']),
     check: v['no-check'] !== true,
     dryRun: v['dry-run'] === true,
     uninstall: v.uninstall === true,
@@ -118,6 +126,14 @@ export function checkUser(value: string): string {
     throw setupError('usage', `--user: "${value}" is not a user name`, 'letters, digits, ".", "_" and "-" (as on the cluster)');
   }
   return value;
+}
+
+/** An absolute directory on the cluster; VS Code writes it into a remote command line, so only plain characters. */
+export function checkServerPath(value: string): string {
+  if (!/^\/[A-Za-z0-9_.,:=@%+\/-]*$/.test(value)) {
+    throw setupError('usage', `--vscode-server-path: "${value}" is not an absolute path of plain characters`, 'give a directory on the cluster such as /scratch/<you> (letters, digits and _ . , : = @ % + - /)');
+  }
+  return value.length > 1 ? value.replace(/\/+$/, '') : value;
 }
 
 export function checkName(option: string, value: string): string {

@@ -131,7 +131,10 @@ function setProperty(text: string, path: string[], value: unknown): string {
   const [edit] = modify(text, path.slice(0, at), nested, {});
   const edited = applyEdits(text, [edit!]);
   const indent = indentOf(text, root);
-  const range = { offset: edit!.offset - 1, length: edit!.content.length + 2 };
+  // The range reaches the next token: modify() ends an insertion with "\n", which a CRLF file must not keep.
+  let end = edit!.offset + edit!.content.length;
+  while (end < edited.length && /\s/.test(edited[end]!)) end++;
+  const range = { offset: edit!.offset - 1, length: end + 1 - (edit!.offset - 1) };
   return applyEdits(edited, format(edited, range, { insertSpaces: indent !== '\t', tabSize: indent === '\t' ? 4 : indent.length, eol: eolOf(text) }));
 }
 

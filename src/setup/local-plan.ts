@@ -31,6 +31,8 @@ export interface LocalInputs {
   sshAbsolutePath?: string;
   connectTimeout: number;
   vscode: boolean;
+  /** remote.SSH.serverInstallPath for the hosts, when the user chose one. */
+  vscodeServerPath?: string | undefined;
 }
 
 export interface LocalPlan {
@@ -75,6 +77,7 @@ export function planLocal(i: LocalInputs): LocalPlan {
   const ssh = planSshConfig(before ?? '', a.sshConfig, blockInput(i), a.cluster, eol);
   changes.push({ file: a.sshConfig, before, after: ssh.after, mode: 0o600, backup: true });
   const hosts = [a.cluster, ...i.profiles.map((p) => profileHost(a.prefix, p)), a.prefix];
+  const warnings = [...ssh.warnings];
   if (i.vscode) {
     for (const dir of vscodeUserDirs(laptop).filter((d) => fs.existsSync(d))) {
       const file = settingsFile(dir);
@@ -84,11 +87,13 @@ export function planLocal(i: LocalInputs): LocalPlan {
         connectTimeout: i.connectTimeout,
         sshConfigFile: a.customConfig ? a.sshConfig : undefined,
         sshPath: laptop.platform === 'win32' ? i.sshProgram : undefined,
+        serverInstallPath: i.vscodeServerPath,
+        warn: (message) => warnings.push(message),
       });
       changes.push({ file, before: text, after, mode: 0o600, backup: true });
     }
   }
-  return { changes, warnings: ssh.warnings, hosts };
+  return { changes, warnings, hosts };
 }
 
 /** slurmhop's known_hosts: the job host key under the alias, and a login key the user just accepted. */

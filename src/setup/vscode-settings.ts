@@ -1,8 +1,11 @@
 // VS Code Remote-SSH settings for hosts reached through a ProxyCommand that may
 // wait for a Slurm job: a connect timeout above the pending timeout, the
 // platform of each host (so it is not asked), the login terminal (job progress
-// and MFA prompts show there), lock files in /tmp (homes are on NFS), and on
-// Windows the ssh.exe the config was written for. Comments in settings.json stay.
+// and MFA prompts show there), lock files in /tmp (homes are on NFS), the
+// server downloaded by the laptop and copied over (compute nodes often have no
+// internet), optionally where the server goes on the cluster (a small $HOME),
+// and on Windows the ssh.exe the config was written for. Comments in
+// settings.json stay.
 import path from 'node:path';
 import { setupError } from './errors.js';
 import { JsoncError, parseJsonc, position, setJsoncProperty } from './jsonc.js';
@@ -12,6 +15,10 @@ export interface VscodeInput {
   connectTimeout: number;
   sshConfigFile?: string | undefined;
   sshPath?: string | undefined;
+  /** remote.SSH.serverInstallPath for `hosts` (the server then lives in PATH/.vscode-server). */
+  serverInstallPath?: string | undefined;
+  /** Told when a setting the hosts need is left as the user chose it. */
+  warn?: (message: string) => void;
 }
 
 export function planVscodeSettings(text: string | undefined, file: string, input: VscodeInput): string {
@@ -37,6 +44,19 @@ export function planVscodeSettings(text: string | undefined, file: string, input
   }
   if (current['remote.SSH.showLoginTerminal'] !== true) set(['remote.SSH.showLoginTerminal'], true);
   if (current['remote.SSH.lockfilesInTmp'] !== true) set(['remote.SSH.lockfilesInTmp'], true);
+  // A global setting: "always" works for every host, only the user's own other choice is kept.
+  const download = current['remote.SSH.localServerDownload'];
+  if (download === undefined) set(['remote.SSH.localServerDownload'], 'always');
+  else if (download !== 'always') {
+    input.warn?.(`${file}: "remote.SSH.localServerDownload" is ${JSON.stringify(download)}, kept; on compute nodes without internet VS Code's server then cannot install itself ("always" lets the laptop fetch it and copy it over)`);
+  }
+  if (input.serverInstallPath !== undefined) {
+    const paths = current['remote.SSH.serverInstallPath'];
+    for (const host of input.hosts) {
+      const known = typeof paths === 'object' && paths !== null ? (paths as Record<string, unknown>)[host] : undefined;
+      if (known !== input.serverInstallPath) set(['remote.SSH.serverInstallPath', host], input.serverInstallPath);
+    }
+  }
   if (input.sshConfigFile !== undefined && current['remote.SSH.configFile'] !== input.sshConfigFile) set(['remote.SSH.configFile'], input.sshConfigFile);
   if (input.sshPath !== undefined && current['remote.SSH.path'] !== input.sshPath) set(['remote.SSH.path'], input.sshPath);
   return out;

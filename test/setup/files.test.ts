@@ -167,6 +167,10 @@ describe('the rest', () => {
     expect(() => parseSetupArgs(['--host', 'ana@login'])).toThrow(/--host: "ana@login"/);
     expect(() => parseSetupArgs(['--bogus'])).toThrow(/bogus/);
     expect(parseSetupArgs(['--host', 'login1.hpc.example.org', '--no-vscode', '-y'])).toMatchObject({ host: 'login1.hpc.example.org', vscode: false, yes: true });
+    expect(parseSetupArgs(['--vscode-server-path', '/scratch/ana/'])).toMatchObject({ vscodeServerPath: '/scratch/ana' });
+    expect(() => parseSetupArgs(['--vscode-server-path', 'scratch'])).toThrow(/--vscode-server-path: "scratch" is not an absolute path/);
+    expect(() => parseSetupArgs(['--vscode-server-path', '/my dir'])).toThrow(/--vscode-server-path: "\/my dir"/);
+    expect(() => parseSetupArgs(['--vscode-server-path', '/x;rm'])).toThrow(/--vscode-server-path/);
     expect(clusterNameFromHost('login1.hpc.example.org')).toBe('hpc');
     expect(clusterNameFromHost('127.0.0.1')).toBe('cluster');
   });

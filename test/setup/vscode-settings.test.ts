@@ -20,7 +20,8 @@ const ADDED = [
   '    "hpc": "linux"',
   '},',
   '"remote.SSH.showLoginTerminal": true,',
-  '"remote.SSH.lockfilesInTmp": true',
+  '"remote.SSH.lockfilesInTmp": true,',
+  '"remote.SSH.localServerDownload": "always"',
 ];
 const indented = (unit: string) => ADDED.map((l) => unit + l.replace(/^ {4}/, unit)).join('\n');
 
@@ -62,8 +63,30 @@ describe('settings.json edits', () => {
   });
 
   it('change only what is not already right, and keep a longer timeout', () => {
-    const text = '{\n  "remote.SSH.connectTimeout": 900,\n  "remote.SSH.remotePlatform": {\n    "hpc": "windows", // wrong\n    "box": "macOS"\n  },\n  "remote.SSH.showLoginTerminal": true,\n  "remote.SSH.lockfilesInTmp": true\n}\n';
+    const text = '{\n  "remote.SSH.connectTimeout": 900,\n  "remote.SSH.remotePlatform": {\n    "hpc": "windows", // wrong\n    "box": "macOS"\n  },\n  "remote.SSH.showLoginTerminal": true,\n  "remote.SSH.lockfilesInTmp": true,\n  "remote.SSH.localServerDownload": "always"\n}\n';
     expect(plan(text)).toBe(text.replace('"windows"', '"linux"'));
+  });
+
+  it('localServerDownload: set to "always" when unset; another value the user chose is kept, with a warning naming the file', () => {
+    const warnings: string[] = [];
+    const text = '{\n  "remote.SSH.localServerDownload": "off"\n}\n';
+    const out = planVscodeSettings(text, '/u/settings.json', { ...input, warn: (m) => warnings.push(m) });
+    expect(parseJsonc(out)).toMatchObject({ 'remote.SSH.localServerDownload': 'off' });
+    expect(warnings).toEqual([expect.stringMatching(/^\/u\/settings\.json: "remote\.SSH\.localServerDownload" is "off", kept; .*"always"/)]);
+    expect(parseJsonc(plan('{}'))).toMatchObject({ 'remote.SSH.localServerDownload': 'always' });
+  });
+
+  it('serverInstallPath: set for every slurmhop host, other hosts kept, stable', () => {
+    const text = '{\n  "remote.SSH.serverInstallPath": { "box": "/data/me", "hpc": "/old" }\n}\n';
+    const withPath = { hosts: ['hpc', 'slurm-cpu'], connectTimeout: 480, serverInstallPath: '/scratch/ana' };
+    const out = planVscodeSettings(text, '/u/settings.json', withPath);
+    expect((parseJsonc(out) as Record<string, unknown>)['remote.SSH.serverInstallPath']).toEqual({ box: '/data/me', hpc: '/scratch/ana', 'slurm-cpu': '/scratch/ana' });
+    expect(planVscodeSettings(out, '/u/settings.json', withPath)).toBe(out);
+    expect(plan('{}')).not.toContain('serverInstallPath');
+  });
+
+  it('one property added last to a CRLF file keeps CRLF before the closing brace', () => {
+    expect(setJsoncProperty('{\r\n    "a": 1\r\n}\r\n', ['k'], 'v')).toBe('{\r\n    "a": 1,\r\n    "k": "v"\r\n}\r\n');
   });
 
   it('a remotePlatform that is not an object is replaced by one', () => {
