@@ -60,8 +60,10 @@ const RELAY = `relay() {
     if [ "$first" -ne 0 ]; then kill "$down" 2>/dev/null; wait; exec 3>&-; return 4; fi
     "$@" shutdown-write <&3 >/dev/null 2>&1
     # A peer that never answers the half-close (a crashed node) must not keep the relay forever.
-    ( sleep 30; kill "$down" 2>/dev/null ) & guard=$!
-    wait "$down"; kill "$guard" 2>/dev/null; wait; exec 3>&-
+    # Waited for in the foreground (wait -n misses a job that ended before it is called), and
+    # nothing is left behind to hold the session output: under srun the step lasts until it ends.
+    timeout 30 tail -s 0.2 --pid="$down" -f /dev/null </dev/null >/dev/null 2>&1
+    kill "$down" 2>/dev/null; wait; exec 3>&-
     return 0
   fi
   kill "$up" 2>/dev/null; wait; exec 3>&-

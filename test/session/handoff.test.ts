@@ -49,7 +49,9 @@ function runRelay(port: number, remote: string, registration?: string) {
   const out: Buffer[] = [];
   child.stdout.on('data', (d: Buffer) => out.push(d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, output: () => Buffer.concat(out).toString() };
+  // Closed when no process holds the session's output any more (under srun, the step lasts until then).
+  const outputClosed = new Promise<'closed'>((resolve) => child.stdout.on('close', () => resolve('closed')));
+  return { child, exited, outputClosed, output: () => Buffer.concat(out).toString() };
 }
 
 describe('the lean relay (bash and dd)', { timeout: 30_000 }, () => {
@@ -57,7 +59,8 @@ describe('the lean relay (bash and dd)', { timeout: 30_000 }, () => {
     let received = '';
     const port = await server((s) => {
       s.on('data', (d) => (received += d));
-      s.on('end', () => s.end(`bye after ${received}`)); // EOF reached the server: it answers, then closes
+      // EOF reached the server: it answers a moment later (the relay waits for it), then closes.
+      s.on('end', () => setTimeout(() => s.end(`bye after ${received}`), 300));
     });
     const remote = fakeRemote(tmp());
     const r = runRelay(port, remote.command);
@@ -65,6 +68,8 @@ describe('the lean relay (bash and dd)', { timeout: 30_000 }, () => {
     expect(await r.exited).toBe(0);
     expect(r.output()).toBe('bye after hello');
     expect(remote.ended()).toBe('42 client');
+    const late = new Promise<'still held'>((resolve) => setTimeout(() => resolve('still held'), 3000));
+    expect(await Promise.race([r.outputClosed, late])).toBe('closed');
   });
 
   it('the server closes first: everything it sent arrives, and the end is the server\'s', async () => {
