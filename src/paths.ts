@@ -21,6 +21,8 @@ export function stateDir(env: Env = process.env): string {
 export const jobsDir = (state: string) => path.join(state, 'jobs');
 export const jobDir = (state: string, jobId: string) => path.join(state, 'jobs', jobId);
 export const contactFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'contact');
+/** Left by `remote swap` before it cancels the job: the end is a move, not a cancel. */
+export const swapMarkFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'swapped');
 /** Index of the live contacts, one directory per profile. */
 export const liveDir = (state: string) => path.join(state, 'live');
 export const aliveFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'alive');

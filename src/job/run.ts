@@ -3,10 +3,9 @@
 // once sshd is ready, and cleans up when the job ends.
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { SlurmhopError } from '../errors.js';
 import { ensurePrivateDir } from '../fsutil.js';
-import { aliveFile, jobDir, relaysDir } from '../paths.js';
+import { aliveFile, jobDir, relaysDir, swapMarkFile } from '../paths.js';
 import { listJobs } from '../slurm/index.js';
 import { appendStatus, contactFiles, hasSubmittedRecord, keepAlive, pruneEndedJobs, removeContact, writeContact, type EndReason } from '../state/index.js';
 import type { JobContext, JobSettings, SessionServer } from './context.js';
@@ -107,7 +106,7 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
 
   const signalled = await end.promise;
   // `remote swap` marks the job it ends: its scancel is a move, not a cancel.
-  const reason = signalled === 'cancelled' && fs.existsSync(path.join(jobDir(ctx.stateDir, jobId), 'swapped')) ? 'swapped' : signalled;
+  const reason = signalled === 'cancelled' && fs.existsSync(swapMarkFile(ctx.stateDir, jobId)) ? 'swapped' : signalled;
   stopIdle();
   stopUnclaimed();
   stopWarnings();

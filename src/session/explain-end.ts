@@ -1,6 +1,6 @@
 // Why a relayed session ended, in words for the user's terminal (stderr).
 import fs from 'node:fs';
-import { contactFile } from '../paths.js';
+import { contactFile, swapMarkFile } from '../paths.js';
 import { describeEnd, endedEvent, type Contact } from '../state/index.js';
 import type { SessionContext } from './context.js';
 import type { RelayEnd } from './relay.js';
@@ -20,6 +20,8 @@ export async function whySessionEnded(ctx: SessionContext, contact: Pick<Contact
   do {
     const ended = endedEvent(ctx.stateDir, contact.jobId);
     if (ended) return describeEnd(ended.reason, ended.detail);
+    // Written before the swap cancels the job: known at once, however slow the job is to say so.
+    if (fs.existsSync(swapMarkFile(ctx.stateDir, contact.jobId))) return describeEnd('swapped');
     contactGone = !fs.existsSync(contactFile(ctx.stateDir, contact.jobId));
     await ctx.sleep(100);
   } while (ctx.now() < deadline);

@@ -1,9 +1,8 @@
 // `remote alloc` and `remote swap`: get a profile's job ready without a
 // connection waiting on it, and move the current session to it.
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Profile } from '../config/index.js';
-import { jobDir } from '../paths.js';
+import { swapMarkFile } from '../paths.js';
 import { cancelJobs } from '../slurm/index.js';
 import type { AcquiredJob } from './acquire.js';
 import { readContact, readCurrent, writeCurrent, type Contact, type Current } from '../state/index.js';
@@ -53,7 +52,7 @@ export async function swap(ctx: SessionContext, target: Profile, from: Profile |
   if (!previous || !previousRuns || previous.jobId === allocated.job.jobId || keep) return { ...allocated, previous, previousEnded: false };
   await ctx.sleep(SWAP_GRACE_MS);
   // The old job records "swapped" as its end reason when it finds this mark.
-  fs.writeFileSync(path.join(jobDir(ctx.stateDir, previous.jobId), 'swapped'), `${allocated.job.jobId}\n`, { mode: 0o600 });
+  fs.writeFileSync(swapMarkFile(ctx.stateDir, previous.jobId), `${allocated.job.jobId}\n`, { mode: 0o600 });
   await cancelJobs(ctx.run, [previous.jobId]).catch((err: Error) => {
     ctx.log({ type: 'warn', message: `could not end job ${previous.jobId}: ${err.message}` });
   });

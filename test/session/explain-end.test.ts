@@ -41,6 +41,13 @@ describe('why a session ended', () => {
     expect(await whySessionEnded({ ...withEnd.ctx, stateDir: s.stateDir } as SessionContext, { jobId: '5' }, { by: 'client' })).toBe('the job was cancelled');
   });
 
+  it('a swap moved the session: told at once from the mark the swap leaves, before the job has said anything', async () => {
+    const { ctx, stateDir, clock } = context();
+    fs.writeFileSync(path.join(stateDir, 'jobs', '5', 'swapped'), '6\n');
+    expect(await whySessionEnded(ctx, { jobId: '5' }, { by: 'client' })).toBe('the session moved to another job (remote swap)');
+    expect(clock()).toBe(0);
+  });
+
   it('the server closed it: the reason the job recorded, waited for up to 3 s', async () => {
     const { stateDir } = context();
     const late = context([[2_500, cancelled(stateDir)]]);
