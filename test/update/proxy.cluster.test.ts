@@ -115,7 +115,11 @@ describe('remote proxy with an update due', () => {
 
 describe('users who only reconnect (the warm path) still get updates', () => {
   it('an update due, 5 warm connects: exactly one check runs, it installs the release, and every connect is relayed while it runs', async () => {
+    // The repository is gus's now, and git (run by root here) refuses a repository of another user:
+    // root publishes into it as its owner, then gives it back with the new objects.
+    execFileSync('chown', ['-R', '0:0', REPO]);
     await publishRelease({ repo: REPO, version: '0.3.0', bundle: fs.readFileSync(three), privateKeyPem: key.privateKey });
+    chownTree(USER, REPO);
     fs.rmSync(path.join(STATE, 'update', 'checks.json'), { force: true }); // due now
     gate = new GitGate(REPO);
     const checksBefore = (log().match(/background check of/g) ?? []).length;
