@@ -65,8 +65,19 @@ export function blockInput(i: LocalInputs): SshBlockInput {
     jobKnownHosts: slurmhopKnownHosts(laptop),
     sshConfigFile: a.customConfig ? a.sshConfig : undefined,
     sshProgram: i.sshProgram,
-    controlDir: laptop.platform === 'win32' ? undefined : sshDir(laptop),
+    controlDir: controlDirFor(laptop),
   };
+}
+
+/**
+ * Where ssh's connection-sharing socket goes (none on Windows): ~/.ssh, unless
+ * the socket's path would not fit a Unix socket address (104 bytes on macOS,
+ * 108 on Linux, with the 17-character suffix ssh adds while it creates it).
+ */
+export function controlDirFor(laptop: Laptop): string | undefined {
+  if (laptop.platform === 'win32') return undefined;
+  const dir = sshDir(laptop);
+  return Buffer.byteLength(`${dir}/slurmhop-${'0'.repeat(40)}.${'0'.repeat(16)}`) < 104 ? dir : undefined;
 }
 
 export function planLocal(i: LocalInputs): LocalPlan {
@@ -78,6 +89,9 @@ export function planLocal(i: LocalInputs): LocalPlan {
   changes.push({ file: a.sshConfig, before, after: ssh.after, mode: 0o600, backup: true });
   const hosts = [a.cluster, ...i.profiles.map((p) => profileHost(a.prefix, p)), a.prefix];
   const warnings = [...ssh.warnings];
+  if (laptop.platform !== 'win32' && controlDirFor(laptop) === undefined) {
+    warnings.push(`${sshDir(laptop)} is too long a path for ssh's connection-sharing socket: each connect logs in to ${a.host} anew (a second factor is asked each time)`);
+  }
   if (i.vscode) {
     for (const dir of vscodeUserDirs(laptop).filter((d) => fs.existsSync(d))) {
       const file = settingsFile(dir);

@@ -8,6 +8,7 @@ import { hasPublicKey } from '../../src/setup/cluster-files.js';
 import { unifiedDiff } from '../../src/setup/diff.js';
 import { checkHostKey, fingerprint, parseKnownHosts, preferredHostKeyAlgorithms, replaceKnownHosts } from '../../src/setup/known-hosts.js';
 import { applyChange } from '../../src/setup/local-files.js';
+import { controlDirFor } from '../../src/setup/local-plan.js';
 import { planSshConfig } from '../../src/setup/ssh-config-plan.js';
 import { planVscodeSettings } from '../../src/setup/vscode-settings.js';
 import { renderSshConfigBlock, type SshBlockInput } from '../../src/templates/ssh-config-block.js';
@@ -173,5 +174,17 @@ describe('the rest', () => {
     expect(() => parseSetupArgs(['--vscode-server-path', '/x;rm'])).toThrow(/--vscode-server-path/);
     expect(clusterNameFromHost('login1.hpc.example.org')).toBe('hpc');
     expect(clusterNameFromHost('127.0.0.1')).toBe('cluster');
+  });
+});
+
+describe("ssh's connection-sharing socket", () => {
+  // ssh creates ControlPath plus ".XXXXXXXXXXXXXXXX" and must fit it in a socket address: 104
+  // bytes on macOS, including the final NUL (OpenSSH: "too long for Unix domain socket").
+  it('goes in ~/.ssh where its path fits a Unix socket address on every laptop, is left out where it would not (and on Windows)', () => {
+    const home = (n: number) => ({ platform: 'darwin' as const, home: `/Users/${'a'.repeat(n - 7)}`, env: {} });
+    expect(controlDirFor(home(31))).toBe(`${home(31).home}/.ssh`);
+    expect(`${home(31).home}/.ssh/slurmhop-${'0'.repeat(40)}.${'0'.repeat(16)}`).toHaveLength(103);
+    expect(controlDirFor(home(32))).toBeUndefined();
+    expect(controlDirFor({ platform: 'win32', home: 'C:\\Users\\ana', env: {} })).toBeUndefined();
   });
 });
