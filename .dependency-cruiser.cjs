@@ -1,7 +1,7 @@
 // The one rule of dependency direction (docs/ARCHITECTURE.md), checked by
 // `npm test` (scripts/test) and by test/architecture/dependencies.test.ts:
 //
-//   cli/                                    the top: nothing imports it
+//   cli/ (remote)   laptop/ (slurmhop)      the two tops: nothing imports them
 //   session/ (login)  job/ (node)  setup/ (laptop)  update/  doctor/  history/
 //   state/  slurm/  config/  templates/     the lower parts
 //   src/*.ts (errors, log, paths, fsutil, version, output, ...)   the bottom
@@ -16,6 +16,14 @@ module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', comment: 'no import cycles, type-only imports included', from: {}, to: { circular: true } },
     { name: 'cli-is-the-top', severity: 'error', comment: 'only cli/ imports cli/', from: { pathNot: '^src/cli/' }, to: { path: '^src/cli/' } },
+    { name: 'laptop-is-the-top', severity: 'error', comment: 'only laptop/ imports laptop/', from: { pathNot: '^src/laptop/' }, to: { path: '^src/laptop/' } },
+    {
+      name: 'laptop-command-on-the-laptop-side',
+      severity: 'error',
+      comment: 'the laptop command reaches the cluster through ssh and remote, never through the login or node code',
+      from: { path: '^src/laptop/' },
+      to: { path: '^src/(session|job|update|doctor|history)/' },
+    },
     { name: 'bottom-imports-no-part', severity: 'error', comment: 'src/*.ts sit below every part', from: { path: '^src/[^/]+\\.ts$' }, to: { path: '^src/[^/]+/' } },
     { name: 'lower-parts-import-no-middle', severity: 'error', from: { path: LOWER }, to: { path: MIDDLE } },
     {

@@ -1,10 +1,14 @@
 // npm run build [-- --arch x64|arm64|all]
 // Writes dist/remote.cjs (the program as one CommonJS bundle),
 // dist/remote-linux-<arch> (Node single-executable applications that need no
-// Node.js on the cluster) and dist/SHA256SUMS. Only the npm registry is used.
+// Node.js on the cluster) and dist/SHA256SUMS; and what the installed laptop
+// package needs: dist/laptop/slurmhop.cjs (the laptop command) and dist/sea/
+// (the SEA blobs, their injector, the checksums of the executables they make,
+// so the package makes the same executables on first use). Only the npm
+// registry is used.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,18 +52,25 @@ async function main() {
 
   await mkdir(dist, { recursive: true });
   // dist holds the last build only: no stale binary of another arch or version.
-  for (const f of ['remote.cjs', 'SHA256SUMS', ...ARCHES.map((a) => `remote-linux-${a}`)]) {
-    await rm(join(dist, f), { force: true });
+  for (const f of ['remote.cjs', 'SHA256SUMS', 'laptop', 'sea', ...ARCHES.map((a) => `remote-linux-${a}`)]) {
+    await rm(join(dist, f), { recursive: true, force: true });
   }
+  const sea = join(dist, 'sea');
+  await mkdir(sea, { recursive: true });
 
   const cjs = join(dist, 'remote.cjs');
   // The x64 binary also generates the blob (same Node version as the SEA).
   const needed = [...new Set(['x64', ...arches])];
-  const [bundled, ...nodes] = await Promise.all([
+  const laptopCjs = join(dist, 'laptop', 'slurmhop.cjs');
+  const injector = join(sea, 'inject.cjs');
+  const [bundled, laptopBundled, , ...nodes] = await Promise.all([
     time(() => bundle({ entry: 'src/cli/entry.ts', outfile: cjs, absWorkingDir: root })),
+    // The laptop's own Node runs these: package.json's engines.
+    time(() => bundle({ entry: 'src/laptop/entry.ts', outfile: laptopCjs, absWorkingDir: root, target: 'node20' })),
+    bundle({ entry: 'scripts/build/inject.cjs', outfile: injector, absWorkingDir: root, target: 'node20' }),
     ...needed.map((a) => nodeBinary(a, cache)),
   ]);
-  rows.push([cjs, bundled.secs, '']);
+  rows.push([cjs, bundled.secs, ''], [laptopCjs, laptopBundled.secs, 'the laptop command']);
   const nodeOf = Object.fromEntries(needed.map((a, i) => [a, nodes[i].bin]));
   const fetched = needed.filter((a, i) => nodes[i].fetched);
 
@@ -71,10 +82,15 @@ async function main() {
       x64: await makeBlob({ node: maker, main: cjs, dir: work, codeCache: maker === nodeOf.x64 }),
       arm64: await makeBlob({ node: maker, main: cjs, dir: work, codeCache: false }),
     };
+    // The laptop package makes the executables from these (setup/remote-binary.ts).
+    for (const arch of ARCHES) {
+      await copyFile(blobs[arch], join(sea, `remote-linux-${arch}.blob`));
+      await chmod(join(sea, `remote-linux-${arch}.blob`), 0o644);
+    }
     const built = await Promise.all(
       arches.map(async (arch) => {
         const out = join(dist, `remote-linux-${arch}`);
-        const { value, secs } = await time(() => makeExecutable({ node: nodeOf[arch], blob: blobs[arch], out }));
+        const { value, secs } = await time(() => makeExecutable({ node: nodeOf[arch], blob: blobs[arch], out, injector }));
         return { arch, out, secs, ...value };
       }),
     );
@@ -90,6 +106,8 @@ async function main() {
   const sums = [];
   for (const [file] of rows) sums.push(`${await sha256(file)}  ${basename(file)}\n`);
   await writeFile(join(dist, 'SHA256SUMS'), sums.join(''));
+  // The executables the package will make, by the same recipe: they must come out byte for byte.
+  await writeFile(join(sea, 'SHA256SUMS'), sums.filter((l) => /remote-linux-/.test(l)).join(''));
 
   for (const [file, secs, note] of rows) {
     const mb = ((await stat(file)).size / 2 ** 20).toFixed(1).padStart(6);

@@ -70,13 +70,14 @@ export function buildConstants({ absWorkingDir, version, releaseKey }) {
 
 // Bundles `entry` (or esbuild `stdin`) to `outfile`. Throws on errors, on
 // warnings, and if anything but a Node built-in is left to a run-time
-// require(): a SEA cannot load it. `version` and `releaseKey` make a test build.
-export async function bundle({ entry, stdin, outfile, absWorkingDir = process.cwd(), version, releaseKey }) {
+// require(): a SEA cannot load it. `version` and `releaseKey` make a test build;
+// `target` is the oldest Node that runs the result (the SEA's own by default).
+export async function bundle({ entry, stdin, outfile, absWorkingDir = process.cwd(), version, releaseKey, target = bundleOptions.target }) {
   let result;
   const define = buildConstants({ absWorkingDir, version, releaseKey });
   try {
     const input = stdin ? { stdin } : { entryPoints: [entry] };
-    result = await build({ ...bundleOptions, ...input, define, outfile, absWorkingDir });
+    result = await build({ ...bundleOptions, ...input, define, outfile, absWorkingDir, target });
   } catch (err) {
     throw new Error(`esbuild failed:\n${formatMessages(err.errors ?? [])}`, { cause: err });
   }

@@ -4,13 +4,13 @@
 // value, and the extracted bin/node is cached next to it.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pins from './node-binaries.json' with { type: 'json' };
 import { extractFile } from './tar.mjs';
 
-const pins = JSON.parse(readFileSync(new URL('./node-binaries.json', import.meta.url), 'utf8'));
 export const NODE_VERSION = pins.version;
 export const ARCHES = ['x64', 'arm64'];
 

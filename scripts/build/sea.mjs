@@ -3,12 +3,13 @@
 import { execFile } from 'node:child_process';
 import { chmod, copyFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { stripElf } from './elf-strip.mjs';
 
 const run = promisify(execFile);
-const INJECT = fileURLToPath(new URL('./inject.cjs', import.meta.url));
+// `injector` runs postject as its own process: scripts/build/inject.cjs, or
+// its bundled copy in the laptop package (dist/sea/inject.cjs). Passed in, as
+// the laptop's bundle has no import.meta to find it by.
 // LIEF (inside postject) logs these for every note section of a Node binary;
 // they are harmless. Anything else on its stderr is shown.
 const HARMLESS = /^warning: Can't find string offset for section name '\.note(\.\d+)?'$/;
@@ -43,7 +44,7 @@ export async function makeBlob({ node, main, dir, codeCache }) {
 
 // Writes `out` (mode 755) from the Node binary `node` and the SEA `blob`.
 // Returns whether the binary was stripped and postject's unexpected output.
-export async function makeExecutable({ node, blob, out }) {
+export async function makeExecutable({ node, blob, out, injector }) {
   const tmp = `${out}.tmp`;
   await rm(tmp, { force: true });
   const stripped = stripElf(await readFile(node));
@@ -52,7 +53,7 @@ export async function makeExecutable({ node, blob, out }) {
 
   let result;
   try {
-    result = await run(process.execPath, [INJECT, tmp, blob], { env: cleanEnv(), maxBuffer: 16 << 20 });
+    result = await run(process.execPath, [injector, tmp, blob], { env: cleanEnv(), maxBuffer: 16 << 20 });
   } catch (err) {
     result = err;
   }

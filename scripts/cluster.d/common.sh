@@ -4,7 +4,7 @@
 
 STATE=${SLURMHOP_CLUSTER_DIR:-/var/lib/slurmhop-cluster}
 LOGIN_PORT=${SLURMHOP_LOGIN_PORT:-2222}
-USERS_LIST="ada bob cyd dan eve fay gus hal ivy jay kim lee mia ned"
+USERS_LIST="ada bob cyd dan eve fay gus hal ivy jay kim lee mia ned oli"
 COMPUTE_NODES="c1 c2"
 ALL_NODES="login c1 c2"
 SUBNET=10.77.0.0/16

@@ -1,35 +1,13 @@
-// Install the matching dist/remote-linux-* as ~/.local/bin/remote: SFTP to a
+// Install the executable for the login node as ~/.local/bin/remote: SFTP to a
 // temporary name, checksum checked on the cluster, made executable, renamed
 // into place (so a running `remote proxy` keeps its old file); skipped when
 // the same bytes are already there.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { ClusterFacts } from './cluster-probe.js';
 import { setupError } from './errors.js';
+import type { LocalBinary } from './remote-binary.js';
 import type { RemoteSession } from './remote-session.js';
-
-export interface LocalBinary {
-  file: string;
-  sha256: string;
-}
-
-/** The build's binary, checked against dist/SHA256SUMS when the build wrote one. */
-export function localBinary(distDir: string, name: string): LocalBinary {
-  const file = path.join(distDir, name);
-  if (!fs.existsSync(file)) {
-    throw setupError('local-file', `${file} is missing`, 'run "npm run build" first (it writes dist/remote-linux-x64 and dist/remote-linux-arm64)');
-  }
-  const sha256 = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-  const sums = path.join(distDir, 'SHA256SUMS');
-  if (fs.existsSync(sums)) {
-    const listed = fs.readFileSync(sums, 'utf8').split('\n').map((l) => l.trim().split(/\s+/)).find((f) => f[1] === name)?.[0];
-    if (listed && listed !== sha256) {
-      throw setupError('local-file', `${file} does not match dist/SHA256SUMS (a partial or stale build?)`, 'run "npm run build" again');
-    }
-  }
-  return { file, sha256 };
-}
 
 export async function installBinary(session: RemoteSession, facts: ClusterFacts, binary: LocalBinary, progress: (msg: string) => void): Promise<'installed' | 'unchanged'> {
   if (facts.installedSha256 === binary.sha256) return 'unchanged';

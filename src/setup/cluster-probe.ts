@@ -2,6 +2,7 @@
 // architecture, C library, home, whether the home allows executing files,
 // the installed binary's checksum, and the files it may change.
 import { setupError } from './errors.js';
+import type { RemoteArch } from './remote-binary.js';
 import type { RemoteSession } from './remote-session.js';
 
 export interface ClusterFacts {
@@ -64,8 +65,8 @@ function split(text: string, marker: string): [string, string] {
   return i < 0 ? [text, ''] : [text.slice(0, i), text.slice(i + marker.length)];
 }
 
-/** The dist/ binary for the login node, or a clear refusal. */
-export function binaryFor(facts: ClusterFacts): 'remote-linux-x64' | 'remote-linux-arm64' {
+/** The architecture of the executable for the login node, or a clear refusal. */
+export function binaryFor(facts: ClusterFacts): RemoteArch {
   const m = /^glibc (\d+)\.(\d+)/.exec(facts.glibc ?? '');
   if (!m) {
     throw setupError('cluster-unsupported', `the login node has no GNU C library (getconf GNU_LIBC_VERSION says "${facts.glibc ?? ''}")`, 'remote needs Linux with glibc 2.28 or newer (musl systems such as Alpine are not supported)');
@@ -73,7 +74,7 @@ export function binaryFor(facts: ClusterFacts): 'remote-linux-x64' | 'remote-lin
   if (Number(m[1]) < 2 || (Number(m[1]) === 2 && Number(m[2]) < 28)) {
     throw setupError('cluster-unsupported', `the login node has glibc ${m[1]}.${m[2]}; remote needs 2.28 or newer`, 'ask your administrators which login nodes run a newer OS (RHEL/Rocky 8+, Ubuntu 18.10+, Debian 10+), and use one of those with --host');
   }
-  if (facts.arch === 'x86_64' || facts.arch === 'amd64') return 'remote-linux-x64';
-  if (facts.arch === 'aarch64' || facts.arch === 'arm64') return 'remote-linux-arm64';
+  if (facts.arch === 'x86_64' || facts.arch === 'amd64') return 'x64';
+  if (facts.arch === 'aarch64' || facts.arch === 'arm64') return 'arm64';
   throw setupError('cluster-unsupported', `the login node's architecture is ${facts.arch || 'unknown'}`, 'remote is built for x86_64 and aarch64 only');
 }

@@ -3,6 +3,7 @@
 import type { Asker } from './ask.js';
 import type { connect } from './connect.js';
 import type { Laptop } from './laptop-paths.js';
+import type { RemoteBinarySource } from './remote-binary.js';
 import type { Report } from './report.js';
 
 export interface LocalRun {
@@ -19,8 +20,8 @@ export interface SetupDeps {
   /** stdout: --dry-run's diffs and the final summary. */
   out: (text: string) => void;
   readStdin: () => Promise<string>;
-  /** Where `npm run build` put remote-linux-* and SHA256SUMS. */
-  distDir: string;
+  /** The `remote` executable for an architecture (a checkout's build, or made by the installed package). */
+  remoteBinary: RemoteBinarySource;
   connect: typeof connect;
   /** Run the local ssh for the final check; its stderr (job progress) goes to the user. */
   runSsh: (program: string, args: string[]) => Promise<LocalRun>;

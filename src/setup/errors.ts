@@ -10,7 +10,8 @@ export type SetupErrorKind =
   | 'cluster-step'
   | 'check'
   | 'write'
-  | 'declined';
+  | 'declined'
+  | 'missing-program';
 
 export const SETUP_EXIT = {
   ok: 0,
@@ -23,6 +24,7 @@ export const SETUP_EXIT = {
   check: 8,
   write: 9,
   declined: 10,
+  'missing-program': 11,
   internal: 70,
 } as const satisfies Record<SetupErrorKind | 'ok' | 'internal', number>;
 
@@ -37,6 +39,7 @@ export const SETUP_EXIT_DESCRIPTIONS: Array<[number, string]> = [
   [SETUP_EXIT.check, 'everything was written, but the final "ssh <prefix>-cpu hostname" did not land on a compute node'],
   [SETUP_EXIT.write, 'a local file could not be written (permissions, disk full); the original is unchanged'],
   [SETUP_EXIT.declined, 'you answered no, or interrupted the wizard'],
+  [SETUP_EXIT['missing-program'], 'slurmhop code: VS Code\'s "code" command is not on PATH (the job is ready; the ssh line is printed)'],
   [SETUP_EXIT.internal, 'internal error (a bug: please report it)'],
 ];
 

@@ -5,9 +5,7 @@
 //
 // The ESM build is imported by path: the package's `main` is a UMD wrapper
 // whose inner require() calls esbuild (platform node, `main` first) does not
-// follow, so a bundle of it would look for ./impl/*.js at run time. For the
-// same reason it is a devDependency: test/build/bundle.test.ts bundles every
-// `dependencies` entry by its name. Only the laptop wizard (tsx) uses it.
+// follow, so a bundle of it would look for ./impl/*.js at run time.
 import { applyEdits, findNodeAtLocation, format, modify, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser/lib/esm/main.js';
 
 export class JsoncError extends Error {

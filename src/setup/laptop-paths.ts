@@ -68,3 +68,17 @@ export function vscodeUserDirs(l: Laptop): string[] {
         : (l.env.XDG_CONFIG_HOME ?? path.posix.join(l.home, '.config'));
   return ['Code', 'Code - Insiders'].map((app) => p(l).join(base, app, 'User'));
 }
+
+/** The laptop command's own settings (the clusters setup configured): XDG on Linux, the platform's place elsewhere. */
+export function laptopConfigDir(l: Laptop): string {
+  if (l.platform === 'win32') return p(l).join(l.env.APPDATA ?? p(l).join(l.home, 'AppData', 'Roaming'), 'slurmhop');
+  if (l.platform === 'darwin') return p(l).join(l.home, 'Library', 'Application Support', 'slurmhop');
+  return p(l).join(l.env.XDG_CONFIG_HOME || p(l).join(l.home, '.config'), 'slurmhop');
+}
+
+/** What the laptop command keeps to reuse: the `remote` executables it made (setup/remote-binary.ts). */
+export function laptopCacheDir(l: Laptop): string {
+  if (l.platform === 'win32') return p(l).join(l.env.LOCALAPPDATA ?? p(l).join(l.home, 'AppData', 'Local'), 'slurmhop', 'Cache');
+  if (l.platform === 'darwin') return p(l).join(l.home, 'Library', 'Caches', 'slurmhop');
+  return p(l).join(l.env.XDG_CACHE_HOME || p(l).join(l.home, '.cache'), 'slurmhop');
+}

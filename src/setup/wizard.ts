@@ -5,17 +5,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseConfig } from '../config/index.js';
 import { profileHost } from '../templates/ssh-config-block.js';
-import { gatherAnswers, type Answers } from './answers.js';
-import type { SetupArgs } from './args.js';
+import { gatherAnswers, valid, type Answers } from './answers.js';
+import { checkServerPath, type SetupArgs } from './args.js';
 import { addAuthorizedKey, hasPublicKey, jobHostKey, sinfo, writeConfigIni } from './cluster-files.js';
-import { installBinary, installedVersion, localBinary, requireExec } from './cluster-install.js';
+import { installBinary, installedVersion, requireExec } from './cluster-install.js';
 import { binaryFor, probeCluster } from './cluster-probe.js';
 import { parseSinfo, planConfigIni, proposeProfiles } from './cluster-profiles.js';
 import type { Connected } from './connect.js';
+import type { RemoteSession } from './remote-session.js';
 import type { SetupDeps } from './deps.js';
 import { setupError } from './errors.js';
 import { parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
-import { agentSocket, defaultIdentities, defaultKey, knownHostsFiles, sshAbsolutePath, sshProgram } from './laptop-paths.js';
+import { agentSocket, defaultIdentities, defaultKey, knownHostsFiles, sshAbsolutePath, sshProgram, vscodeUserDirs } from './laptop-paths.js';
 import { existingKeyPair, newKeyPair, type KeyPair } from './laptop-key.js';
 import { applyChange, changed, describeChange, type FileChange } from './local-files.js';
 import { planKeyFiles, planKnownHosts, planLocal, readText } from './local-plan.js';
@@ -23,10 +24,26 @@ import { runCheck } from './check.js';
 import { runUninstall } from './uninstall.js';
 import { unifiedDiff } from './diff.js';
 
-export async function runWizard(args: SetupArgs, deps: SetupDeps): Promise<void> {
+/** What a run changed: a cluster configured in an ssh config, or removed from it (none for a dry run). */
+export interface WizardOutcome {
+  cluster: string;
+  sshConfig: string;
+  action: 'configured' | 'removed' | 'nothing';
+}
+
+export async function runWizard(args: SetupArgs, deps: SetupDeps): Promise<WizardOutcome> {
+  const answers = await gatherAnswers({ ...args, sshConfig: args.sshConfig && resolvePath(args.sshConfig, deps.laptop.platform) }, deps.laptop, deps.ask);
+  const outcome = (action: WizardOutcome['action']): WizardOutcome => ({ cluster: answers.cluster, sshConfig: answers.sshConfig, action: args.dryRun ? 'nothing' : action });
+  if (args.uninstall) {
+    await runUninstall(answers, args, deps);
+    return outcome('removed');
+  }
+  await configure(answers, args, deps);
+  return outcome('configured');
+}
+
+async function configure(answers: Answers, args: SetupArgs, deps: SetupDeps): Promise<void> {
   const { laptop, report } = deps;
-  const answers = await gatherAnswers({ ...args, sshConfig: args.sshConfig && resolvePath(args.sshConfig, laptop.platform) }, laptop, deps.ask);
-  if (args.uninstall) return runUninstall(answers, args, deps);
   const ssh = sshProgram(laptop);
   if (!ssh) throw setupError('local-file', 'no ssh.exe found (looked in System32\\OpenSSH and PATH)', 'install the OpenSSH client: Settings > Apps > Optional features > OpenSSH Client');
 
@@ -59,7 +76,7 @@ async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connect
   const { laptop, report, session } = { ...deps, session: connected.session };
   const dry = args.dryRun;
   const facts = await probeCluster(session);
-  const binary = localBinary(deps.distDir, binaryFor(facts));
+  const binary = await deps.remoteBinary(binaryFor(facts), (message) => report({ type: 'info', message }));
   requireExec(facts);
 
   const key: KeyPair = fs.existsSync(keyFile) ? await existingKeyPair(keyFile, deps.ask) : args.identity ? await existingKeyPair(keyFile, deps.ask) : newKeyPair(keyFile, answers.cluster);
@@ -73,7 +90,8 @@ async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connect
   const connectTimeout = Math.max(...[...parsed.values()].map((p) => p.pendingTimeout + p.startTimeout + 60));
   const nodeSshdProfiles = [...parsed].filter(([, p]) => p.transport === 'node-sshd').map(([name]) => name);
   const sshAbsolute = nodeSshdProfiles.length ? await requireKnownHostsCommand(deps, nodeSshdProfiles) : undefined;
-  const local = planLocal({ answers, laptop, key, profiles, nodeSshdProfiles, sshProgram: ssh, ...(sshAbsolute ? { sshAbsolutePath: sshAbsolute } : {}), connectTimeout, vscode: args.vscode });
+  const vscodeServerPath = args.vscode ? await chooseVscodeServerPath(args, deps, session) : undefined;
+  const local = planLocal({ answers, laptop, key, profiles, nodeSshdProfiles, sshProgram: ssh, ...(sshAbsolute ? { sshAbsolutePath: sshAbsolute } : {}), connectTimeout, vscode: args.vscode, vscodeServerPath });
   local.warnings.forEach((message) => report({ type: 'warn', message }));
 
   if (dry) {
@@ -126,6 +144,23 @@ async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connect
     await runCheck(deps, ssh, answers, host);
   }
   deps.out(summary(answers, profiles));
+}
+
+/**
+ * Where VS Code's server goes on the cluster: --vscode-server-path, or asked
+ * where VS Code is installed here (empty: the home directory, VS Code's
+ * default). It must be a directory the user can write on the login node.
+ */
+async function chooseVscodeServerPath(args: SetupArgs, deps: SetupDeps, session: RemoteSession): Promise<string | undefined> {
+  let dir = args.vscodeServerPath;
+  if (dir === undefined && deps.ask.interactive && vscodeUserDirs(deps.laptop).some((d) => fs.existsSync(d))) {
+    const answer = await deps.ask.text('Where VS Code\'s server goes on the cluster (empty: your home; a scratch or project directory if your home is small)', '', '--vscode-server-path', (v) => (v === '' ? true : valid(checkServerPath)(v)));
+    dir = answer === '' ? undefined : checkServerPath(answer);
+  }
+  if (dir === undefined) return undefined;
+  const r = await session.sh('test -d "$1" && test -w "$1"', [dir]);
+  if (r.code !== 0) throw setupError('usage', `--vscode-server-path: ${dir} is not a directory you can write on the login node`, `create it there (mkdir -p ${dir}) or choose another; nothing was written`);
+  return dir;
 }
 
 /**

@@ -43,4 +43,11 @@ describe('the direction of dependencies', { timeout: 120_000 }, () => {
     );
     expect(cycle.stdout).toMatch(/error no-circular: src\/state\/p[io]ng\.ts/);
   });
+
+  it('the laptop command is a top of its own, and reaches the cluster only through setup/ and ssh', async () => {
+    const into = await cruise(sourceWith({ 'src/setup/upward.ts': "export { LAPTOP_COMMANDS } from '../laptop/commands/index.js';\n" }));
+    expect(into.stdout).toContain('error laptop-is-the-top: src/setup/upward.ts → src/laptop/commands/index.ts');
+    const across = await cruise(sourceWith({ 'src/laptop/reach.ts': "export { openSession } from '../session/index.js';\n" }));
+    expect(across.stdout).toContain('error laptop-command-on-the-laptop-side: src/laptop/reach.ts → src/session/index.ts');
+  });
 });

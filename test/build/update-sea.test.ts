@@ -25,7 +25,7 @@ describe.runIf(CAN_RUN_X64)('a single executable (test build) updating itself wi
     const { bin } = await nodeBinary('x64', path.join(ROOT, '.cache', 'node'));
     const blob = await makeBlob({ node: bin, main: builtin, dir });
     sea = path.join(dir, 'remote');
-    await makeExecutable({ node: bin, blob, out: sea });
+    await makeExecutable({ node: bin, blob, out: sea, injector: path.join(ROOT, 'scripts/build/inject.cjs') });
   }, 120_000);
 
   const run = (w: World, ...args: string[]) => spawnSync(sea, args, { env: w.env, cwd: w.home, encoding: 'utf8', timeout: 60_000 });

@@ -1,5 +1,6 @@
 // End-to-end harness: the real local cluster (scripts/cluster), the real
 // OpenSSH client on the "laptop" (the root namespace), the built binary.
+import crypto from 'node:crypto';
 import { execa, type Options, type ResultPromise } from 'execa';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -90,6 +91,26 @@ export async function resetUser(user: string): Promise<void> {
   await onNode('login', 'root', ['scancel', '-u', user]);
   await waitFor(async () => (await jobsOf(user)).length === 0, 20_000, `${user}'s jobs to leave the queue`);
   for (const sub of ['jobs', 'logs', 'locks']) fs.rmSync(`${stateOf(user)}/${sub}`, { recursive: true, force: true });
+}
+
+/**
+ * A cluster user as a laptop's first setup finds them: no remote, no
+ * config.ini, no slurmhop key in authorized_keys, and a new login password
+ * (returned; `lockPassword` takes it away again).
+ */
+export async function freshLoginUser(user: string): Promise<string> {
+  await resetUser(user);
+  fs.rmSync(`${homeOf(user)}/.local/bin/remote`, { force: true });
+  fs.rmSync(`${homeOf(user)}/.config/slurmhop`, { recursive: true, force: true });
+  const ak = `${homeOf(user)}/.ssh/authorized_keys`;
+  fs.writeFileSync(ak, fs.readFileSync(ak, 'utf8').split('\n').filter((l) => !l.includes('slurmhop-local@')).join('\n'));
+  const password = `pw-${crypto.randomBytes(9).toString('base64url')}`;
+  await execa('chpasswd', { input: `${user}:${password}\n` });
+  return password;
+}
+
+export async function lockPassword(user: string): Promise<void> {
+  await execa('usermod', ['-p', '*', user], { reject: false });
 }
 
 /** A clean slate: every job of every user leaves the queue (e.g. the demo's jobs). */

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDirs } from '../helpers/tmp.js';
-import { BINARY, clusterEnv, configOf, homeOf, onNode, resetUser, ROOT } from './harness.js';
+import { BINARY, clusterEnv, configOf, freshLoginUser, homeOf, lockPassword, onNode, ROOT } from './harness.js';
 
 const cluster = clusterEnv();
 const tmp = tempDirs('slurmhop-setup-e2e-');
@@ -62,28 +62,15 @@ function snapshot(l: Laptop, user: string): Record<string, string> {
   return out;
 }
 
-/** A cluster user as the wizard's first run should find them: no remote, no config, only the harness key. */
-async function freshClusterUser(user: string): Promise<void> {
-  await resetUser(user);
-  fs.rmSync(`${homeOf(user)}/.local/bin/remote`, { force: true });
-  fs.rmSync(`${homeOf(user)}/.config/slurmhop`, { recursive: true, force: true });
-  const ak = `${homeOf(user)}/.ssh/authorized_keys`;
-  fs.writeFileSync(ak, fs.readFileSync(ak, 'utf8').split('\n').filter((l) => !l.includes('slurmhop-local@')).join('\n'));
-  const password = `pw-${crypto.randomBytes(9).toString('base64url')}`;
-  await execa('chpasswd', { input: `${user}:${password}\n` });
-  passwords.set(user, password);
-}
-
 beforeAll(async () => {
   if (!fs.existsSync(BINARY)) throw new Error(`${BINARY} is missing: run "npm run build"`);
-  await freshClusterUser('fay');
-  await freshClusterUser('gus');
+  for (const user of ['fay', 'gus']) passwords.set(user, await freshLoginUser(user));
 });
 
 afterAll(async () => {
   for (const [config, host] of masters) await execa('ssh', ['-F', config, '-O', 'exit', host], { reject: false });
   for (const user of passwords.keys()) {
-    await execa('usermod', ['-p', '*', user], { reject: false });
+    await lockPassword(user);
     await onNode('login', 'root', ['scancel', '-u', user]);
   }
 });

@@ -53,6 +53,6 @@ export async function buildTestSea(dir: string, version: string, key: KeyPair, o
   const main = await buildProgram(dir, version, key);
   const { bin } = await nodeBinary('x64', path.join(ROOT, '.cache', 'node'));
   const blob = await makeBlob({ node: bin, main, dir });
-  await makeExecutable({ node: bin, blob, out });
+  await makeExecutable({ node: bin, blob, out, injector: path.join(ROOT, 'scripts/build/inject.cjs') });
   return out;
 }

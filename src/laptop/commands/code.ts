@@ -1,0 +1,68 @@
+// `slurmhop code <profile> [REMOTE_PATH]`: the profile's job made ready (with
+// the same progress lines as a connect: `remote alloc`), then VS Code opened
+// on it through Remote-SSH (`code --remote ssh-remote+HOST PATH`). Without
+// `code` on PATH it says how to get it, and the ssh line that works anyway.
+import fs from 'node:fs';
+import path from 'node:path';
+import { pickCluster, setupError, type ConfiguredCluster, type Laptop } from '../../setup/index.js';
+import { takeCluster, type LaptopCommand } from '../command.js';
+import type { LaptopEnv } from '../env.js';
+import { configArgs, plainWords, sshFor } from '../ssh.js';
+
+export const codeCommand: LaptopCommand = {
+  name: 'code',
+  summary: "open VS Code on a profile's job (made ready first), in REMOTE_PATH (default: your home there)",
+  usage: 'slurmhop code <profile> [REMOTE_PATH] [--cluster NAME] [--new-window|--reuse-window]',
+  async run(args, env) {
+    const { cluster, rest } = takeCluster(args);
+    const windowFlags = rest.filter((a) => ['--new-window', '-n', '--reuse-window', '-r'].includes(a));
+    const [profile, remotePath, ...extra] = rest.filter((a) => !windowFlags.includes(a));
+    if (!profile || extra.length || profile.startsWith('-')) throw setupError('usage', `usage: ${this.usage}`);
+    const c = pickCluster(env.laptop, cluster);
+    const host = c.profiles.find((p) => p.profile === profile)?.host;
+    if (!host) throw setupError('usage', `cluster ${c.name} has no profile "${profile}" (it has ${c.profiles.map((p) => p.profile).join(', ')})`, 'see "slurmhop clusters"; profiles are sections of config.ini on the cluster (then run "slurmhop setup" again)');
+    const code = findCode(env.laptop);
+    const ssh = sshFor(env.laptop);
+    const alloc = await env.run(ssh, [...configArgs(env.laptop, c), env.interactive ? '-t' : '-T', c.login, '.local/bin/remote', 'alloc', ...plainWords([profile])]);
+    if (alloc.exitCode !== 0) return alloc.exitCode;
+    const sshLine = `ssh ${configArgs(env.laptop, c).map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ')}${configArgs(env.laptop, c).length ? ' ' : ''}${host}`;
+    if (!code) {
+      throw setupError('missing-program', `VS Code's "code" command is not on PATH; the job is ready: "${sshLine}" lands on it`, codeHint(env.laptop, host));
+    }
+    const folder = await remoteFolder(env, c, remotePath);
+    env.err(`slurmhop: opening VS Code on ${host}:${folder} (in a terminal: ${sshLine})\n`);
+    const opened = await env.run(code, [...windowFlags, '--remote', `ssh-remote+${host}`, folder]);
+    return opened.exitCode;
+  },
+};
+
+/** An absolute folder on the cluster: as given, or under the home directory there. */
+async function remoteFolder(env: LaptopEnv, c: ConfiguredCluster, given: string | undefined): Promise<string> {
+  if (given?.startsWith('/')) return given;
+  const home = (await env.run(sshFor(env.laptop), [...configArgs(env.laptop, c), '-T', c.login, 'echo $HOME'], { capture: true })).stdout.trim();
+  if (!home.startsWith('/')) throw setupError('connect', `cannot read your home directory on ${c.login}`, 'give REMOTE_PATH as an absolute path');
+  const rest = (given ?? '').replace(/^~\/?/, '');
+  return rest ? path.posix.join(home, rest) : home;
+}
+
+/** VS Code's command: on PATH, else where the macOS app keeps it. */
+export function findCode(l: Laptop, exists: (f: string) => boolean = fs.existsSync): string | undefined {
+  const sep = l.platform === 'win32' ? ';' : ':';
+  const names = l.platform === 'win32' ? ['code.cmd', 'code.exe'] : ['code'];
+  const join = l.platform === 'win32' ? path.win32.join : path.posix.join;
+  for (const dir of (l.env.PATH ?? l.env.Path ?? '').split(sep).filter(Boolean)) {
+    for (const name of names) if (exists(join(dir, name))) return join(dir, name);
+  }
+  const mac = '/Applications/Visual Studio Code.app/Contents/Resources/app/bin/code';
+  return l.platform === 'darwin' && exists(mac) ? mac : undefined;
+}
+
+function codeHint(l: Laptop, host: string): string {
+  const how =
+    l.platform === 'darwin'
+      ? 'in VS Code: Command Palette > "Shell Command: Install \'code\' command in PATH"'
+      : l.platform === 'win32'
+        ? 'reinstall VS Code with "Add to PATH" ticked, then open a new terminal'
+        : 'install VS Code from your distribution or code.visualstudio.com (it provides /usr/bin/code)';
+  return `to get "code": ${how}; meanwhile, in VS Code: Remote-SSH: Connect to Host... > ${host}`;
+}

@@ -1,0 +1,8 @@
+import type { LaptopCommand } from '../command.js';
+import { clustersCommand } from './clusters.js';
+import { codeCommand } from './code.js';
+import { remoteCommands } from './remote.js';
+import { setupCommand } from './setup.js';
+import { uninstallCommand } from './uninstall.js';
+
+export const LAPTOP_COMMANDS: LaptopCommand[] = [setupCommand, codeCommand, ...remoteCommands, clustersCommand, uninstallCommand];

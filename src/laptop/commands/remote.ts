@@ -1,0 +1,33 @@
+// `slurmhop list|cancel|alloc|swap|gpuswap|history|doctor|cleanup ...`: the
+// login node's `remote` command, run through the cluster's login alias (its
+// pinned host key, its ControlMaster), with a terminal when this one is one,
+// and its exit code.
+import { pickCluster } from '../../setup/index.js';
+import { takeCluster, type LaptopCommand } from '../command.js';
+import { configArgs, plainWords, sshFor } from '../ssh.js';
+
+const REMOTE = '.local/bin/remote';
+
+const PASSED: Array<[string, string]> = [
+  ['list', 'your slurmhop jobs on the cluster (remote list)'],
+  ['cancel', 'cancel your slurmhop jobs (remote cancel)'],
+  ['alloc', 'get a profile\'s job ready now, connect later (remote alloc)'],
+  ['swap', 'move the current session to another profile (remote swap)'],
+  ['gpuswap', 'remote swap gpu'],
+  ['history', 'your past sessions and why they ended (remote history)'],
+  ['doctor', 'check the setup on the login node (remote doctor)'],
+  ['cleanup', 'remove old VS Code servers and ended job directories (remote cleanup)'],
+];
+
+export const remoteCommands: LaptopCommand[] = PASSED.map(([name, summary]) => ({
+  name,
+  summary,
+  usage: `slurmhop ${name} [--cluster NAME] [arguments of remote ${name}]`,
+  async run(args, env) {
+    const { cluster, rest } = takeCluster(args);
+    const c = pickCluster(env.laptop, cluster);
+    const tty = env.interactive ? '-t' : '-T';
+    const r = await env.run(sshFor(env.laptop), [...configArgs(env.laptop, c), tty, c.login, REMOTE, name, ...plainWords(rest)]);
+    return r.exitCode;
+  },
+}));

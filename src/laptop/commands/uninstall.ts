@@ -1,0 +1,18 @@
+// `slurmhop uninstall`: the wizard's --uninstall for a configured cluster
+// (its name and ssh config come from what setup recorded).
+import { pickCluster } from '../../setup/index.js';
+import { takeCluster, type LaptopCommand } from '../command.js';
+import { setup } from './setup.js';
+
+export const uninstallCommand: LaptopCommand = {
+  name: 'uninstall',
+  summary: "remove a cluster's ssh config block and pinned key; asked (or --yes): remote, config.ini and the key on the cluster",
+  usage: 'slurmhop uninstall [--cluster NAME] [--yes] [--dry-run]',
+  async run(args, env) {
+    const { cluster, rest } = takeCluster(args);
+    const c = pickCluster(env.laptop, cluster);
+    const { host, port, user } = c.loginTarget;
+    const target = [...(host ? ['--host', host] : []), ...(port ? ['--port', port] : []), ...(user ? ['--user', user] : [])];
+    return setup(['--uninstall', '--cluster', c.name, '--ssh-config', c.sshConfig, ...target, ...rest], env);
+  },
+};

@@ -1,0 +1,66 @@
+// `slurmhop`, the laptop command: dispatch and the one top-level catch.
+// Exit codes: the wizard's (SETUP_EXIT, documented in TUTORIAL.md) for what
+// fails on this computer; a command run on the login node exits with the code
+// `remote` exited with (ssh's own failure is 255).
+import { SETUP_EXIT, SetupError, type Laptop, type RemoteBinarySource } from '../setup/index.js';
+import { VERSION } from '../version.js';
+import type { LaptopCommand } from './command.js';
+import { LAPTOP_COMMANDS } from './commands/index.js';
+import type { LaptopEnv } from './env.js';
+import { runProgram } from './run.js';
+
+export function helpText(commands: LaptopCommand[] = LAPTOP_COMMANDS): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    `slurmhop ${VERSION}: ssh into your own Slurm allocation, from this computer`,
+    '',
+    'usage: slurmhop <command> [arguments]',
+    '',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'With several clusters set up, name one with --cluster NAME. "slurmhop <command> --help" shows a command\'s usage;',
+    'the login node\'s commands take the arguments "remote help" lists. Exit codes: see TUTORIAL.md.',
+  ].join('\n');
+}
+
+export async function runLaptop(argv: string[], env: LaptopEnv): Promise<number> {
+  try {
+    const [name, ...rest] = argv;
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      env.out(`${helpText()}\n`);
+      return name === undefined ? SETUP_EXIT.usage : SETUP_EXIT.ok;
+    }
+    if (name === '--version' || name === '-V') {
+      env.out(`slurmhop ${VERSION}\n`);
+      return SETUP_EXIT.ok;
+    }
+    const command = LAPTOP_COMMANDS.find((c) => c.name === name);
+    if (!command) throw new SetupError('usage', `unknown command "${name}"`, `commands: ${LAPTOP_COMMANDS.map((c) => c.name).join(', ')}; see "slurmhop help"`);
+    if (name !== 'setup' && (rest[0] === '--help' || rest[0] === '-h')) {
+      env.out(`usage: ${command.usage}\n`);
+      return SETUP_EXIT.ok;
+    }
+    return await command.run(rest, env);
+  } catch (err) {
+    if (err instanceof SetupError) {
+      env.err(`slurmhop: ${err.message}\n`);
+      if (err.hint) env.err(`slurmhop: ${err.hint}\n`);
+      return SETUP_EXIT[err.kind];
+    }
+    env.err(`slurmhop: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+    return SETUP_EXIT.internal;
+  }
+}
+
+/** The real terminal, ssh and files; `remoteBinary` says where the cluster's executable comes from. */
+export function main(argv: string[], remoteBinary: RemoteBinarySource, laptop: Laptop): void {
+  const env: LaptopEnv = {
+    laptop,
+    remoteBinary,
+    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    run: runProgram,
+  };
+  runLaptop(argv, env).then((code) => process.exit(code));
+}

@@ -1,0 +1,25 @@
+// How the laptop command reaches a configured cluster: the real ssh, through
+// the login alias the wizard wrote (its pinned key, its ControlMaster), with
+// -F when the block lives in another file than ~/.ssh/config.
+import { defaultSshConfig, setupError, sshProgram, type ConfiguredCluster, type Laptop } from '../setup/index.js';
+
+export function sshFor(laptop: Laptop): string {
+  const ssh = sshProgram(laptop);
+  if (!ssh) throw setupError('local-file', 'no ssh found (on Windows: System32\\OpenSSH, or ssh.exe on PATH)', 'install the OpenSSH client');
+  return ssh;
+}
+
+export function configArgs(laptop: Laptop, cluster: ConfiguredCluster): string[] {
+  return cluster.sshConfig === defaultSshConfig(laptop) ? [] : ['-F', cluster.sshConfig];
+}
+
+/**
+ * Words for the command line ssh hands to the login shell (bash, tcsh, fish:
+ * any of them): only words no shell reads specially pass, the rest is refused
+ * rather than quoted for one shell and misread by another.
+ */
+export function plainWords(words: string[]): string[] {
+  const bad = words.find((w) => !/^[A-Za-z0-9_.,:=/@%+-]+$/.test(w));
+  if (bad !== undefined) throw setupError('usage', `"${bad}" cannot be passed to the login node as it is`, 'use letters, digits and _ . , : = / @ % + - only');
+  return words;
+}

@@ -1,0 +1,90 @@
+// Where the wizard gets the `remote` executable for the login node's
+// architecture. From a checkout: `npm run build`'s dist/remote-linux-<arch>.
+// From the installed package (no checkout, no build): it is made on first use
+// the way the build makes it (scripts/build: the official Node package from
+// the npm registry, integrity pinned, stripped, the packaged SEA blob injected),
+// checked against the checksum the build recorded, and cached for later runs.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { nodeBinary } from '../../scripts/build/node-binary.mjs';
+import { makeExecutable } from '../../scripts/build/sea.mjs';
+import { setupError } from './errors.js';
+
+export type RemoteArch = 'x64' | 'arm64';
+
+export interface LocalBinary {
+  file: string;
+  sha256: string;
+}
+
+/** Gives the executable for an architecture; `progress` says what a first use takes time on. */
+export type RemoteBinarySource = (arch: RemoteArch, progress: (message: string) => void) => Promise<LocalBinary>;
+
+const executableName = (arch: RemoteArch) => `remote-linux-${arch}`;
+
+/** A checkout's dist/: the build's executables, checked against dist/SHA256SUMS. */
+export function fromBuild(distDir: string): RemoteBinarySource {
+  return async (arch) => {
+    const name = executableName(arch);
+    const file = path.join(distDir, name);
+    if (!fs.existsSync(file)) {
+      throw setupError('local-file', `${file} is missing`, 'run "npm run build" first (it writes dist/remote-linux-x64 and dist/remote-linux-arm64)');
+    }
+    const sha256 = await sha256Of(file);
+    const listed = listedSum(path.join(distDir, 'SHA256SUMS'), name);
+    if (listed && listed !== sha256) throw setupError('local-file', `${file} does not match dist/SHA256SUMS (a partial or stale build?)`, 'run "npm run build" again');
+    return { file, sha256 };
+  };
+}
+
+/**
+ * The installed package's dist/sea/ (the SEA blobs, their injector and the
+ * checksums of the executables they make): made once into `cacheDir`.
+ */
+export function fromPackage(seaDir: string, cacheDir: string): RemoteBinarySource {
+  return async (arch, progress) => {
+    const name = executableName(arch);
+    const want = listedSum(path.join(seaDir, 'SHA256SUMS'), name);
+    if (!want) throw setupError('local-file', `${path.join(seaDir, 'SHA256SUMS')} does not list ${name}`, 'reinstall slurmhop');
+    const file = path.join(cacheDir, `${name}-${want.slice(0, 16)}`);
+    if (fs.existsSync(file) && (await sha256Of(file)) === want) return { file, sha256: want };
+    fs.mkdirSync(cacheDir, { recursive: true });
+    progress(`making ${name} (once): the official Node package node-linux-${arch} from the npm registry, and slurmhop's program`);
+    const nodeDir = path.join(cacheDir, `node-${process.pid}`);
+    try {
+      let node: string;
+      try {
+        ({ bin: node } = await nodeBinary(arch, nodeDir));
+      } catch (err) {
+        throw setupError('local-file', `cannot get the Node package for ${name}: ${(err as Error).message.split('\n')[0]}`, 'slurmhop fetches it with "npm pack" (your npm settings apply: registry, proxy); check that npm can reach its registry');
+      }
+      await makeExecutable({ node, blob: path.join(seaDir, `${name}.blob`), out: file, injector: path.join(seaDir, 'inject.cjs') });
+    } finally {
+      // Only the executable is kept: the Node package (50 MB) stays in npm's own cache.
+      fs.rmSync(nodeDir, { recursive: true, force: true });
+    }
+    const got = await sha256Of(file);
+    if (got !== want) {
+      fs.rmSync(file, { force: true });
+      throw setupError('local-file', `the ${name} made here does not match the one slurmhop was built with (sha256 ${got}, expected ${want})`, 'reinstall slurmhop; if it persists, please report it');
+    }
+    // Executables of earlier versions go.
+    for (const old of fs.readdirSync(cacheDir)) if (old.startsWith(`${name}-`) && path.join(cacheDir, old) !== file) fs.rmSync(path.join(cacheDir, old), { force: true });
+    return { file, sha256: want };
+  };
+}
+
+function listedSum(sums: string, name: string): string | undefined {
+  try {
+    return fs.readFileSync(sums, 'utf8').split('\n').map((l) => l.trim().split(/\s+/)).find((f) => f[1] === name)?.[0];
+  } catch {
+    return undefined;
+  }
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

@@ -1,0 +1,98 @@
+// Which clusters the laptop command knows: the registry setup keeps (which ssh
+// config holds each cluster's block) and the blocks themselves, as setup
+// writes them (planSshConfig), on Linux and on Windows.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configuredClusters, pickCluster, recordCluster } from '../../src/setup/clusters.js';
+import { SetupError } from '../../src/setup/errors.js';
+import { laptopConfigDir, type Laptop } from '../../src/setup/laptop-paths.js';
+import { planSshConfig } from '../../src/setup/ssh-config-plan.js';
+import type { SshBlockInput } from '../../src/templates/ssh-config-block.js';
+import { linuxLaptop, onWindows } from '../setup/block-inputs.js';
+import { tempDirs } from '../helpers/tmp.js';
+
+const tmp = tempDirs('slurmhop-laptop-clusters-');
+
+function laptopWith(...blocks: Array<{ file: string; input: SshBlockInput }>): Laptop {
+  const home = tmp();
+  const laptop: Laptop = { platform: 'linux', home, env: {} };
+  for (const { file, input } of blocks) {
+    const full = path.join(home, file);
+    fs.mkdirSync(path.dirname(full), { recursive: true });
+    const before = fs.existsSync(full) ? fs.readFileSync(full, 'utf8') : 'Host mybox\n  HostName box.example.org\n';
+    fs.writeFileSync(full, planSshConfig(before, full, input, input.cluster, '\n').after);
+  }
+  return laptop;
+}
+
+const failure = (fn: () => unknown): SetupError => {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof SetupError) return err;
+    throw err;
+  }
+  throw new Error('did not fail');
+};
+
+describe('configured clusters', () => {
+  it('without a registry (a setup from before it): the blocks in ~/.ssh/config', () => {
+    const laptop = laptopWith({ file: '.ssh/config', input: linuxLaptop });
+    expect(configuredClusters(laptop)).toEqual([
+      {
+        name: 'hpc',
+        sshConfig: path.join(laptop.home, '.ssh/config'),
+        login: 'hpc',
+        loginTarget: { host: 'login.hpc.example.org', port: '22', user: 'ana' },
+        prefix: 'slurm',
+        profiles: [
+          { profile: 'cpu', host: 'slurm-cpu' },
+          { profile: 'gpu', host: 'slurm-gpu' },
+        ],
+        identityFile: '/home/ana/.ssh/slurmhop_hpc_ed25519',
+      },
+    ]);
+  });
+
+  it('a Windows block (full ssh.exe path, Windows quoting) reads the same', () => {
+    const laptop = laptopWith({ file: '.ssh/config', input: { ...onWindows(linuxLaptop), sshConfigFile: undefined } });
+    const [c] = configuredClusters(laptop);
+    expect(c?.profiles.map((p) => p.host)).toEqual(['slurm-cpu', 'slurm-gpu']);
+    expect(c?.prefix).toBe('slurm');
+  });
+
+  it('with a registry: each cluster from the file it names; a block the registry does not list is not one of them', () => {
+    const laptop = laptopWith(
+      { file: '.ssh/config', input: linuxLaptop },
+      { file: '.ssh/config', input: { ...linuxLaptop, cluster: 'old', prefix: 'o' } },
+      { file: 'work/ssh.conf', input: { ...linuxLaptop, cluster: 'mila', prefix: 'm', profiles: ['a100'] } },
+    );
+    recordCluster(laptop, 'hpc', path.join(laptop.home, '.ssh/config'));
+    recordCluster(laptop, 'mila', path.join(laptop.home, 'work/ssh.conf'));
+    expect(fs.statSync(path.join(laptopConfigDir(laptop), 'clusters.json')).mode & 0o777).toBe(0o600);
+    expect(configuredClusters(laptop).map((c) => [c.name, c.profiles.map((p) => p.host)])).toEqual([
+      ['hpc', ['slurm-cpu', 'slurm-gpu']],
+      ['mila', ['m-a100']],
+    ]);
+    recordCluster(laptop, 'hpc', undefined);
+    expect(configuredClusters(laptop).map((c) => c.name)).toEqual(['mila']);
+  });
+
+  it('pick: the only one, the one named; several or none or a wrong name is a usage error that says what to do', () => {
+    const one = laptopWith({ file: '.ssh/config', input: linuxLaptop });
+    expect(pickCluster(one, undefined).name).toBe('hpc');
+    expect(failure(() => pickCluster(one, 'nope'))).toMatchObject({ kind: 'usage', message: 'no cluster named "nope" is set up (set up: hpc)' });
+    const two = laptopWith({ file: '.ssh/config', input: linuxLaptop }, { file: '.ssh/config', input: { ...linuxLaptop, cluster: 'mila', prefix: 'm' } });
+    expect(failure(() => pickCluster(two, undefined))).toMatchObject({ kind: 'usage', message: 'several clusters are set up: hpc, mila', hint: 'name one with --cluster NAME' });
+    expect(pickCluster(two, 'mila').prefix).toBe('m');
+    expect(failure(() => pickCluster(laptopWith(), undefined))).toMatchObject({ kind: 'usage', hint: 'run "slurmhop setup" first' });
+  });
+
+  it('a registry that is not JSON is named, with what to do', () => {
+    const laptop = laptopWith();
+    fs.mkdirSync(laptopConfigDir(laptop), { recursive: true });
+    fs.writeFileSync(path.join(laptopConfigDir(laptop), 'clusters.json'), '{ broken');
+    expect(failure(() => configuredClusters(laptop))).toMatchObject({ kind: 'local-file', message: expect.stringContaining('clusters.json cannot be read as JSON') });
+  });
+});
