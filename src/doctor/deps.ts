@@ -1,5 +1,6 @@
-// Everything doctor looks at outside the filesystem paths it is given, with
-// real defaults: Slurm (with a deadline), the platform, ssh-keygen, the clock.
+// Everything doctor (and cleanup) looks at outside the filesystem paths it is
+// given, with real defaults: Slurm (with a deadline), the platform,
+// ssh-keygen, the user's processes, the clock.
 import fs from 'node:fs';
 import os from 'node:os';
 import { execa } from 'execa';
@@ -9,6 +10,7 @@ import { configFile, stateDir } from '../paths.js';
 import { selfCommand } from '../self.js';
 import { execaRunner, type SlurmRunner } from '../slurm/index.js';
 import { runningProgram, type Running } from '../update/index.js';
+import { ownProcesses, type ProcessInfo } from './vscode-server.js';
 
 export interface DoctorDeps {
   user: string;
@@ -30,6 +32,9 @@ export interface DoctorDeps {
   publicKeyOf: (privateKey: string) => Promise<string>;
   /** Free bytes on the filesystem that holds `dir`. */
   freeBytes: (dir: string) => number;
+  /** The user's processes on this host. */
+  processes: () => ProcessInfo[];
+  now: () => number;
 }
 
 /** Each Slurm command gets this long: doctor must answer even when slurmctld does not. */
@@ -59,6 +64,8 @@ export function defaultDoctorDeps(env: NodeJS.ProcessEnv = process.env): DoctorD
       const s = fs.statfsSync(dir);
       return s.bavail * s.bsize;
     },
+    processes: () => ownProcesses(typeof process.getuid === 'function' ? process.getuid() : undefined),
+    now: () => Date.now(),
   };
 }
 

@@ -1,4 +1,5 @@
-// `remote doctor`: checks the setup on the login node and says how to fix what fails.
+// `remote doctor`: checks the setup on the login node and says how to fix what fails;
+// `remote cleanup`: frees room in the home directory.
 export { runDoctor, type DoctorOptions } from './run.js';
 export { defaultDoctorDeps, withDeadline, SLURM_DEADLINE_MS, type DoctorDeps } from './deps.js';
 export { formatResult, summaryLine } from './report.js';
@@ -11,3 +12,5 @@ export { checkAuthorizedKeys } from './checks/authorized-keys.js';
 export { checkSlurm } from './checks/slurm.js';
 export { checkSubmission, defaultProfileName } from './checks/submit.js';
 export { checkUpdates } from './checks/update.js';
+export { planCleanup, applyCleanup, KEEP_VERSIONS, type CleanupPlan, type Removal, type Kept } from './cleanup.js';
+export { formatBytes, files } from './disk-usage.js';

@@ -3,11 +3,13 @@
 // After RETENTION_MS without a change they go; their records (the submitted
 // record and the job's events) are kept, one JSON line per job, in
 // history.jsonl, which `remote history` reads as well. A job with a live
-// contact is never pruned.
+// contact is never pruned. `remote cleanup` prunes with its own rules
+// (Slurm's word on which jobs are alive, no waiting period) through the same
+// functions.
 import fs from 'node:fs';
 import path from 'node:path';
 import { historyArchive, jobDir, jobOutputFile, jobsDir } from '../paths.js';
-import { readContact } from './contact.js';
+import { readContact, removeContact } from './contact.js';
 import { readStatus, type StatusEvent } from './status.js';
 
 export const RETENTION_MS = 14 * 24 * 3_600_000;
@@ -17,6 +19,17 @@ const EVERY_MS = 24 * 3_600_000;
 export interface Archived {
   jobId: string;
   events: StatusEvent[];
+}
+
+export interface PruneRules {
+  /** How long a job's files must be unchanged. */
+  retentionMs: number;
+  /**
+   * Which jobs still run, when the caller knows (from the scheduler). Without
+   * it a contact file means alive; with it, a contact of a job it calls ended
+   * is a leftover, not a live contact.
+   */
+  alive?: (jobId: string) => boolean;
 }
 
 /** Prunes when the last pruning is a day old; returns the job ids pruned. Never throws: it is housekeeping. */
@@ -30,18 +43,52 @@ export function pruneEndedJobs(state: string, now: number = Date.now(), retentio
   const pruned: string[] = [];
   try {
     fs.writeFileSync(stamp, '', { mode: 0o600 });
-    for (const id of fs.readdirSync(jobsDir(state)).filter((n) => /^\d+$/.test(n))) {
-      if (readContact(state, id) || now - lastChange(state, id) < retentionMs) continue;
-      const record: Archived = { jobId: id, events: readStatus(state, id) };
-      fs.appendFileSync(historyArchive(state), `${JSON.stringify(record)}\n`, { mode: 0o600 });
-      fs.rmSync(jobDir(state, id), { recursive: true, force: true });
-      fs.rmSync(jobOutputFile(state, id), { force: true });
+    for (const id of prunableJobs(state, now, { retentionMs })) {
+      pruneJob(state, id);
       pruned.push(id);
     }
   } catch {
     // what is left is pruned next time
   }
   return pruned;
+}
+
+/** The jobs whose directory and output may go under these rules, oldest id first. */
+export function prunableJobs(state: string, now: number, rules: PruneRules): string[] {
+  return knownJobIds(state).filter((id) => {
+    const alive = rules.alive ? rules.alive(id) : readContact(state, id) !== undefined;
+    return !alive && now - lastChange(state, id) >= rules.retentionMs;
+  });
+}
+
+/** Keeps the job's records in history.jsonl, then removes its directory (and any contact left in it) and its output. */
+export function pruneJob(state: string, jobId: string): void {
+  const events = readStatus(state, jobId);
+  // Output whose job directory is already gone has nothing to keep.
+  if (events.length || fs.existsSync(jobDir(state, jobId))) {
+    const record: Archived = { jobId, events };
+    fs.appendFileSync(historyArchive(state), `${JSON.stringify(record)}\n`, { mode: 0o600 });
+  }
+  removeContact(state, jobId);
+  fs.rmSync(jobDir(state, jobId), { recursive: true, force: true });
+  fs.rmSync(jobOutputFile(state, jobId), { force: true });
+}
+
+/** Job ids with a directory under jobs/ or an output file under logs/. */
+function knownJobIds(state: string): string[] {
+  const list = (dir: string) => {
+    try {
+      return fs.readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  const ids = new Set(list(jobsDir(state)).filter((n) => /^\d+$/.test(n)));
+  for (const name of list(path.join(state, 'logs'))) {
+    const m = /^(\d+)\.out$/.exec(name);
+    if (m) ids.add(m[1]!);
+  }
+  return [...ids].sort((a, b) => Number(a) - Number(b));
 }
 
 /** The newest change in a job's directory and of its output. */

@@ -52,6 +52,8 @@ export function fakeHome(root: string, overrides: Partial<DoctorDeps> = {}): Doc
     remoteCommand: [path.join(home, '.local', 'bin', 'remote')],
     run: scriptedRunner(HEALTHY_SLURM, calls),
     freeBytes: () => 2 ** 30,
+    processes: () => [],
+    now: () => Date.now(),
     calls,
     ...overrides,
   };

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectHistory } from '../../src/history/collect.js';
-import { appendStatus, pruneEndedJobs, readArchive, recordSubmitted, RETENTION_MS, writeContact } from '../../src/state/index.js';
+import { appendStatus, prunableJobs, pruneEndedJobs, pruneJob, readArchive, recordSubmitted, RETENTION_MS, writeContact } from '../../src/state/index.js';
 import { tempDirs } from '../helpers/tmp.js';
 
 const tmp = tempDirs('slurmhop-prune-');
@@ -46,5 +46,22 @@ describe('pruning ended jobs', () => {
     job(state, '21', RETENTION_MS + DAY);
     expect(pruneEndedJobs(state, Date.now() + 3_600_000)).toEqual([]);
     expect(pruneEndedJobs(state, Date.now() + DAY + 1)).toEqual(['21']);
+  });
+
+  it('with the caller\'s word on which jobs are alive (remote cleanup): a contact of an ended job is a leftover, output without a directory goes too', () => {
+    const state = tmp();
+    job(state, '30', DAY, { live: true }); // Slurm no longer runs it: its contact is left over
+    job(state, '31', DAY, { live: true }); // alive
+    job(state, '32', 60_000); // too new for these rules
+    fs.writeFileSync(path.join(state, 'logs', '33.out'), 'output of a job whose directory is gone\n');
+    fs.utimesSync(path.join(state, 'logs', '33.out'), new Date(Date.now() - DAY), new Date(Date.now() - DAY));
+    const ids = prunableJobs(state, Date.now(), { retentionMs: 600_000, alive: (id) => id === '31' });
+    expect(ids).toEqual(['30', '33']);
+    expect(prunableJobs(state, Date.now(), { retentionMs: 600_000 })).toEqual(['33']); // without it, a contact means alive
+    for (const id of ids) pruneJob(state, id);
+    expect(fs.readdirSync(path.join(state, 'jobs')).sort()).toEqual(['31', '32']);
+    expect(fs.readdirSync(path.join(state, 'live', 'cpu'))).toEqual(['31']);
+    expect(fs.readdirSync(path.join(state, 'logs')).sort()).toEqual(['31.out', '32.out']);
+    expect(readArchive(state).map((a) => a.jobId)).toEqual(['30']); // nothing to keep of 33
   });
 });

@@ -2,6 +2,7 @@ import type { Command } from '../../command.js';
 import { allocCommand } from './alloc.js';
 import { cancelCommand } from './cancel.js';
 import { checkCommand } from './check.js';
+import { cleanupCommand } from './cleanup.js';
 import { doctorCommand } from './doctor.js';
 import { helpCommand } from './help.js';
 import { historyCommand } from './history.js';
@@ -27,6 +28,7 @@ export const COMMANDS: Command[] = [
   sshCommand,
   historyCommand,
   doctorCommand,
+  cleanupCommand,
   hostkeyCommand,
   knownHostsCommand,
   checkCommand,

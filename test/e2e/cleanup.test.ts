@@ -1,0 +1,134 @@
+// remote cleanup on the real cluster, as hal: a ~/.vscode-server with four
+// server versions (both layouts Remote-SSH uses) loses all but the newest two,
+// except one a process of hal's on the login node runs from; data/ and
+// extensions/ stay. A cancelled job's directory and output go (its record
+// stays for remote history), a running job's stay.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chownTree, homeOf, installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
+
+const USER = 'hal';
+const HOME = homeOf(USER);
+const ROOT = `${HOME}/.vscode-server`;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const [A, B, C, D] = ['a', 'b', 'c', 'd'].map((c) => `${c}0`.repeat(20)) as [string, string, string, string];
+let laptop: Laptop;
+let holder: { pid: string; done: Promise<unknown> } | undefined;
+
+function write(file: string, bytes = 4096): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, 'x'.repeat(bytes));
+}
+
+function age(p: string, ms: number): void {
+  const then = new Date(Date.now() - ms);
+  if (fs.lstatSync(p).isDirectory()) for (const e of fs.readdirSync(p)) age(path.join(p, e), ms);
+  fs.utimesSync(p, then, then);
+}
+
+/** A (older layout, an hour old), B (the CLI's layout, 2 days), C (older layout, 10 days), D (the CLI's layout, 20 days). */
+function fakeVscodeServer(): void {
+  fs.rmSync(ROOT, { recursive: true, force: true });
+  for (const [commit, layout] of [[A, 'bin'], [B, 'cli'], [C, 'bin'], [D, 'cli']] as const) {
+    if (layout === 'bin') {
+      for (const f of ['node', 'out/server-main.js', 'bin/code-server']) write(`${ROOT}/bin/${commit}/${f}`);
+      write(`${ROOT}/.${commit}.log`, 100);
+    } else {
+      for (const f of ['server/node', 'server/out/server-main.js', 'log.txt', 'pid.txt']) write(`${ROOT}/cli/servers/Stable-${commit}/${f}`);
+      write(`${ROOT}/code-${commit}`, 20_000);
+    }
+  }
+  write(`${ROOT}/cli/servers/lru.json`, 100);
+  write(`${ROOT}/data/Machine/settings.json`, 100);
+  write(`${ROOT}/extensions/ms-python.python-2024.1.0/package.json`);
+  chownTree(USER, ROOT);
+  age(ROOT, 60 * DAY);
+  for (const p of [`bin/${A}`, `.${A}.log`]) age(`${ROOT}/${p}`, HOUR);
+  for (const p of [`cli/servers/Stable-${B}`, `code-${B}`]) age(`${ROOT}/${p}`, 2 * DAY);
+  for (const p of [`bin/${C}`, `.${C}.log`]) age(`${ROOT}/${p}`, 10 * DAY);
+  for (const p of [`cli/servers/Stable-${D}`, `code-${D}`]) age(`${ROOT}/${p}`, 20 * DAY);
+}
+
+beforeAll(async () => {
+  installRemote(USER);
+  writeConfig(USER, PROFILES);
+  await resetUser(USER);
+  laptop = new Laptop(USER, ['cpu']);
+  await laptop.pinHostKey();
+});
+
+afterAll(async () => {
+  if (holder) await onNode('login', USER, ['kill', holder.pid]);
+  fs.rmSync(ROOT, { recursive: true, force: true });
+  await resetUser(USER);
+  laptop.dispose();
+});
+
+const lastEvent = (jobId: string) => fs.readFileSync(`${stateOf(USER)}/jobs/${jobId}/status`, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; reason?: string }).at(-1);
+
+describe('remote cleanup', () => {
+  const ids: { cancelled?: string; running?: string } = {};
+
+  it('--dry-run lists the two old versions and the cancelled job, keeps the version in use, and changes nothing', async () => {
+    fakeVscodeServer();
+    // A process of hal's on the login node runs from D (its working directory is D's server).
+    const started = onNode('login', USER, ['bash', '-c', `cd ${ROOT}/cli/servers/Stable-${D}/server && echo $$ && exec sleep 300`]);
+    let out = '';
+    started.stdout!.on('data', (d) => (out += d));
+    await waitFor(() => /^\d+\n/.test(out), 10_000, 'the process running from D');
+    holder = { pid: out.trim(), done: started };
+
+    // One job cancelled (its files aged past cleanup's 10 minutes), one left running.
+    expect((await laptop.ssh(['slurm-cpu', 'true'])).exitCode).toBe(0);
+    ids.cancelled = (await jobsOf(USER))[0]!.id;
+    expect((await laptop.remote(['cancel', ids.cancelled])).exitCode).toBe(0);
+    await waitFor(async () => lastEvent(ids.cancelled!)?.event === 'ended' && (await jobsOf(USER)).length === 0, 30_000, 'the cancelled job to end');
+    age(`${stateOf(USER)}/jobs/${ids.cancelled}`, HOUR);
+    age(`${stateOf(USER)}/logs/${ids.cancelled}.out`, HOUR);
+    expect((await laptop.ssh(['slurm-cpu', 'true'])).exitCode).toBe(0);
+    ids.running = (await jobsOf(USER))[0]!.id;
+
+    const r = await laptop.remote(['cleanup', '--dry-run']);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const lines = String(r.stdout).trim().split('\n');
+    const what = (l: string) => l.replace(/^would remove  \S+ \S+ +[\d,]+ files? +/, '');
+    expect(lines.filter((l) => l.startsWith('would remove  ')).map(what)).toEqual([
+      `~/.vscode-server/.${C}.log`,
+      `~/.vscode-server/bin/${C}`,
+      `job ${ids.cancelled} (cpu, ended: cancelled): jobs/${ids.cancelled}, logs/${ids.cancelled}.out`,
+    ]);
+    expect(lines).toContain(`kept VS Code server ${D}: in use on this host (process ${holder.pid})`);
+    expect(lines.at(-1)).toMatch(/^would remove 3 items: \d+\.\d KiB in \d+ files$/);
+    expect(fs.existsSync(`${ROOT}/bin/${C}`)).toBe(true);
+    expect(fs.existsSync(`${stateOf(USER)}/jobs/${ids.cancelled}`)).toBe(true);
+  });
+
+  it('removes them: the newest two versions, the one in use, data/ and extensions/ stay; the cancelled job is still in remote history', async () => {
+    const r = await laptop.remote(['cleanup']);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout).trim().split('\n').at(-1)).toMatch(/^removed 3 items: /);
+    expect(fs.readdirSync(`${ROOT}/bin`).sort()).toEqual([A]);
+    expect(fs.readdirSync(`${ROOT}/cli/servers`).sort()).toEqual([`Stable-${B}`, `Stable-${D}`, 'lru.json']);
+    expect(fs.readdirSync(ROOT).sort()).toEqual([`.${A}.log`, 'bin', 'cli', `code-${B}`, `code-${D}`, 'data', 'extensions'].sort());
+    expect(fs.existsSync(`${ROOT}/extensions/ms-python.python-2024.1.0/package.json`)).toBe(true);
+    expect(fs.existsSync(`${stateOf(USER)}/jobs/${ids.cancelled}`)).toBe(false);
+    expect(fs.existsSync(`${stateOf(USER)}/logs/${ids.cancelled}.out`)).toBe(false);
+    expect(fs.existsSync(`${stateOf(USER)}/jobs/${ids.running}/contact`)).toBe(true);
+    expect((await jobsOf(USER)).map((j) => j.id)).toEqual([ids.running]);
+
+    const history = await laptop.remote(['history', '--json']);
+    const sessions = (JSON.parse(String(history.stdout)) as { sessions: Array<{ jobId: string; reason: string | null }> }).sessions;
+    expect(sessions).toContainEqual(expect.objectContaining({ jobId: ids.cancelled, reason: 'cancelled' }));
+
+    // Once the process ends, the version it ran from is an old one like the others.
+    await onNode('login', USER, ['kill', holder!.pid]);
+    await holder!.done;
+    holder = undefined;
+    const again = await laptop.remote(['cleanup']);
+    expect(again.exitCode, String(again.stderr)).toBe(0);
+    expect(String(again.stdout)).toMatch(new RegExp(`^removed  .*  ~/\\.vscode-server/cli/servers/Stable-${D}$`, 'm'));
+    expect(fs.readdirSync(`${ROOT}/cli/servers`).sort()).toEqual([`Stable-${B}`, 'lru.json']);
+  });
+});
