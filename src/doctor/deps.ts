@@ -1,6 +1,6 @@
 // Everything doctor (and cleanup) looks at outside the filesystem paths it is
 // given, with real defaults: Slurm (with a deadline), the platform,
-// ssh-keygen, the user's processes, the clock.
+// ssh-keygen, quota and the filesystems, the user's processes, the clock.
 import fs from 'node:fs';
 import os from 'node:os';
 import { execa } from 'execa';
@@ -32,10 +32,35 @@ export interface DoctorDeps {
   publicKeyOf: (privateKey: string) => Promise<string>;
   /** Free bytes on the filesystem that holds `dir`. */
   freeBytes: (dir: string) => number;
+  /** `quota -w -p` (the user's quotas), within a deadline; undefined where quota is not installed. */
+  quota: () => Promise<QuotaAnswer | undefined>;
+  /** /proc/self/mountinfo ('' where there is none). */
+  mountinfo: () => string;
+  /** What statfs (and so df) says of the filesystem that holds `dir`. */
+  filesystem: (dir: string) => FilesystemInfo;
   /** The user's processes on this host. */
   processes: () => ProcessInfo[];
   now: () => number;
 }
+
+export interface QuotaAnswer {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+  timedOut?: boolean;
+}
+
+export interface FilesystemInfo {
+  totalBytes: number;
+  /** What the user may still write (df's "Available"). */
+  availableBytes: number;
+  /** Inodes; 0 where the filesystem has no fixed number (btrfs). */
+  files: number;
+  freeFiles: number;
+}
+
+/** quota asks an NFS server's rpc.rquotad, which may not answer. */
+export const QUOTA_DEADLINE_MS = 10_000;
 
 /** Each Slurm command gets this long: doctor must answer even when slurmctld does not. */
 export const SLURM_DEADLINE_MS = 20_000;
@@ -63,6 +88,23 @@ export function defaultDoctorDeps(env: NodeJS.ProcessEnv = process.env): DoctorD
     freeBytes: (dir) => {
       const s = fs.statfsSync(dir);
       return s.bavail * s.bsize;
+    },
+    quota: async () => {
+      // LC_ALL=C: other locales translate its headings and messages.
+      const r = await execa('quota', ['-w', '-p'], { reject: false, stdin: 'ignore', timeout: QUOTA_DEADLINE_MS, env: { LC_ALL: 'C' } });
+      if ((r as { code?: string }).code === 'ENOENT') return undefined;
+      return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: r.exitCode ?? -1, timedOut: r.timedOut };
+    },
+    mountinfo: () => {
+      try {
+        return fs.readFileSync('/proc/self/mountinfo', 'utf8');
+      } catch {
+        return '';
+      }
+    },
+    filesystem: (dir) => {
+      const s = fs.statfsSync(dir);
+      return { totalBytes: s.blocks * s.bsize, availableBytes: s.bavail * s.bsize, files: s.files, freeFiles: s.ffree };
     },
     processes: () => ownProcesses(typeof process.getuid === 'function' ? process.getuid() : undefined),
     now: () => Date.now(),

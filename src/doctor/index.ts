@@ -12,5 +12,6 @@ export { checkAuthorizedKeys } from './checks/authorized-keys.js';
 export { checkSlurm } from './checks/slurm.js';
 export { checkSubmission, defaultProfileName } from './checks/submit.js';
 export { checkUpdates } from './checks/update.js';
+export { checkHome } from './checks/home.js';
 export { planCleanup, applyCleanup, KEEP_VERSIONS, type CleanupPlan, type Removal, type Kept } from './cleanup.js';
 export { formatBytes, files } from './disk-usage.js';

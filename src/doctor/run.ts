@@ -2,6 +2,7 @@
 // at before anything else could touch it (nothing in doctor changes files).
 import { checkAuthorizedKeys } from './checks/authorized-keys.js';
 import { checkConfig } from './checks/config.js';
+import { checkHome } from './checks/home.js';
 import { checkHostKey } from './checks/host-key.js';
 import { checkSlurm } from './checks/slurm.js';
 import { checkStateDir } from './checks/state-dir.js';
@@ -23,6 +24,7 @@ export async function runDoctor(deps: DoctorDeps, options: DoctorOptions = {}, o
     onResult(r);
   };
   add(checkStateDir(deps));
+  add(await checkHome(deps));
   add(checkVersion(deps));
   const { result: configResult, config } = checkConfig(deps);
   add(configResult);

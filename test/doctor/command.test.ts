@@ -22,7 +22,7 @@ describe('remote doctor', () => {
     fs.mkdirSync(deps.stateDir, { recursive: true, mode: 0o755 });
     fs.chmodSync(deps.stateDir, 0o755);
     const results = await runDoctor(deps);
-    expect(results.map((r) => r.name)).toEqual(['state directory', 'version', 'config', 'host key', 'authorized_keys', 'Slurm', 'test submission', 'updates']);
+    expect(results.map((r) => r.name)).toEqual(['state directory', 'home directory', 'version', 'config', 'host key', 'authorized_keys', 'Slurm', 'test submission', 'updates']);
     expect(fs.statSync(deps.stateDir).mode & 0o777).toBe(0o755);
     expect(fs.readdirSync(deps.stateDir)).toEqual([]);
   });
@@ -32,7 +32,7 @@ describe('remote doctor', () => {
     expect(await runCli(['doctor'], commands(fakeHome(tmp())))).toBe(EXIT.ok);
     expect(io.out()).toMatch(/^ok {4}state directory /);
     expect(io.out()).toContain('\nwarn  host key ');
-    expect(io.out().trim().split('\n').at(-1)).toBe('all 8 checks passed (1 warning)');
+    expect(io.out().trim().split('\n').at(-1)).toBe('all 9 checks passed (1 warning)');
     expect(io.err()).toBe('');
   });
 
@@ -45,7 +45,7 @@ describe('remote doctor', () => {
     expect(EXIT['doctor-failed']).toBe(12);
     expect(io.out()).toContain(`FAIL  config           ${deps.configFile}:2: section [profile.cpu] appears twice\n                       fix: merge the two sections into one (in ${deps.configFile}); nothing is submitted until it loads\n`);
     expect(io.out()).toContain('warn  test submission  not run: config.ini does not load (see above)');
-    expect(io.err()).toBe('slurmhop: 1 of 8 checks failed, 3 warnings: the fix is under each\n');
+    expect(io.err()).toBe('slurmhop: 1 of 9 checks failed, 3 warnings: the fix is under each\n');
   });
 
   it('--profile picks the test submission\'s profile; arguments are refused', async () => {

@@ -52,6 +52,10 @@ export function fakeHome(root: string, overrides: Partial<DoctorDeps> = {}): Doc
     remoteCommand: [path.join(home, '.local', 'bin', 'remote')],
     run: scriptedRunner(HEALTHY_SLURM, calls),
     freeBytes: () => 2 ** 30,
+    // No quota tools, one filesystem with room: the home directory check is ok.
+    quota: async () => undefined,
+    mountinfo: () => `22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n`,
+    filesystem: () => ({ totalBytes: 100 * 2 ** 30, availableBytes: 60 * 2 ** 30, files: 1_000_000, freeFiles: 900_000 }),
     processes: () => [],
     now: () => Date.now(),
     calls,

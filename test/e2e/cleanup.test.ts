@@ -2,7 +2,8 @@
 // server versions (both layouts Remote-SSH uses) loses all but the newest two,
 // except one a process of hal's on the login node runs from; data/ and
 // extensions/ stay. A cancelled job's directory and output go (its record
-// stays for remote history), a running job's stay.
+// stays for remote history), a running job's stay. remote doctor reports the
+// home directory's room and ~/.vscode-server's size.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,5 +131,15 @@ describe('remote cleanup', () => {
     expect(again.exitCode, String(again.stderr)).toBe(0);
     expect(String(again.stdout)).toMatch(new RegExp(`^removed  .*  ~/\\.vscode-server/cli/servers/Stable-${D}$`, 'm'));
     expect(fs.readdirSync(`${ROOT}/cli/servers`).sort()).toEqual([`Stable-${B}`, 'lru.json']);
+  });
+
+  it('remote doctor reports the home directory\'s room and ~/.vscode-server\'s size, and passes', async () => {
+    const r = await laptop.remote(['doctor']);
+    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const out = String(r.stdout);
+    // No quota tools on the test cluster: the filesystem's free space answers.
+    expect(out).toMatch(new RegExp(`^ok {4}home directory {3}${HOME}: no quota reported \\(quota is not installed\\); its filesystem \\(.+\\) has \\S+ \\S+ of \\S+ \\S+ free`, 'm'));
+    expect(out).toMatch(/^ {23}~\/\.vscode-server: \d+\.\d KiB in \d+ files, 2 server versions$/m);
+    expect(out.trim().split('\n').at(-1)).toBe('all 9 checks passed');
   });
 });

@@ -169,12 +169,12 @@ describe('remote doctor', () => {
     const r = await laptop.remote(['doctor']);
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
     const out = String(r.stdout);
-    for (const name of ['state directory', 'version', 'config', 'host key', 'authorized_keys', 'Slurm', 'test submission', 'updates']) {
+    for (const name of ['state directory', 'home directory', 'version', 'config', 'host key', 'authorized_keys', 'Slurm', 'test submission', 'updates']) {
       expect(out, out).toMatch(new RegExp(`^ok {4}${name} `, 'm'));
     }
     expect(out).toMatch(/^ok {4}test submission +profile cpu: Job \d+ to start at .* in partition interactive$/m);
     expect(out).toMatch(/^ok {4}version +slurmhop \S+ \(built-in copy\), linux x86_64, glibc 2\.\d+$/m);
-    expect(out.trim().split('\n').at(-1)).toBe('all 8 checks passed');
+    expect(out.trim().split('\n').at(-1)).toBe('all 9 checks passed');
     expect((await jobsOf(USER)).length).toBe(0); // --test-only queues nothing
   });
 
@@ -185,7 +185,7 @@ describe('remote doctor', () => {
       const r = await laptop.remote(['doctor']);
       expect(r.exitCode).toBe(12);
       expect(String(r.stdout)).toContain(`FAIL  state directory  ${STATE} is 0755: your group and others can read/enter it\n                       fix: chmod 700 ${STATE}\n`);
-      expect(String(r.stderr)).toBe('slurmhop: 1 of 8 checks failed: the fix is under each');
+      expect(String(r.stderr)).toBe('slurmhop: 1 of 9 checks failed: the fix is under each');
       expect(fs.statSync(STATE).mode & 0o777).toBe(0o755);
     } finally {
       fs.chmodSync(STATE, 0o700);
@@ -202,7 +202,7 @@ describe('remote doctor', () => {
       expect(out).toContain(`fix: expected "[section]", "key = value" or a comment starting with # (in ${configOf(USER)}); nothing is submitted until it loads\n`);
       expect(out).toMatch(/^warn  test submission  not run: config\.ini does not load \(see above\)$/m);
       expect(out).toMatch(/^ok {4}Slurm /m);
-      expect(String(r.stderr)).toBe('slurmhop: 1 of 8 checks failed, 2 warnings: the fix is under each');
+      expect(String(r.stderr)).toBe('slurmhop: 1 of 9 checks failed, 2 warnings: the fix is under each');
     } finally {
       writeConfig(USER, CONFIG);
     }

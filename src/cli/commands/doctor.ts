@@ -6,7 +6,7 @@ import { print } from '../../output.js';
 export function doctorCommandWith(deps: () => DoctorDeps): Command {
   return defineCommand({
     name: 'doctor',
-    summary: 'check this setup (config, Slurm, state directory, keys, a test submission, updates): the fix for each failure',
+    summary: 'check this setup (state directory, home quota, config, keys, Slurm, a test submission, updates): the fix for each failure',
     usage: 'remote doctor [--profile NAME]',
     options: { profile: { type: 'string' } },
     async run({ positionals, values }) {
