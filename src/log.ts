@@ -12,6 +12,8 @@ export type LogEvent =
       reason?: string | undefined;
       estimatedStart?: string | undefined;
       elapsedSeconds: number;
+      /** The user's own jobs that may hold what a pending job waits for (a hint: session/held-by.ts). */
+      heldBy?: HeldBy | undefined;
     }
   | { type: 'ready'; jobId: string; node: string; port: number; elapsedSeconds: number }
   | { type: 'cancelled'; jobId: string; why: string }
@@ -25,6 +27,12 @@ export type LogEvent =
   /** A job's slow start-up step; the waiting proxy shows it (session/job-progress.ts). */
   | { type: 'preparing'; message: string }
   | { type: 'warn'; message: string };
+
+/** Own jobs in the way of a pending one: they hold the resources it needs, or count against a per-user limit. */
+export interface HeldBy {
+  why: 'resources' | 'limit';
+  jobs: Array<{ jobId: string; name: string; nodes: string; cancel: string }>;
+}
 
 export type Log = (event: LogEvent) => void;
 
@@ -47,7 +55,8 @@ export function formatEvent(event: LogEvent): string {
       if (event.reason && event.reason !== 'None') parts.push(`(${event.reason})`);
       if (event.estimatedStart) parts.push(`est. start ${event.estimatedStart}`);
       parts.push(`waited ${formatSeconds(event.elapsedSeconds)}`);
-      return parts.join(', ').replace(', (', ' (');
+      const line = parts.join(', ').replace(', (', ' (');
+      return event.heldBy?.jobs.length ? `${line}: ${describeHeldBy(event.heldBy)}` : line;
     }
     case 'ready':
       return `job ${event.jobId} ready on ${event.node}:${event.port} after ${formatSeconds(event.elapsedSeconds)}`;
@@ -74,6 +83,19 @@ export function formatEvent(event: LogEvent): string {
   }
 }
 
+/** "your job 2 (gpu, on c2) may hold what it waits for; "remote cancel 2" frees it" */
+function describeHeldBy(held: HeldBy): string {
+  const shown = held.jobs.slice(0, 3);
+  const more = held.jobs.length - shown.length;
+  const one = (j: HeldBy['jobs'][number]) => `${j.jobId} (${j.name}${j.nodes ? `, on ${j.nodes}` : ''})`;
+  const list = shown.map(one).join(', ') + (more ? ` and ${more} more` : '');
+  const single = held.jobs.length === 1;
+  const whose = `${single ? 'your job' : 'your jobs'} ${list}`;
+  const what = held.why === 'resources' ? 'may hold what it waits for' : single ? 'counts against that limit of yours' : 'count against that limit of yours';
+  const cancels = shown.map((j) => `"${j.cancel}"`).join(' or ');
+  return `${whose} ${what}; ${cancels} ${single ? 'frees it' : 'frees room'}`;
+}
+
 export function formatSeconds(total: number): string {
   const s = Math.max(0, Math.round(total));
   if (s < 60) return `${s}s`;
@@ -97,7 +119,7 @@ export function createLog(sink: Sink = stderrSink()): Log {
         progressLineOpen = true;
         return;
       }
-      const key = `${event.jobId}|${event.state}|${event.reason}|${event.estimatedStart}`;
+      const key = `${event.jobId}|${event.state}|${event.reason}|${event.estimatedStart}|${event.heldBy?.jobs.map((j) => j.jobId).join(',') ?? ''}`;
       if (key === lastWaitingKey) return;
       lastWaitingKey = key;
     }

@@ -38,4 +38,18 @@ describe('progress on stderr', () => {
     log({ ...(waiting('PENDING', 'Resources', 70) as object), estimatedStart: '2026-11-21T09:00:00' } as LogEvent);
     expect(out).toBe('slurmhop: job 7 PENDING (Resources), est. start 2026-11-21T09:00:00, waited 1m10s\n');
   });
+
+  it('a pipe gets a new line when the hint about one\'s own jobs appears or changes', () => {
+    let out = '';
+    const log = createLog({ write: (t) => (out += t), isTTY: false });
+    const heldBy = { why: 'resources' as const, jobs: [{ jobId: '2', name: 'gpu', nodes: 'c2', cancel: 'remote cancel 2' }] };
+    log(waiting('PENDING', 'Resources', 1));
+    log({ ...(waiting('PENDING', 'Resources', 2) as object), heldBy } as LogEvent);
+    log({ ...(waiting('PENDING', 'Resources', 3) as object), heldBy } as LogEvent);
+    expect(out.split('\n')).toEqual([
+      'slurmhop: job 7 PENDING (Resources), waited 1s',
+      'slurmhop: job 7 PENDING (Resources), waited 2s: your job 2 (gpu, on c2) may hold what it waits for; "remote cancel 2" frees it',
+      '',
+    ]);
+  });
 });

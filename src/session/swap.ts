@@ -2,12 +2,13 @@
 // connection waiting on it, and move the current session to it.
 import fs from 'node:fs';
 import type { Profile } from '../config/index.js';
-import { swapMarkFile } from '../paths.js';
-import { cancelJobs } from '../slurm/index.js';
+import { jobName, swapMarkFile } from '../paths.js';
+import { ALIVE_STATES, cancelJobs, listJobs } from '../slurm/index.js';
 import type { AcquiredJob } from './acquire.js';
-import { readContact, readCurrent, writeCurrent, type Contact, type Current } from '../state/index.js';
+import { endedEvent, readContact, readCurrent, writeCurrent, type Contact, type Current } from '../state/index.js';
 import type { SessionContext } from './context.js';
 import { establish } from './establish.js';
+import { withHeldBy } from './held-by.js';
 import { interruptions } from './interrupt.js';
 
 /** A job allocated "to connect later" must outlive the next few minutes. */
@@ -23,8 +24,10 @@ export interface Allocated {
 export async function allocate(ctx: SessionContext, profile: Profile, exclude: string[] = []): Promise<Allocated> {
   const interrupt = interruptions();
   const started = ctx.now();
+  // Nobody is connected yet to wait for: a pending job's progress says which of one's own jobs may be in its way.
+  const watched = { ...ctx, log: withHeldBy(ctx) };
   try {
-    const { job, contact } = await establish(ctx, profile, interrupt.signal, async () => undefined, { minLeftSeconds: ALLOC_MIN_LEFT_SECONDS, exclude });
+    const { job, contact } = await establish(watched, profile, interrupt.signal, async () => undefined, { minLeftSeconds: ALLOC_MIN_LEFT_SECONDS, exclude });
     writeCurrent(ctx.stateDir, { profile: profile.name, jobId: job.jobId });
     ctx.log({ type: 'ready', jobId: job.jobId, node: contact.node, port: contact.port, elapsedSeconds: (ctx.now() - started) / 1000 });
     return { job, contact };
@@ -41,20 +44,48 @@ export function withCarriedConstraints(target: Profile, from: Profile | undefine
 export interface SwapResult extends Allocated {
   previous?: Current | undefined;
   previousEnded: boolean;
+  /** The current session already runs on the target profile: nothing was asked of Slurm but whether it runs. */
+  already: boolean;
 }
 
-export async function swap(ctx: SessionContext, target: Profile, from: Profile | undefined, keep: boolean): Promise<SwapResult> {
+export interface SwapOptions {
+  /** Keep the previous job (default: it ends once the new one is ready). */
+  keep?: boolean;
+  /** A new job even when one of the profile runs (e.g. before its time limit). */
+  fresh?: boolean;
+}
+
+export async function swap(ctx: SessionContext, target: Profile, from: Profile | undefined, options: SwapOptions = {}): Promise<SwapResult> {
   const previous = readCurrent(ctx.stateDir);
-  // Swapping to the same profile asks for a new job (e.g. before a time limit).
-  const exclude = previous && previous.profile === target.name ? [previous.jobId] : [];
+  if (previous?.profile === target.name && !options.fresh) {
+    // Already there: a new job would only wait for what this one holds (one GPU, say) until pending_timeout.
+    const running = await runningSession(ctx, previous);
+    if (running) return { job: { jobId: previous.jobId, submittedByUs: false }, contact: running, previous, previousEnded: false, already: true };
+  }
+  const exclude = options.fresh ? await profileJobs(ctx, target, previous) : [];
   const allocated = await allocate(ctx, withCarriedConstraints(target, from), exclude);
   const previousRuns = previous !== undefined && readContact(ctx.stateDir, previous.jobId) !== undefined;
-  if (!previous || !previousRuns || previous.jobId === allocated.job.jobId || keep) return { ...allocated, previous, previousEnded: false };
+  const done = { ...allocated, previous, previousEnded: false, already: previous?.jobId === allocated.job.jobId };
+  if (!previous || !previousRuns || previous.jobId === allocated.job.jobId || options.keep) return done;
   await ctx.sleep(SWAP_GRACE_MS);
   // The old job records "swapped" as its end reason when it finds this mark.
   fs.writeFileSync(swapMarkFile(ctx.stateDir, previous.jobId), `${allocated.job.jobId}\n`, { mode: 0o600 });
   await cancelJobs(ctx.run, [previous.jobId]).catch((err: Error) => {
     ctx.log({ type: 'warn', message: `could not end job ${previous.jobId}: ${err.message}` });
   });
-  return { ...allocated, previous, previousEnded: true };
+  return { ...done, previousEnded: true };
+}
+
+/** The current session's contact, when its job is ready and Slurm says it runs. */
+async function runningSession(ctx: SessionContext, current: Current): Promise<Contact | undefined> {
+  const contact = readContact(ctx.stateDir, current.jobId);
+  if (!contact || endedEvent(ctx.stateDir, current.jobId)) return undefined;
+  const [info] = await listJobs(ctx.run, { user: ctx.user, jobIds: [current.jobId] });
+  return info?.state === 'RUNNING' ? contact : undefined;
+}
+
+/** --fresh: none of the profile's jobs is reused, the current one included. */
+async function profileJobs(ctx: SessionContext, target: Profile, current: Current | undefined): Promise<string[]> {
+  const jobs = (await listJobs(ctx.run, { user: ctx.user })).filter((j) => j.name === jobName(target.name) && ALIVE_STATES.has(j.state)).map((j) => j.id);
+  return current?.profile === target.name && !jobs.includes(current.jobId) ? [...jobs, current.jobId] : jobs;
 }

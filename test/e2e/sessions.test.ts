@@ -75,6 +75,44 @@ describe('swap', () => {
   });
 });
 
+describe('swapping to where the session already is', () => {
+  it('gpuswap on the gpu session answers at once, submits nothing; --shell opens the shell in that job', async () => {
+    expect((await laptop.ssh(['slurm-gpu', 'true'])).exitCode).toBe(0);
+    const [gpu] = await jobsOf(USER);
+    const started = Date.now();
+    const r = await laptop.remote(['gpuswap']);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout).trim()).toBe(`already on gpu (job ${gpu!.id} on c2)`);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect((await jobsOf(USER)).map((j) => j.id)).toEqual([gpu!.id]);
+
+    const shell = await laptop.ssh(['-tt', 'login', '.local/bin/remote', 'gpuswap', '--shell'], { stdin: 'pipe', input: 'echo "inside=$SLURM_JOB_ID"; exit\n' });
+    expect(String(shell.stdout)).toContain(`already on gpu (job ${gpu!.id} on c2)`);
+    expect(String(shell.stdout)).toContain(`inside=${gpu!.id}`);
+    expect((await jobsOf(USER)).map((j) => j.id)).toEqual([gpu!.id]);
+  });
+
+  it('--fresh asks for a new job, whose progress says that the session\'s own job holds the GPU; "remote cancel" frees it and the swap completes', async () => {
+    expect((await laptop.ssh(['slurm-gpu', 'true'])).exitCode).toBe(0);
+    const [old] = await jobsOf(USER);
+    const swap = laptop.remote(['gpuswap', '--fresh']);
+    let err = '';
+    swap.stderr!.on('data', (d) => (err += d));
+    const hint = `your job ${old!.id} (gpu, on c2) may hold what it waits for; "remote cancel ${old!.id}" frees it`;
+    await waitFor(() => err.includes(hint), 60_000, 'the progress line naming the job that holds the GPU');
+    expect(err).toMatch(new RegExp(`^slurmhop: job \\d+ PENDING \\(Resources\\), waited \\d+s: ${hint.replace(/[()".]/g, '\\$&')}$`, 'm'));
+    expect((await jobsOf(USER)).map((j) => j.state).sort()).toEqual(['PENDING', 'RUNNING']);
+
+    expect((await laptop.remote(['cancel', old!.id])).exitCode).toBe(0);
+    const r = await swap;
+    expect(r.exitCode, err).toBe(0);
+    expect(String(r.stdout)).toMatch(/^session moved to job \d+ \(gpu\) on c2[ ;]/);
+    const jobs = await jobsOf(USER);
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]!.id).not.toBe(old!.id);
+  });
+});
+
 describe('alloc', () => {
   it('allocates now; the connect after it submits nothing and waits for nothing', async () => {
     const alloc = await laptop.remote(['alloc', 'cpu']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSbatchOutput, parseSqueue } from '../../src/slurm/index.js';
+import { gresNames, parseJobResources, parseSbatchOutput, parseSqueue } from '../../src/slurm/index.js';
 import { SQUEUE_FORMAT } from '../../src/slurm/squeue.js';
 
 describe('squeue output', () => {
@@ -36,5 +36,24 @@ describe('sbatch --parsable', () => {
   });
   it('rejects output without a job id', () => {
     expect(() => parseSbatchOutput('Submitted batch job')).toThrow(/no job id/);
+  });
+});
+
+describe('what jobs ask for (squeue %b, tres-per-node)', () => {
+  it('reads the GRES names whichever Slurm wrote them', () => {
+    expect(gresNames('gpu:1')).toEqual(['gpu']); // before 21.08
+    expect(gresNames('gres:gpu:a100:2')).toEqual(['gpu']); // 21.08 to 23.02
+    expect(gresNames('gres/gpu:2')).toEqual(['gpu']); // later
+    expect(gresNames('gres/gpu:1,gres/nic:1')).toEqual(['gpu', 'nic']);
+    expect(gresNames('N/A')).toEqual([]);
+    expect(gresNames('(null)')).toEqual([]);
+    expect(gresNames('')).toEqual([]);
+    expect(gresNames('license/matlab:1')).toEqual([]);
+  });
+
+  it('parses jobs with several partitions and a reason with | in it', () => {
+    const [a, b] = parseJobResources('7|train|RUNNING|gpu,gpu-long|c3|gres:gpu:2|None\n8|x|PENDING|gpu||N/A|ReqNodeNotAvail, UnavailableNodes:c2|y\n');
+    expect(a).toEqual({ id: '7', name: 'train', state: 'RUNNING', partitions: ['gpu', 'gpu-long'], nodes: 'c3', gres: ['gpu'], reason: 'None' });
+    expect(b).toMatchObject({ nodes: '', gres: [], reason: 'ReqNodeNotAvail, UnavailableNodes:c2|y' });
   });
 });

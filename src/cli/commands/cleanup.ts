@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { SlurmhopError, usageError } from '../../errors.js';
 import { applyCleanup, defaultDoctorDeps, formatBytes, files, planCleanup, type DoctorDeps, type Removal } from '../../doctor/index.js';
-import { defineCommand, type Command } from '../command.js';
+import { defineCommand, type Command } from '../../command.js';
 import { formatTable, print } from '../../output.js';
 
 export function cleanupCommandWith(deps: () => DoctorDeps): Command {
