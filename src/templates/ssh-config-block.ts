@@ -121,8 +121,8 @@ export function renderSshConfigBlock(input: SshBlockInput): string {
   const body = SSHConfig.stringify(config);
   return [
     blockBegin(cluster),
-    '# Written by slurmhop setup (npm run setup); a rerun replaces everything between',
-    '# these markers. Put your own settings outside them.',
+    '# Written by "slurmhop setup"; a rerun replaces everything between these',
+    '# markers. Put your own settings outside them.',
     `${body}${blockEnd(cluster)}`,
     '',
   ].join('\n');

@@ -44,7 +44,7 @@ describe('doctor: the job host key (real ssh-keygen)', () => {
   it('.pub missing, or from another key: fails with the ssh-keygen -y fix and re-pinning', async () => {
     const { deps, key, pub } = await withKey();
     fs.rmSync(pub);
-    expect(await checkHostKey(deps)).toMatchObject({ status: 'fail', summary: `${pub} is missing`, fix: `ssh-keygen -y -f ${key} > ${pub}, then pin it again on the laptop ("npm run setup" does it)` });
+    expect(await checkHostKey(deps)).toMatchObject({ status: 'fail', summary: `${pub} is missing`, fix: `ssh-keygen -y -f ${key} > ${pub}, then pin it again on the laptop ("slurmhop setup" does it)` });
     const other = await withKey();
     fs.copyFileSync(other.pub, pub);
     const r = await checkHostKey(deps);

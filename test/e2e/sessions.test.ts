@@ -100,7 +100,7 @@ describe('swapping to where the session already is', () => {
     swap.stderr!.on('data', (d) => (err += d));
     const hint = `your job ${old!.id} (gpu, on c2) may hold what it waits for; "remote cancel ${old!.id}" frees it`;
     await waitFor(() => err.includes(hint), 60_000, 'the progress line naming the job that holds the GPU');
-    expect(err).toMatch(new RegExp(`^slurmhop: job \\d+ PENDING \\(Resources\\), waited \\d+s: ${hint.replace(/[()".]/g, '\\$&')}$`, 'm'));
+    expect(err).toMatch(new RegExp(`^slurmhop: job \\d+ PENDING \\(Resources\\)(, est\\. start \\S+)?, waited \\d+s: ${hint.replace(/[()".]/g, '\\$&')}$`, 'm'));
     expect((await jobsOf(USER)).map((j) => j.state).sort()).toEqual(['PENDING', 'RUNNING']);
 
     expect((await laptop.remote(['cancel', old!.id])).exitCode).toBe(0);

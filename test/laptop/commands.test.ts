@@ -125,6 +125,12 @@ describe('slurmhop code', () => {
     expect(w.err.join('')).toContain('opening VS Code on slurm-gpu:/home/ana/proj/x (in a terminal: ssh slurm-gpu)');
   });
 
+  it("~/x, which the laptop's shell turns into the laptop's home, is x in the home on the cluster", async () => {
+    const w = world({ code: true, results: { 'ssh -T hpc echo $HOME': { exitCode: 0, stdout: '/home/ana\n' } } });
+    expect(await w.run('code', 'cpu', `${w.home}/proj`)).toBe(0);
+    expect(w.calls.at(-1)!.args.at(-1)).toBe('/home/ana/proj');
+  });
+
   it('an absolute folder is used as given', async () => {
     const w = world({ code: true });
     expect(await w.run('code', 'cpu', '/scratch/ana')).toBe(0);

@@ -8,7 +8,7 @@ import { lstatOrUndefined, octal, whoElse } from '../modes.js';
 import { fail, ok, warn, worst, type CheckResult } from '../result.js';
 
 const NAME = 'authorized_keys';
-const ADD_KEY = "add your laptop's public key (its ~/.ssh/id_ed25519.pub line) to it; \"npm run setup\" does it";
+const ADD_KEY = "add your laptop's public key (its ~/.ssh/id_ed25519.pub line) to it; \"slurmhop setup\" does it";
 const KEY_TYPE = /(^|\s)(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)\s+[A-Za-z0-9+/]+=*(\s|$)/;
 
 export function checkAuthorizedKeys(deps: DoctorDeps): CheckResult {

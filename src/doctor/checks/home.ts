@@ -24,7 +24,7 @@ const LARGE_SHARE = 0.25;
 export const WALK_DEADLINE_MS = 5_000;
 
 const CLEANUP = '"remote cleanup" removes old VS Code server versions (it keeps the newest two and any in use) and the files of ended jobs ("remote cleanup --dry-run" shows what would go)';
-const INSTALL_PATH = 'for a small home, set VS Code\'s "remote.SSH.serverInstallPath" to a directory on a larger filesystem (scratch, project space: "npm run setup" offers it)';
+const INSTALL_PATH = 'for a small home, set VS Code\'s "remote.SSH.serverInstallPath" to a directory on a larger filesystem (scratch, project space: "slurmhop setup --vscode-server-path DIR" sets it)';
 const LARGEST = 'du -sh ~/.[!.]* ~/* | sort -h lists what else takes room';
 
 export async function checkHome(deps: DoctorDeps): Promise<CheckResult> {

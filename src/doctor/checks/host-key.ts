@@ -9,14 +9,14 @@ import { lstatOrUndefined, octal, whoElse } from '../modes.js';
 import { fail, ok, warn, type CheckResult } from '../result.js';
 
 const NAME = 'host key';
-const REPIN = 'then pin it again on the laptop ("npm run setup" does it)';
+const REPIN = 'then pin it again on the laptop ("slurmhop setup" does it)';
 
 export async function checkHostKey(deps: DoctorDeps): Promise<CheckResult> {
   const key = hostKeyFile(deps.stateDir);
   const pub = `${key}.pub`;
   const st = lstatOrUndefined(key);
   if (!st) {
-    return warn(NAME, `${key} does not exist yet (the first job creates it)`, '"remote hostkey" creates it now and prints it, to pin on the laptop ("npm run setup" does both)');
+    return warn(NAME, `${key} does not exist yet (the first job creates it)`, '"remote hostkey" creates it now and prints it, to pin on the laptop ("slurmhop setup" does both)');
   }
   if (!st.isFile()) return fail(NAME, `${key} is not a regular file${st.isSymbolicLink() ? ' (a symlink)' : ''}`, `remove ${key} and ${pub}, run "remote hostkey", ${REPIN}`);
   if (deps.uid !== undefined && st.uid !== deps.uid) {

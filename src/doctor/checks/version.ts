@@ -30,7 +30,7 @@ function installedCheck(deps: DoctorDeps): CheckResult {
     fs.accessSync(bin, fs.constants.X_OK);
     return ok(NAME, bin);
   } catch {
-    return warn(NAME, `${bin} is missing or not executable (the ProxyCommand that setup writes runs it)`, `copy the executable there and "chmod 755 ${bin}" ("npm run setup" on the laptop does it)`);
+    return warn(NAME, `${bin} is missing or not executable (the ProxyCommand that setup writes runs it)`, `copy the executable there and "chmod 755 ${bin}" ("slurmhop setup" on the laptop does it)`);
   }
 }
 

@@ -36,8 +36,14 @@ export const codeCommand: LaptopCommand = {
   },
 };
 
-/** An absolute folder on the cluster: as given, or under the home directory there. */
-async function remoteFolder(env: LaptopEnv, c: ConfiguredCluster, given: string | undefined): Promise<string> {
+/**
+ * An absolute folder on the cluster: as given, or under the home directory
+ * there. `~/x` typed in the laptop's shell arrives as the laptop's home + /x:
+ * that means the home on the cluster too.
+ */
+async function remoteFolder(env: LaptopEnv, c: ConfiguredCluster, typed: string | undefined): Promise<string> {
+  const laptopHome = env.laptop.home.replace(/\\/g, '/').replace(/\/$/, '');
+  const given = typed?.replace(/\\/g, '/').startsWith(`${laptopHome}/`) ? `~/${typed.slice(laptopHome.length + 1).replace(/\\/g, '/')}` : typed;
   if (given?.startsWith('/')) return given;
   const home = (await env.run(sshFor(env.laptop), [...configArgs(env.laptop, c), '-T', c.login, 'echo $HOME'], { capture: true })).stdout.trim();
   if (!home.startsWith('/')) throw setupError('connect', `cannot read your home directory on ${c.login}`, 'give REMOTE_PATH as an absolute path');
