@@ -10,12 +10,13 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { bundle } from './build/bundle.mjs';
 import { ARCHES, NODE_VERSION, nodeBinary } from './build/node-binary.mjs';
-import { makeBlob, makeExecutable } from './build/sea.mjs';
+import { makeBlob } from './build/sea-blob.mjs';
+import { makeExecutable } from './build/sea.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -78,9 +79,11 @@ async function main() {
   try {
     const maker = blobMaker(nodeOf.x64);
     // The code cache is V8's for one CPU: only the x64 blob, made by the x64 Node itself, gets one.
+    const front = join(work, 'front.cjs');
+    await bundle({ entry: 'src/cli/front.ts', outfile: front, absWorkingDir: root });
     const blobs = {
-      x64: await makeBlob({ node: maker, main: cjs, dir: work, codeCache: maker === nodeOf.x64 }),
-      arm64: await makeBlob({ node: maker, main: cjs, dir: work, codeCache: false }),
+      x64: await makeBlob({ node: maker, front, program: cjs, dir: work, codeCache: maker === nodeOf.x64 }),
+      arm64: await makeBlob({ node: maker, front, program: cjs, dir: work, codeCache: false }),
     };
     // The laptop package makes the executables from these (setup/remote-binary.ts).
     for (const arch of ARCHES) {
@@ -104,7 +107,7 @@ async function main() {
   }
 
   const sums = [];
-  for (const [file] of rows) sums.push(`${await sha256(file)}  ${basename(file)}\n`);
+  for (const [file] of rows) sums.push(`${await sha256(file)}  ${relative(dist, file)}\n`);
   await writeFile(join(dist, 'SHA256SUMS'), sums.join(''));
   // The executables the package will make, by the same recipe: they must come out byte for byte.
   await writeFile(join(sea, 'SHA256SUMS'), sums.filter((l) => /remote-linux-/.test(l)).join(''));

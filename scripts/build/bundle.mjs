@@ -23,7 +23,8 @@ const stubNative = {
   },
 };
 
-const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+// node:sea exists only with its prefix, so builtinModules does not list it.
+const builtins = new Set([...builtinModules.flatMap((m) => [m, `node:${m}`]), 'node:sea']);
 
 export const bundleOptions = {
   bundle: true,

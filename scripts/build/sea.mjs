@@ -1,8 +1,8 @@
-// Node single-executable application: blob from the bundle, then a stripped
-// copy of an official Node binary with the blob injected by postject.
+// Node single-executable application: a stripped copy of an official Node
+// binary with the SEA blob (sea-blob.mjs) injected by postject. Also run on
+// the laptop (setup/remote-binary.ts), so nothing here needs import.meta.
 import { execFile } from 'node:child_process';
 import { chmod, copyFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { stripElf } from './elf-strip.mjs';
 
@@ -15,31 +15,10 @@ const run = promisify(execFile);
 const HARMLESS = /^warning: Can't find string offset for section name '\.note(\.\d+)?'$/;
 
 // A user's NODE_OPTIONS must not change how the build's own tools behave.
-function cleanEnv() {
+export function cleanEnv() {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
   return env;
-}
-
-// A V8 code cache saves compiling the bundle on every start (~9 ms of ~31 ms
-// for `--version`, and of every warm connect). It can only be made by the same
-// V8 on the same CPU, so only the x64 blob (made by the x64 Node) has one. The
-// price: such a blob is not byte-reproducible.
-// execArgvExtension "none": the user's NODE_OPTIONS (meant for their own Node)
-// is ignored, so it can neither break the program nor make V8 reject the cache.
-export async function makeBlob({ node, main, dir, codeCache }) {
-  const config = join(dir, `sea-config${codeCache ? '-cached' : ''}.json`);
-  const output = join(dir, `sea${codeCache ? '-cached' : ''}.blob`);
-  await writeFile(
-    config,
-    JSON.stringify({ main, output, disableExperimentalSEAWarning: true, useCodeCache: Boolean(codeCache), useSnapshot: false, execArgvExtension: "none" }),
-  );
-  try {
-    await run(node, ['--experimental-sea-config', config], { cwd: dir, env: cleanEnv() });
-  } catch (err) {
-    throw new Error(`SEA blob generation failed:\n${err.stderr || ''}${err.stdout || ''}${err.message}`);
-  }
-  return output;
 }
 
 // Writes `out` (mode 755) from the Node binary `node` and the SEA `blob`.

@@ -4,6 +4,7 @@
 // node's own sshd has no such mark; it must answer as an SSH server, and the
 // laptop checks its host key against the keys the job published.
 import type { Socket } from 'node:net';
+import { mark } from '../timing.js';
 import { contactsForProfile, readBanner, removeContact, supervisorAlive, type Contact } from '../state/index.js';
 
 export type Connect = (host: string, port: number, timeoutMs: number) => Promise<Socket>;
@@ -21,8 +22,10 @@ const SSHD_BUSY = /^(Exceeded (PerSource)?MaxStartups|Not allowed at this time)\
 
 export async function connectToJob(connect: Connect, contact: Contact, timeoutMs: number): Promise<Endpoint> {
   const socket = await connect(contact.node, contact.port, timeoutMs);
+  mark('tcp-connected');
   try {
     const preread = await readBanner(socket);
+    mark('banner-read');
     const banner = preread.toString('latin1').split('\n')[0]!;
     const expected = contact.transport === 'node-sshd' ? /^SSH-(2\.0|1\.99)-/ : new RegExp(`^SSH-2\\.0-\\S+.*\\bslurmhop-${contact.jobId}\\b`);
     if (!expected.test(banner)) {
@@ -48,7 +51,9 @@ const WARM_CONNECT_TIMEOUT_MS = 3_000;
  * answered by something else is forgotten.
  */
 export async function answeringJob(state: string, profile: string, connect: Connect): Promise<{ contact: Contact; endpoint?: Endpoint } | undefined> {
-  for (const contact of contactsForProfile(state, profile)) {
+  const contacts = contactsForProfile(state, profile);
+  mark('contacts-read');
+  for (const contact of contacts) {
     // A job whose supervisor stopped keeping its mark died uncleanly: the cold path asks Slurm.
     if (contact.alive && !supervisorAlive(state, contact.jobId)) continue;
     if (contact.transport === 'srun') return { contact };

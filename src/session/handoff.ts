@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { relaysDir } from '../paths.js';
+import { mark } from '../timing.js';
 import type { Contact } from '../state/index.js';
 
 export interface RelayProgram {
@@ -140,6 +141,7 @@ export function handOff(plan: HandoffPlan, env: NodeJS.ProcessEnv = process.env)
   // Node puts stdin in non-blocking mode once anything touches process.stdin (execa does
   // as it loads); the relay's dd would then fail with EAGAIN. Touching it here is harmless.
   (process.stdin as unknown as { _handle?: { setBlocking?: (blocking: boolean) => void } })._handle?.setBlocking?.(true);
+  mark('execve');
   process.execve!(file!, [file!, ...args], clean);
   return true; // not reached
 }

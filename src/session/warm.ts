@@ -4,6 +4,7 @@
 // Anything unusual returns false, and the full program takes over.
 import { stateDir } from '../paths.js';
 import { selfCommand } from '../self.js';
+import { mark } from '../timing.js';
 import { connectTcp, readCurrent } from '../state/index.js';
 import { answeringJob } from './endpoint.js';
 import { canHandOff, findRelayProgram, handOff, relayRegistration } from './handoff.js';
@@ -19,6 +20,7 @@ export async function tryWarmHandoff(profile: string, beforeHandoff: () => void 
   if (!found) return false;
   found.endpoint?.socket.destroy();
   beforeHandoff();
+  mark('update-check-done');
   const registration = relayRegistration(state, found.contact);
   return handOff({ contact: found.contact, relay, remote: selfCommand(), ...(registration ? { registration } : {}) });
 }

@@ -11,6 +11,24 @@ export interface ChecksState {
   /** When a check last finished, and how. */
   finishedAt?: number;
   result?: string;
+  /** What config.ini said about automatic checks, and which config.ini (so it is read again only when it changes). */
+  seen?: SeenSettings;
+}
+
+export interface SeenSettings {
+  /** config.ini's mtime (ms) and size; -1 for a missing file. */
+  configMtimeMs: number;
+  configSize: number;
+  autoUpdate: boolean;
+  hasRepository: boolean;
+  checkInterval: number;
+}
+
+function readSeen(raw: unknown): SeenSettings | undefined {
+  const s = raw as Partial<SeenSettings> | undefined;
+  if (!s || typeof s !== 'object') return undefined;
+  const ok = ['configMtimeMs', 'configSize', 'checkInterval'].every((k) => typeof s[k as keyof SeenSettings] === 'number') && typeof s.autoUpdate === 'boolean' && typeof s.hasRepository === 'boolean';
+  return ok ? (s as SeenSettings) : undefined;
 }
 
 export function readChecks(paths: UpdatePaths): ChecksState {
@@ -20,6 +38,7 @@ export function readChecks(paths: UpdatePaths): ChecksState {
       ...(typeof raw.startedAt === 'number' ? { startedAt: raw.startedAt } : {}),
       ...(typeof raw.finishedAt === 'number' ? { finishedAt: raw.finishedAt } : {}),
       ...(typeof raw.result === 'string' ? { result: raw.result } : {}),
+      ...(readSeen(raw.seen) ? { seen: readSeen(raw.seen)! } : {}),
     };
   } catch {
     return {};

@@ -24,6 +24,7 @@ export function describeRunning(running: Running, paths: UpdatePaths): string[] 
   }
   const script = running.launcher.script ? ` ${running.launcher.script}` : '';
   lines.push(`executable: ${running.launcher.executable}${script} (built-in copy ${running.launcher.version}, Node.js ${process.versions.node})`);
+  if (running.codeCache) lines.push(`code cache: ${running.codeCache === 'accepted' ? 'used' : 'rejected by V8 (the program was compiled as it ran)'}`);
   lines.push(`release key: ${RELEASE_KEY ? `ed25519 ${keyFingerprint(RELEASE_KEY)}` : 'none (not a release build: no updates)'}${BUILD_KIND === 'test' ? ' (TEST BUILD)' : ''}`);
   const current = readCurrent(paths);
   const installed = listInstalled(paths);

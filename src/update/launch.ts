@@ -6,14 +6,14 @@
 import fs from 'node:fs';
 import type * as Module from 'node:module';
 import path from 'node:path';
-import type * as Vm from 'node:vm';
 import { SlurmhopError } from '../errors.js';
 import { stateDir } from '../paths.js';
 import type { VerifiedRelease } from './installed.js';
 import { createUpdateLog } from './log.js';
 import { RELEASE_FILES, updatePaths } from './paths.js';
 import { RELEASE_KEY } from './release-key.js';
-import { offerHandover, scriptPart, setRunning, takeHandover, type Running } from './running.js';
+import { runBundle } from './run-bundle.js';
+import { scriptPart, setRunning, takeHandover, type Running } from './running.js';
 
 export interface BuiltIn {
   version: string;
@@ -92,16 +92,7 @@ function runExplicit(argv: string[], base: Omit<Running, 'version' | 'source'>):
 // module. A single executable's own require() loads only built-ins; this one
 // can, and the bundle needs nothing else.
 function load(release: VerifiedRelease, args: string[], running: Running): void {
-  const vm = require('node:vm') as typeof Vm;
   const { createRequire } = require('node:module') as typeof Module;
   const file = path.join(release.dir, RELEASE_FILES.bundle);
-  const params = ['exports', 'require', 'module', '__filename', '__dirname'];
-  const fn = vm.compileFunction(release.bundle.toString('utf8'), params, { filename: file });
-  const module = { exports: {} };
-  offerHandover({ running, args });
-  try {
-    fn.call(module.exports, module.exports, createRequire(file), module, file, release.dir);
-  } finally {
-    offerHandover(undefined);
-  }
+  runBundle({ source: release.bundle.toString('utf8'), filename: file, require: createRequire(file) }, { running, args });
 }

@@ -15,6 +15,10 @@ export interface Running {
   launcher: { version: string; executable: string; script?: string };
   /** Why an installed release did not run, when the built-in copy runs instead. */
   fallback?: string;
+  /** Whether V8 took the code cache the program was loaded with (none: it had none). */
+  codeCache?: 'accepted' | 'rejected';
+  /** The executable's first script already tried the fast paths (--version, the warm path). */
+  fastPathsTried?: boolean;
 }
 
 export interface Handover {

@@ -3,15 +3,15 @@
 // /dev/null) so that it can never write to the SSH stream nor delay or outlive
 // the connection's needs. Everything here is a few small file reads; any
 // problem means "no check this time", never an error.
-import { spawn } from 'node:child_process';
+import type * as ChildProcess from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/index.js';
 import { VERSION } from '../version.js';
 import { ensurePrivateDir } from '../fsutil.js';
 import { configDir, stateDir } from '../paths.js';
-import { checkedRecently, readChecks, writeChecks } from './checks.js';
-import { childEnv, loadSettings } from './settings.js';
+import { checkedRecently, readChecks, writeChecks, type ChecksState, type SeenSettings } from './checks.js';
+import type * as Settings from './settings.js';
 import { OPT_OUT_FILE, updatePaths } from './paths.js';
 import { launcherCommand, runningProgram } from './running.js';
 
@@ -30,12 +30,17 @@ export type ScheduleResult = 'started' | 'disabled' | 'opted-out' | 'no-reposito
 /** Never throws, never writes to stdout; returns what it decided (for tests). */
 export function scheduleUpdateCheck(deps: ScheduleDeps = defaultScheduleDeps()): ScheduleResult {
   try {
-    const settings = deps.settings();
+    const paths = updatePaths(deps.stateDir);
+    let checks = readChecks(paths);
+    const settings = seenSettings(deps, checks);
+    if (settings !== checks.seen) {
+      ensurePrivateDir(paths.dir);
+      checks = { ...checks, seen: settings };
+      writeChecks(paths, checks);
+    }
     if (!settings.autoUpdate) return 'disabled';
     if (fs.existsSync(path.join(deps.configDir, OPT_OUT_FILE))) return 'opted-out';
-    if (!settings.repository) return 'no-repository';
-    const paths = updatePaths(deps.stateDir);
-    const checks = readChecks(paths);
+    if (!settings.hasRepository) return 'no-repository';
     const now = deps.now();
     if (checkedRecently(checks, now, settings.checkInterval)) return 'not-due';
     ensurePrivateDir(paths.dir);
@@ -49,11 +54,35 @@ export function scheduleUpdateCheck(deps: ScheduleDeps = defaultScheduleDeps()):
   }
 }
 
+/**
+ * What config.ini says about automatic checks. It is parsed again only when
+ * it changed (mtime or size): on the warm path of every connect, one stat
+ * instead of reading and checking the whole file.
+ */
+function seenSettings(deps: ScheduleDeps, checks: ChecksState): SeenSettings {
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(path.join(deps.configDir, 'config.ini'));
+  } catch {
+    stat = undefined;
+  }
+  const configMtimeMs = stat?.mtimeMs ?? -1;
+  const configSize = stat?.size ?? -1;
+  const seen = checks.seen;
+  if (seen && seen.configMtimeMs === configMtimeMs && seen.configSize === configSize) return seen;
+  const settings = deps.settings();
+  return { configMtimeMs, configSize, autoUpdate: settings.autoUpdate, hasRepository: Boolean(settings.repository), checkInterval: settings.checkInterval };
+}
+
+// Loaded when used: on the warm path of most connects neither config.ini's parser
+// nor child_process is needed (a check is due once per check_interval).
+const settingsModule = () => require('./settings.js') as typeof Settings;
+
 export function defaultScheduleDeps(): ScheduleDeps {
   return {
     stateDir: stateDir(),
     configDir: configDir(),
-    settings: loadSettings,
+    settings: () => settingsModule().loadSettings(),
     now: () => Date.now(),
     command: launcherCommand(runningProgram(VERSION)),
     spawnDetached,
@@ -66,8 +95,9 @@ export function defaultScheduleDeps(): ScheduleDeps {
  * would never start, though checks.json already says it did. It costs one
  * spawn, once per check_interval.
  */
-export function spawnDetached([file, ...args]: string[], env: NodeJS.ProcessEnv = childEnv()): void {
+export function spawnDetached([file, ...args]: string[], env: NodeJS.ProcessEnv = settingsModule().childEnv()): void {
   try {
+    const { spawn } = require('node:child_process') as typeof ChildProcess;
     const child = spawn(file!, args, { detached: true, stdio: 'ignore', cwd: '/', env });
     child.on('error', () => {});
     child.unref();

@@ -1,6 +1,7 @@
 // The single executables of `npm run build`: they run without Node.js, answer
 // --version like the bundle, print no SEA/experimental warnings, and both
-// arches carry exactly the bundle as their program.
+// arches carry exactly the bundle as their program (an asset beside their
+// first script, src/cli/front.ts).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -43,6 +44,13 @@ describe.runIf(CAN_RUN_X64)('dist/remote-linux-x64 (run here)', () => {
     }
   });
 
+  it('runs the whole program from the asset beside its first script, with a code cache V8 takes', () => {
+    const r = run('--version', '--verbose');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("running:    the executable's built-in copy");
+    expect(r.stdout).toContain('code cache: used');
+  });
+
   it('gives the same --version as dist/remote.cjs', () => {
     const bundle = spawnSync(process.execPath, [artifact(CJS), '--version'], { env, encoding: 'utf8' });
     expect(bundle.status).toBe(0);
@@ -66,7 +74,7 @@ describe('dist/SHA256SUMS', () => {
   it('lists every artifact with its current sha256', () => {
     const lines = fs.readFileSync(artifact(path.join(DIST, 'SHA256SUMS')), 'utf8').trim().split('\n');
     const listed = new Map(lines.map((l) => [l.slice(66), l.slice(0, 64)]));
-    expect([...listed.keys()].sort()).toEqual(['remote-linux-arm64', 'remote-linux-x64', 'remote.cjs']);
+    expect([...listed.keys()].sort()).toEqual(['laptop/slurmhop.cjs', 'remote-linux-arm64', 'remote-linux-x64', 'remote.cjs']);
     for (const [name, sum] of listed) {
       expect(createHash('sha256').update(fs.readFileSync(path.join(DIST, name))).digest('hex'), name).toBe(sum);
     }

@@ -66,8 +66,26 @@ describe('the background check that remote proxy starts', () => {
     expect(scheduleUpdateCheck(none.deps)).toBe('no-repository');
     for (const s of [off, optOut, none]) {
       expect(s.spawned).toEqual([]);
-      expect(fs.existsSync(path.join(s.deps.stateDir, 'update', 'checks.json'))).toBe(false);
+      expect(JSON.parse(fs.readFileSync(path.join(s.deps.stateDir, 'update', 'checks.json'), 'utf8')).startedAt).toBeUndefined();
     }
+  });
+
+  it('reads config.ini again only when it changed (the warm path pays one stat), and then follows it', () => {
+    let reads = 0;
+    let repository: string | undefined;
+    const s = scheduler({ settings: () => (reads++, { repository, autoUpdate: true, checkInterval: 86_400 }) });
+    const config = path.join(s.deps.configDir, 'config.ini');
+    fs.mkdirSync(s.deps.configDir, { recursive: true });
+    fs.writeFileSync(config, '[profile.cpu]\n');
+    expect(scheduleUpdateCheck(s.deps)).toBe('no-repository');
+    expect(scheduleUpdateCheck(s.deps)).toBe('no-repository');
+    expect(reads).toBe(1);
+    repository = 'file:///r.git';
+    fs.writeFileSync(config, '[update]\nrepository = file:///r.git\n');
+    expect(scheduleUpdateCheck(s.deps)).toBe('started');
+    expect(reads).toBe(2);
+    expect(scheduleUpdateCheck(s.deps)).toBe('not-due');
+    expect(reads).toBe(2);
   });
 
   it('a problem (here: a broken config.ini) means no check, never an error', () => {

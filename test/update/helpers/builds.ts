@@ -30,6 +30,13 @@ export async function buildProgram(dir: string, version: string, key: KeyPair): 
   return outfile;
 }
 
+/** The single executable's first script (src/cli/front.ts) at `version`, trusting `key`. */
+export async function buildFront(dir: string, version: string, key: KeyPair): Promise<string> {
+  const outfile = path.join(dir, `front-${version}.cjs`);
+  await bundle({ entry: 'src/cli/front.ts', outfile, absWorkingDir: ROOT, version, releaseKey: key.publicKey });
+  return outfile;
+}
+
 /** The program as the running launcher (0.1.0) and as the newer release (0.2.0), both trusting `key`. */
 export async function buildLauncherAndRelease(dir: string, key: KeyPair): Promise<{ launcher: string; two: string }> {
   return { launcher: await buildProgram(dir, '0.1.0', key), two: await buildProgram(dir, '0.2.0', key) };
@@ -49,10 +56,12 @@ export function tempDir(prefix: string): string {
 /** A single executable (test build) of `version`, made by the same steps as dist/remote-linux-x64. */
 export async function buildTestSea(dir: string, version: string, key: KeyPair, out: string): Promise<string> {
   const { nodeBinary } = await import('../../../scripts/build/node-binary.mjs');
-  const { makeBlob, makeExecutable } = await import('../../../scripts/build/sea.mjs');
-  const main = await buildProgram(dir, version, key);
+  const { makeExecutable } = await import('../../../scripts/build/sea.mjs');
+  const { makeBlob } = await import('../../../scripts/build/sea-blob.mjs');
+  const program = await buildProgram(dir, version, key);
+  const front = await buildFront(dir, version, key);
   const { bin } = await nodeBinary('x64', path.join(ROOT, '.cache', 'node'));
-  const blob = await makeBlob({ node: bin, main, dir });
+  const blob = await makeBlob({ node: bin, front, program, dir, codeCache: true });
   await makeExecutable({ node: bin, blob, out, injector: path.join(ROOT, 'scripts/build/inject.cjs') });
   return out;
 }

@@ -1,0 +1,45 @@
+// The SEA blob: the executable's first script (src/cli/front.ts bundled: the
+// launcher, --version and the warm path) as its main, and the whole program
+// (dist/remote.cjs, byte for byte) as an asset that the first script runs when
+// no fast path applies, with a V8 code cache of it.
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { PROGRAM_ASSET, PROGRAM_CACHE_ASSET } from './sea-assets.mjs';
+import { cleanEnv } from './sea.mjs';
+
+const run = promisify(execFile);
+const CACHE_MAKER = fileURLToPath(new URL('./program-cache.mjs', import.meta.url));
+
+// A V8 code cache saves compiling on every start. It can only be made by the
+// same V8 on the same CPU, so only the x64 blob (made by the x64 Node) has
+// them: the first script's (useCodeCache) and the program's (program-cache.mjs).
+// The price: such a blob is not byte-reproducible.
+// execArgvExtension "none": the user's NODE_OPTIONS (meant for their own Node)
+// is ignored, so it can neither break the program nor make V8 reject a cache.
+export async function makeBlob({ node, front, program, dir, codeCache }) {
+  const tag = codeCache ? '-cached' : '';
+  const config = join(dir, `sea-config${tag}.json`);
+  const output = join(dir, `sea${tag}.blob`);
+  const assets = { [PROGRAM_ASSET]: program };
+  if (codeCache) {
+    assets[PROGRAM_CACHE_ASSET] = join(dir, `program${tag}.cache`);
+    await runNode(node, [CACHE_MAKER, program, assets[PROGRAM_CACHE_ASSET]], 'the program\'s code cache');
+  }
+  await writeFile(
+    config,
+    JSON.stringify({ main: front, output, assets, disableExperimentalSEAWarning: true, useCodeCache: Boolean(codeCache), useSnapshot: false, execArgvExtension: 'none' }),
+  );
+  await runNode(node, ['--experimental-sea-config', config], 'SEA blob generation', dir);
+  return output;
+}
+
+async function runNode(node, args, what, cwd) {
+  try {
+    await run(node, args, { cwd, env: cleanEnv() });
+  } catch (err) {
+    throw new Error(`${what} failed:\n${err.stderr || ''}${err.stdout || ''}${err.message}`);
+  }
+}
