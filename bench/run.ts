@@ -1,5 +1,5 @@
-// npm run bench: the performance figures of issue 4, each a ratio or margin
-// against a floor measured in the same run (interleaved), medians of rounds.
+// npm run bench: the performance figures, each a ratio or margin against a
+// floor measured in the same run (interleaved), medians of rounds.
 // Writes bench/results/<timestamp>.json and prints a table. Not a test: no
 // figure fails the run; the table says which targets are met.
 import fs from 'node:fs';
@@ -9,16 +9,20 @@ import { resetUser, ROOT } from '../test/e2e/harness.js';
 import { prepareUser } from './lib/chain.js';
 import type { Figure } from './lib/measure.js';
 import { downloadSize, versionStartup } from './figures/binary.js';
-import { coldConnect, throughput, warmConnect, warmVersusBashPeer } from './figures/connect.js';
-import { simultaneousConnects } from './figures/concurrency.js';
+import { warmBreakdown } from './figures/breakdown.js';
+import { coldConnect, throughput, warmConnect } from './figures/connect.js';
+import { connectsOnOneJob, simultaneousConnects } from './figures/concurrency.js';
+import { warmWithManyOldJobs } from './figures/many-jobs.js';
 import { loginMemory } from './figures/memory.js';
+import { versusInteractiveSlurm } from './figures/peer.js';
 import { schedulerRpcs } from './figures/scheduler.js';
+import { warmThroughWizardConfig } from './figures/wizard-config.js';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const want = (name: string) => !only || only.includes(name);
 
-const USERS = ['ada', 'bob', 'cyd', 'dan', 'eve'];
+const USERS = ['ada', 'bob', 'cyd'];
 
 async function main(): Promise<void> {
   // Only the bench's own users: other users' jobs on the cluster are left alone.
@@ -32,17 +36,30 @@ async function main(): Promise<void> {
   };
   await step('version', () => versionStartup(quick ? 10 : 40));
   await step('warm', () => warmConnect(laptop, quick ? 8 : 30));
-  await step('peer', () => warmVersusBashPeer(laptop, quick ? 8 : 30));
+  await step('wizard', () => warmThroughWizardConfig(laptop, quick ? 8 : 30));
+  await step('breakdown', () => warmBreakdown(laptop, quick ? 10 : 40));
+  await step('peer', () => versusInteractiveSlurm(laptop, quick ? 8 : 20));
   await step('cold', () => coldConnect(laptop, quick ? 3 : 7));
   await step('rpcs', () => schedulerRpcs(laptop));
   await step('memory', () => loginMemory(laptop, 5));
   await step('throughput', () => throughput(laptop, quick ? 2 ** 28 : 2 ** 30, quick ? 1 : 3));
-  await step('concurrency', async () => simultaneousConnects(await Promise.all(USERS.map((user) => prepareUser(user))), 10));
+  await step('oldjobs', async () => warmWithManyOldJobs(laptop, await prepareUser('bob'), quick ? 8 : 20));
+  await step('onejob', () => connectsOnOneJob(laptop, 100));
+  await step('concurrency', async () => simultaneousConnects(await prepareUser('cyd'), 25));
   await step('size', downloadSize);
 
   const rows = [['figure', 'ours', 'floor', 'result', 'target', 'met'], ...figures.map((f) => [f.figure, f.ours, f.floor, f.result, f.target, f.met === null ? '-' : f.met ? 'yes' : 'NO'])];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   console.log(rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n'));
+  for (const f of figures) {
+    const phases = f.details?.phasesMs as Array<{ name: string; ms: number }> | undefined;
+    if (!phases) continue;
+    console.log(`\n${f.figure} (medians, ms):`);
+    const w = Math.max(...phases.map((p) => p.name.length));
+    for (const p of phases) console.log(`  ${p.name.padEnd(w)}  ${p.ms.toFixed(1).padStart(6)}`);
+    console.log(`  ${'total, to the banner on stdout'.padEnd(w)}  ${(f.details!.totalMs as number).toFixed(1).padStart(6)}`);
+    console.log(`  ${'nc NODE PORT, to the banner'.padEnd(w)}  ${(f.details!.ncMs as number).toFixed(1).padStart(6)}`);
+  }
   const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release() };
   const file = path.join(ROOT, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -13,7 +13,8 @@ export function mark(name: string): void {
     first = false;
     // Node's phases, from its own clock (ms since the process started).
     const t = performance.nodeTiming;
-    lines.push(`v8-started ${t.v8Start.toFixed(2)}`, `node-ready ${t.bootstrapComplete.toFixed(2)}`);
+    // The clock's origin (epoch ms), for a caller that knows when it started the process.
+    lines.push(`origin ${performance.timeOrigin.toFixed(2)}`, `v8-started ${t.v8Start.toFixed(2)}`, `node-ready ${t.bootstrapComplete.toFixed(2)}`);
   }
   lines.push(`${name} ${performance.now().toFixed(2)}`);
   fs.writeSync(2, lines.map((l) => `slurmhop-timing ${l}\n`).join(''));

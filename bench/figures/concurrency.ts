@@ -1,24 +1,48 @@
-// Many users connecting at once: exactly one job per user, every connect succeeds.
+// Many connects at once: one job per profile, every connect lands.
 import { execa } from 'execa';
 import { jobsOf, type Laptop } from '../../test/e2e/harness.js';
 import type { Figure } from '../lib/measure.js';
 
-export async function simultaneousConnects(laptops: Laptop[], perUser: number): Promise<Figure> {
+/** Connects from one user with no job yet, half on each of two profiles: one job per profile, all land. */
+export async function simultaneousConnects(laptop: Laptop, perProfile: number): Promise<Figure> {
+  const profiles = ['cpu', 'gpu'];
   const start = Date.now();
   const runs = await Promise.all(
-    laptops.flatMap((l) => Array.from({ length: perUser }, () => execa('ssh', ['-F', l.config, 'slurm-cpu', 'echo $SLURM_JOB_ID'], { reject: false }))),
+    profiles.flatMap((p) => Array.from({ length: perProfile }, () => execa('ssh', ['-F', laptop.config, '-o', 'ConnectTimeout=60', `slurm-${p}`, 'echo $SLURM_JOB_ID'], { reject: false }))),
   );
   const seconds = (Date.now() - start) / 1000;
   const ok = runs.filter((r) => r.exitCode === 0).length;
-  const jobsPerUser = await Promise.all(laptops.map(async (l) => (await jobsOf(l.user)).filter((j) => j.name === 'slurmhop-cpu').length));
+  const jobs = await jobsOf(laptop.user);
+  const perName = profiles.map((p) => jobs.filter((j) => j.name === `slurmhop-${p}`).length);
   const failures = runs.filter((r) => r.exitCode !== 0).map((r) => String(r.stderr).split('\n').slice(-2).join(' ')).slice(0, 3);
   return {
-    figure: `${runs.length} simultaneous connects from ${laptops.length} users`,
+    figure: `${runs.length} simultaneous connects from one user on two profiles, no job yet`,
     ours: `${ok}/${runs.length} succeeded in ${seconds.toFixed(1)} s`,
     floor: '-',
-    result: `jobs per user: ${jobsPerUser.join(', ')}`,
-    target: 'all succeed, exactly 1 job per user',
-    met: ok === runs.length && jobsPerUser.every((n) => n === 1),
+    result: `jobs: ${profiles.map((p, i) => `${p} ${perName[i]}`).join(', ')}`,
+    target: 'all succeed, exactly 1 job per profile',
+    met: ok === runs.length && perName.every((n) => n === 1),
+    details: { failures },
+  };
+}
+
+/** Many connects at once onto one running job: all land in it. */
+export async function connectsOnOneJob(laptop: Laptop, connects: number): Promise<Figure> {
+  await execa('ssh', ['-F', laptop.config, 'slurm-cpu', 'true']);
+  const [job] = await jobsOf(laptop.user);
+  const start = Date.now();
+  const runs = await Promise.all(Array.from({ length: connects }, () => execa('ssh', ['-F', laptop.config, 'slurm-cpu', 'echo $SLURM_JOB_ID'], { reject: false })));
+  const seconds = (Date.now() - start) / 1000;
+  const inJob = runs.filter((r) => r.exitCode === 0 && String(r.stdout).trim() === job?.id).length;
+  const jobs = (await jobsOf(laptop.user)).length;
+  const failures = runs.filter((r) => r.exitCode !== 0).map((r) => String(r.stderr).split('\n').slice(-2).join(' ')).slice(0, 3);
+  return {
+    figure: `${connects} simultaneous connects onto one running job`,
+    ours: `${inJob}/${connects} landed in job ${job?.id} in ${seconds.toFixed(1)} s`,
+    floor: '-',
+    result: `jobs: ${jobs}`,
+    target: 'all land in the job, no other job',
+    met: inJob === connects && jobs === 1,
     details: { failures },
   };
 }

@@ -67,8 +67,8 @@ export async function loginMemory(laptop: Laptop, sessions: number): Promise<Fig
     ours: `${mb(ours.pss)} (RSS ${mb(ours.rss)})`,
     floor: `${mb(floor.pss)} (RSS ${mb(floor.rss)}) (nc)`,
     result: mb(ours.pss),
-    target: '≤ 3 MiB',
-    met: ours.pss <= 3 * 1024,
+    target: '≤ the nc chain\'s PSS',
+    met: ours.pss <= floor.pss,
     details: { sessions, ours, floor },
   };
 }

@@ -36,6 +36,19 @@ export async function interleave(rounds: number, a: () => Promise<number>, b: ()
   return out;
 }
 
+/** Like interleave, for any number of commands: each round runs them all, in an order that rotates. */
+export async function interleaveAll(rounds: number, fns: Array<() => Promise<number>>): Promise<number[][]> {
+  for (const f of fns) await f();
+  const out = fns.map(() => [] as number[]);
+  for (let i = 0; i < rounds; i++) {
+    for (let k = 0; k < fns.length; k++) {
+      const j = (i + k) % fns.length;
+      out[j]!.push(await fns[j]!());
+    }
+  }
+  return out;
+}
+
 export interface Figure {
   figure: string;
   ours: string;

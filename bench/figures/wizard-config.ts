@@ -1,0 +1,53 @@
+// Warm connect through the config the wizard writes (what users run: the
+// login alias with ControlMaster, so the ProxyCommand's own ssh rides the
+// shared login connection), against the same config with nc as the
+// ProxyCommand, and the executable's own start in the same rounds.
+import { execa } from 'execa';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Laptop } from '../../test/e2e/harness.js';
+import { renderSshConfigBlock } from '../../src/templates/ssh-config-block.js';
+import { currentContact } from '../lib/chain.js';
+import { interleaveAll, timeCommand, type Figure } from '../lib/measure.js';
+import { versionOnce } from './binary.js';
+import { warmFigure } from './connect.js';
+
+const CLUSTER = 'bench';
+
+export async function warmThroughWizardConfig(laptop: Laptop, rounds: number): Promise<Figure> {
+  // A short directory: the ControlPath must fit a Unix socket address.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-'));
+  try {
+    const config = path.join(dir, 'config');
+    const pinned = path.join(dir, 'known_hosts');
+    // The job host key the harness pinned, under the alias the wizard's block uses.
+    fs.writeFileSync(pinned, fs.readFileSync(laptop.pinned, 'utf8').replace(/^\S+/gm, `slurmhop-${CLUSTER}`));
+    const c = laptop.cluster;
+    fs.writeFileSync(
+      config,
+      renderSshConfigBlock({
+        platform: 'linux',
+        cluster: CLUSTER,
+        prefix: 'bench',
+        profiles: ['cpu'],
+        login: { host: c.loginHost, port: Number(c.loginPort), user: laptop.user },
+        identityFile: path.join(c.keysDir, `${laptop.user}_ed25519`),
+        loginKnownHosts: [c.loginKnownHosts],
+        jobKnownHosts: pinned,
+        sshConfigFile: config,
+        sshProgram: 'ssh',
+        controlDir: dir,
+      }),
+    );
+    const ours = ['-F', config, 'bench-cpu', 'true'];
+    await timeCommand('ssh', ours); // the job runs, the shared login connection is up
+    const { node, port } = currentContact(laptop.user);
+    const floor = ['-F', config, '-o', `ProxyCommand=ssh -F ${config} -T ${CLUSTER} nc ${node} ${port}`, 'bench-cpu', 'true'];
+    const [a, b, v] = await interleaveAll(rounds, [() => timeCommand('ssh', ours), () => timeCommand('ssh', floor), versionOnce]);
+    await execa('ssh', ['-F', config, '-O', 'exit', CLUSTER], { reject: false });
+    return warmFigure('warm connect through the wizard\'s config (ControlMaster on the login alias)', 'the same config, ProxyCommand ssh <login alias> nc NODE PORT', { rounds, ours: a!, floor: b!, version: v! });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
