@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chownTree, homeOf, installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
+import { chownTree, homeOf, jobsOf, Laptop, onNode, prepareUser, resetUser, stateOf, waitFor } from './harness.js';
 
 const USER = 'hal';
 const HOME = homeOf(USER);
@@ -53,11 +53,7 @@ function fakeVscodeServer(): void {
 }
 
 beforeAll(async () => {
-  installRemote(USER);
-  writeConfig(USER, PROFILES);
-  await resetUser(USER);
-  laptop = new Laptop(USER, ['cpu']);
-  await laptop.pinHostKey();
+  laptop = await prepareUser(USER, ['cpu']);
 });
 
 afterAll(async () => {

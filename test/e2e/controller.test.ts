@@ -5,18 +5,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chownTree, clusterEnv, homeOf, installRemote, jobsOf, Laptop, PROFILES, resetUser, waitFor, writeConfig } from './harness.js';
+import { chownTree, clusterEnv, homeOf, jobsOf, Laptop, prepareUser, resetUser, waitFor } from './harness.js';
 
 const USER = 'mia';
 const GATE = path.join(homeOf(USER), 'gate');
 let laptop: Laptop;
 
 beforeAll(async () => {
-  installRemote(USER);
-  writeConfig(USER, PROFILES);
-  await resetUser(USER);
-  laptop = new Laptop(USER, ['cpu']);
-  await laptop.pinHostKey();
+  laptop = await prepareUser(USER, ['cpu']);
   // sbatch held at a gate until the test has frozen the controller (the real sbatch then runs).
   fs.rmSync(GATE, { recursive: true, force: true });
   fs.mkdirSync(GATE);
