@@ -11,14 +11,16 @@ export interface ChecksState {
   /** When a check last finished, and how. */
   finishedAt?: number;
   result?: string;
-  /** What config.ini said about automatic checks, and which config.ini (so it is read again only when it changes). */
+  /** What config.ini said about automatic checks, and which state of the file (so it is read again only when it changes). */
   seen?: SeenSettings;
 }
 
 export interface SeenSettings {
-  /** config.ini's mtime (ms) and size; -1 for a missing file. */
+  /** config.ini's identity when it was read: mtime and ctime (ms), size, inode; -1 for a missing file. */
   configMtimeMs: number;
+  configCtimeMs: number;
   configSize: number;
+  configIno: number;
   autoUpdate: boolean;
   hasRepository: boolean;
   checkInterval: number;
@@ -27,7 +29,7 @@ export interface SeenSettings {
 function readSeen(raw: unknown): SeenSettings | undefined {
   const s = raw as Partial<SeenSettings> | undefined;
   if (!s || typeof s !== 'object') return undefined;
-  const ok = ['configMtimeMs', 'configSize', 'checkInterval'].every((k) => typeof s[k as keyof SeenSettings] === 'number') && typeof s.autoUpdate === 'boolean' && typeof s.hasRepository === 'boolean';
+  const ok = ['configMtimeMs', 'configCtimeMs', 'configSize', 'configIno', 'checkInterval'].every((k) => typeof s[k as keyof SeenSettings] === 'number') && typeof s.autoUpdate === 'boolean' && typeof s.hasRepository === 'boolean';
   return ok ? (s as SeenSettings) : undefined;
 }
 

@@ -56,8 +56,10 @@ export function scheduleUpdateCheck(deps: ScheduleDeps = defaultScheduleDeps()):
 
 /**
  * What config.ini says about automatic checks. It is parsed again only when
- * it changed (mtime or size): on the warm path of every connect, one stat
- * instead of reading and checking the whole file.
+ * it changed (mtime, ctime, size or inode): on the warm path of every connect,
+ * one stat instead of reading and checking the whole file. A file changed in
+ * the last 2 s is always read: a coarse clock (1 s on some NFS servers) could
+ * hide a second edit of the same size.
  */
 function seenSettings(deps: ScheduleDeps, checks: ChecksState): SeenSettings {
   let stat: fs.Stats | undefined;
@@ -66,12 +68,17 @@ function seenSettings(deps: ScheduleDeps, checks: ChecksState): SeenSettings {
   } catch {
     stat = undefined;
   }
-  const configMtimeMs = stat?.mtimeMs ?? -1;
-  const configSize = stat?.size ?? -1;
+  const now: Omit<SeenSettings, 'autoUpdate' | 'hasRepository' | 'checkInterval'> = {
+    configMtimeMs: stat?.mtimeMs ?? -1,
+    configCtimeMs: stat?.ctimeMs ?? -1,
+    configSize: stat?.size ?? -1,
+    configIno: stat?.ino ?? -1,
+  };
   const seen = checks.seen;
-  if (seen && seen.configMtimeMs === configMtimeMs && seen.configSize === configSize) return seen;
+  const settled = !stat || deps.now() - Math.max(stat.mtimeMs, stat.ctimeMs) >= 2000;
+  if (seen && settled && (Object.keys(now) as Array<keyof typeof now>).every((k) => seen[k] === now[k])) return seen;
   const settings = deps.settings();
-  return { configMtimeMs, configSize, autoUpdate: settings.autoUpdate, hasRepository: Boolean(settings.repository), checkInterval: settings.checkInterval };
+  return { ...now, autoUpdate: settings.autoUpdate, hasRepository: Boolean(settings.repository), checkInterval: settings.checkInterval };
 }
 
 // Loaded when used: on the warm path of most connects neither config.ini's parser

@@ -73,7 +73,9 @@ describe('the background check that remote proxy starts', () => {
   it('reads config.ini again only when it changed (the warm path pays one stat), and then follows it', () => {
     let reads = 0;
     let repository: string | undefined;
-    const s = scheduler({ settings: () => (reads++, { repository, autoUpdate: true, checkInterval: 86_400 }) });
+    // The real clock, 10 s ahead: the files written now are settled (more than 2 s old).
+    let now = Date.now() + 10_000;
+    const s = scheduler({ settings: () => (reads++, { repository, autoUpdate: true, checkInterval: 86_400 }), now: () => now });
     const config = path.join(s.deps.configDir, 'config.ini');
     fs.mkdirSync(s.deps.configDir, { recursive: true });
     fs.writeFileSync(config, '[profile.cpu]\n');
@@ -82,9 +84,26 @@ describe('the background check that remote proxy starts', () => {
     expect(reads).toBe(1);
     repository = 'file:///r.git';
     fs.writeFileSync(config, '[update]\nrepository = file:///r.git\n');
+    now = Date.now() + 10_000;
     expect(scheduleUpdateCheck(s.deps)).toBe('started');
     expect(reads).toBe(2);
     expect(scheduleUpdateCheck(s.deps)).toBe('not-due');
+    expect(reads).toBe(2);
+  });
+
+  it('a config.ini changed in the last 2 s is read every time: an edit of the same size within a coarse clock tick is not missed', () => {
+    let reads = 0;
+    let autoUpdate = true;
+    const s = scheduler({ settings: () => (reads++, { repository: 'file:///r.git', autoUpdate, checkInterval: 86_400 }), now: () => Date.now() });
+    const config = path.join(s.deps.configDir, 'config.ini');
+    fs.mkdirSync(s.deps.configDir, { recursive: true });
+    fs.writeFileSync(config, '[update]\nauto_update = 1\n');
+    expect(scheduleUpdateCheck(s.deps)).toBe('started');
+    const { mtime } = fs.statSync(config);
+    fs.writeFileSync(config, '[update]\nauto_update = 0\n');
+    fs.utimesSync(config, mtime, mtime); // the same mtime, as a 1 s clock would give
+    autoUpdate = false;
+    expect(scheduleUpdateCheck(s.deps)).toBe('disabled');
     expect(reads).toBe(2);
   });
 
