@@ -50,14 +50,17 @@ export async function nodeBinary(arch, cacheDir) {
 async function npmPack(spec, cacheDir, dest) {
   const tmp = await mkdtemp(join(cacheDir, '.pack-'));
   try {
-    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    // On Windows npm is a batch file that only cmd.exe runs: one command line of plain words
+    // (the package is written to cwd, so no path with a space is on it).
+    const args = ['pack', spec, '--json', '--ignore-scripts'];
+    const windows = process.platform === 'win32';
     let stdout;
     try {
-      ({ stdout } = await promisify(execFile)(
-        npm,
-        ['pack', spec, '--pack-destination', tmp, '--json', '--ignore-scripts'],
-        { cwd: tmp, maxBuffer: 64 << 20, shell: process.platform === 'win32' },
-      ));
+      ({ stdout } = await promisify(execFile)(windows ? ['npm.cmd', ...args].join(' ') : 'npm', windows ? [] : args, {
+        cwd: tmp,
+        maxBuffer: 64 << 20,
+        shell: windows,
+      }));
     } catch (err) {
       throw new Error(`npm pack ${spec} failed:\n${err.stderr || err.message}`);
     }

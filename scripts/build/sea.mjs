@@ -24,7 +24,8 @@ export function cleanEnv() {
 // Writes `out` (mode 755) from the Node binary `node` and the SEA `blob`.
 // Returns whether the binary was stripped and postject's unexpected output.
 export async function makeExecutable({ node, blob, out, injector }) {
-  const tmp = `${out}.tmp`;
+  // One temporary file per process: two makers of the same executable (two laptop setups) do not meet.
+  const tmp = `${out}.${process.pid}.tmp`;
   await rm(tmp, { force: true });
   const stripped = stripElf(await readFile(node));
   if (stripped) await writeFile(tmp, stripped);

@@ -8,7 +8,8 @@ import type { RunOptions, RunResult } from './env.js';
 
 export async function runProgram(program: string, args: string[], options: RunOptions = {}, platform = process.platform): Promise<RunResult> {
   const viaCmd = platform === 'win32' && /\.(cmd|bat)$/i.test(program);
-  const r = await execa(viaCmd ? cmdWord(program) : program, viaCmd ? args.map(cmdWord) : args, {
+  // Through cmd.exe the command is one line of words quoted here (Node warns about arguments handed to a shell).
+  const r = await execa(viaCmd ? [program, ...args].map(cmdWord).join(' ') : program, viaCmd ? [] : args, {
     reject: false,
     shell: viaCmd,
     stdio: options.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit',

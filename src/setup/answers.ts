@@ -3,6 +3,7 @@
 import type { Asker } from './ask.js';
 import { checkHost, checkName, checkPort, checkUser, clusterNameFromHost, type SetupArgs } from './args.js';
 import { SetupError } from './errors.js';
+import { blocksIn } from './clusters.js';
 import { defaultSshConfig, type Laptop } from './laptop-paths.js';
 
 export interface Answers {
@@ -32,8 +33,17 @@ export async function gatherAnswers(args: SetupArgs, laptop: Laptop, ask: Asker)
   const localUser = (laptop.env.USER ?? laptop.env.USERNAME ?? '').toLowerCase();
   const user = args.user ?? checkUser(await ask.text('Your user name on the cluster', localUser || undefined, '--user', valid(checkUser)));
   const cluster = args.cluster ?? checkName('--cluster', await ask.text('A short name for this cluster (the login alias)', clusterNameFromHost(host), '--cluster', valid((v) => checkName('--cluster', v))));
-  const prefix = args.prefix ?? checkName('--prefix', await ask.text('Prefix of the host names (PREFIX-cpu, PREFIX-gpu)', 'slurm', '--prefix', valid((v) => checkName('--prefix', v))));
   const def = defaultSshConfig(laptop);
   const sshConfig = args.sshConfig ?? def;
+  // An uninstall removes the cluster's block by its name: the prefix is not asked.
+  const prefix =
+    args.prefix ??
+    (args.uninstall ? 'slurm' : checkName('--prefix', await ask.text('Prefix of the host names (PREFIX-cpu, PREFIX-gpu)', defaultPrefix(sshConfig, cluster), '--prefix', valid((v) => checkName('--prefix', v)))));
   return { host, port, user, cluster, prefix, sshConfig, customConfig: sshConfig !== def };
+}
+
+/** "slurm", unless another cluster's block already uses it: then the cluster's own name. */
+function defaultPrefix(sshConfig: string, cluster: string): string {
+  const taken = blocksIn(sshConfig).some((c) => c.name !== cluster && (c.prefix === 'slurm' || c.profiles.some((p) => p.host.startsWith('slurm-'))));
+  return taken ? cluster : 'slurm';
 }

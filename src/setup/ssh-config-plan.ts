@@ -45,13 +45,20 @@ export function planSshConfig(before: string, file: string, input: SshBlockInput
   }
   check(input.prefix, { proxycommand: '', hostkeyalias: hostKeyAlias(cluster), stricthostkeychecking: 'yes', userknownhostsfile: '', ...(nodeSshd.size ? { knownhostscommand: '' } : {}) });
   check(cluster, { hostname: '', port: '', user: '', stricthostkeychecking: 'yes' });
-  // Same host names outside the block: harmless (the block comes first), but confusing.
+  // Same host names outside the block: harmless (the block comes first), but confusing;
+  // in another cluster's block, one of the two clusters would lose its hosts.
   const ours = new Set([cluster, input.prefix, ...input.profiles.map((p) => profileHost(input.prefix, p))]);
+  const others = [...findBlocks(edit.text, file)].filter(([name]) => name !== cluster).map(([name, b]) => ({ name, first: lineOf(edit.text, b.start), last: lineOf(edit.text, b.end - 1) }));
   for (const line of splitLines(edit.text)) {
     const m = /^\s*Host\s+(.*)$/i.exec(line.text);
     if (!m || inBlock(line.no)) continue;
     const dup = m[1]!.split(/\s+/).filter((h) => ours.has(h));
-    if (dup.length) warnings.push(`${file}:${line.no}: "Host ${dup.join(' ')}" is also defined outside the slurmhop block; the block's settings win, so you may remove that section`);
+    if (!dup.length) continue;
+    const other = others.find((o) => line.no >= o.first && line.no <= o.last);
+    if (other) {
+      throw setupError('usage', `${file}:${line.no}: "Host ${dup.join(' ')}" belongs to the slurmhop cluster "${other.name}"; this cluster's hosts would take its place`, `give this cluster other host names with --prefix (e.g. --prefix ${cluster}); nothing was written`);
+    }
+    warnings.push(`${file}:${line.no}: "Host ${dup.join(' ')}" is also defined outside the slurmhop block; the block's settings win, so you may remove that section`);
   }
   return { after: edit.text, warnings };
 }

@@ -6,6 +6,7 @@ import { hostKeyAlias } from '../templates/ssh-config-block.js';
 import type { Answers } from './answers.js';
 import type { SetupArgs } from './args.js';
 import { removeAuthorizedKey, uninstallOnCluster } from './cluster-files.js';
+import { recordCluster } from './clusters.js';
 import { probeCluster } from './cluster-probe.js';
 import type { SetupDeps } from './deps.js';
 import { parseKnownHosts } from './known-hosts.js';
@@ -71,5 +72,6 @@ export async function runUninstall(a: Answers, args: SetupArgs, deps: SetupDeps)
     const done = applyChange(c, now);
     report(done ? { type: 'done', message: `${c.after === undefined ? 'removed' : 'wrote'} ${c.file}${done.backup ? ` (backup: ${done.backup})` : ''}` } : { type: 'skip', message: c.file });
   }
+  recordCluster(laptop, a.cluster, undefined);
   deps.out(`slurmhop's block for "${a.cluster}" is gone from ${a.sshConfig}; jobs still running on the cluster end at their time limit.\n`);
 }

@@ -21,25 +21,14 @@ import { existingKeyPair, newKeyPair, type KeyPair } from './laptop-key.js';
 import { applyChange, changed, describeChange, type FileChange } from './local-files.js';
 import { planKeyFiles, planKnownHosts, planLocal, readText } from './local-plan.js';
 import { runCheck } from './check.js';
+import { recordCluster } from './clusters.js';
 import { runUninstall } from './uninstall.js';
 import { unifiedDiff } from './diff.js';
 
-/** What a run changed: a cluster configured in an ssh config, or removed from it (none for a dry run). */
-export interface WizardOutcome {
-  cluster: string;
-  sshConfig: string;
-  action: 'configured' | 'removed' | 'nothing';
-}
-
-export async function runWizard(args: SetupArgs, deps: SetupDeps): Promise<WizardOutcome> {
+export async function runWizard(args: SetupArgs, deps: SetupDeps): Promise<void> {
   const answers = await gatherAnswers({ ...args, sshConfig: args.sshConfig && resolvePath(args.sshConfig, deps.laptop.platform) }, deps.laptop, deps.ask);
-  const outcome = (action: WizardOutcome['action']): WizardOutcome => ({ cluster: answers.cluster, sshConfig: answers.sshConfig, action: args.dryRun ? 'nothing' : action });
-  if (args.uninstall) {
-    await runUninstall(answers, args, deps);
-    return outcome('removed');
-  }
-  await configure(answers, args, deps);
-  return outcome('configured');
+  if (args.uninstall) return runUninstall(answers, args, deps);
+  return configure(answers, args, deps);
 }
 
 async function configure(answers: Answers, args: SetupArgs, deps: SetupDeps): Promise<void> {
@@ -76,8 +65,8 @@ async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connect
   const { laptop, report, session } = { ...deps, session: connected.session };
   const dry = args.dryRun;
   const facts = await probeCluster(session);
-  const binary = await deps.remoteBinary(binaryFor(facts), (message) => report({ type: 'info', message }));
   requireExec(facts);
+  const arch = binaryFor(facts);
 
   const key: KeyPair = fs.existsSync(keyFile) ? await existingKeyPair(keyFile, deps.ask) : args.identity ? await existingKeyPair(keyFile, deps.ask) : newKeyPair(keyFile, answers.cluster);
   const keyChanges = planKeyFiles(key);
@@ -95,11 +84,12 @@ async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connect
   local.warnings.forEach((message) => report({ type: 'warn', message }));
 
   if (dry) {
+    const binary = await deps.remoteBinary.expected(arch);
     const knownHosts = planKnownHosts(laptop, answers, facts.hostKeyPub ?? '<job host key, created on the cluster by "remote hostkey">', connected.newHostKey);
     const lines = [
       key.create ? `would create the key ${key.file} (0600) and ${key.file}.pub` : `key: ${key.file} (exists)`,
       authorized ? 'its public key is already in ~/.ssh/authorized_keys on the cluster' : 'would add its public key to ~/.ssh/authorized_keys on the cluster',
-      facts.installedSha256 === binary.sha256 ? '~/.local/bin/remote is up to date' : `would install ${path.basename(binary.file)} as ~/.local/bin/remote`,
+      facts.installedSha256 === binary.sha256 ? '~/.local/bin/remote is up to date' : `would install ${binary.name} as ~/.local/bin/remote`,
       config.added.length ? `would add [profile.${config.added.join('], [profile.')}] to ${facts.configIniPath}:\n${unifiedDiff(config.before ?? '', config.text ?? '', config.before === undefined ? '/dev/null' : facts.configIniPath, facts.configIniPath)}` : `${facts.configIniPath}: profiles ${profiles.join(', ')} (unchanged)`,
     ];
     deps.out(`${lines.join('\n')}\n`);
@@ -123,6 +113,7 @@ async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connect
   } else report({ type: 'skip', message: 'public key already in ~/.ssh/authorized_keys on the cluster' });
 
   report({ type: 'step', title: 'Installing remote on the cluster' });
+  const binary = await deps.remoteBinary.get(arch, (message) => report({ type: 'info', message }));
   const installed = await installBinary(session, facts, binary, (message) => report({ type: 'info', message }));
   const version = await installedVersion(session);
   report({ type: installed === 'installed' ? 'done' : 'skip', message: `~/.local/bin/remote (${version}, ${path.basename(binary.file)})` });
@@ -136,6 +127,8 @@ async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connect
   const jobKey = await jobHostKey(session);
   apply(planKnownHosts(laptop, answers, jobKey, connected.newHostKey));
   local.changes.forEach(apply);
+  // Recorded with the block, not after the final check: a cluster whose check fails is still set up.
+  recordCluster(laptop, answers.cluster, answers.sshConfig);
 
   const target = profiles.includes('cpu') ? 'cpu' : profiles[0]!;
   const host = profileHost(answers.prefix, target);

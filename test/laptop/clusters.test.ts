@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { gatherAnswers } from '../../src/setup/answers.js';
 import { configuredClusters, pickCluster, recordCluster } from '../../src/setup/clusters.js';
 import { SetupError } from '../../src/setup/errors.js';
 import { laptopConfigDir, type Laptop } from '../../src/setup/laptop-paths.js';
@@ -62,21 +63,22 @@ describe('configured clusters', () => {
     expect(c?.prefix).toBe('slurm');
   });
 
-  it('with a registry: each cluster from the file it names; a block the registry does not list is not one of them', () => {
+  it('with a registry: each cluster from the file it names; the first record keeps the blocks that counted before it', () => {
     const laptop = laptopWith(
       { file: '.ssh/config', input: linuxLaptop },
       { file: '.ssh/config', input: { ...linuxLaptop, cluster: 'old', prefix: 'o' } },
       { file: 'work/ssh.conf', input: { ...linuxLaptop, cluster: 'mila', prefix: 'm', profiles: ['a100'] } },
+      { file: 'work/other.conf', input: { ...linuxLaptop, cluster: 'stray', prefix: 's' } },
     );
-    recordCluster(laptop, 'hpc', path.join(laptop.home, '.ssh/config'));
     recordCluster(laptop, 'mila', path.join(laptop.home, 'work/ssh.conf'));
     expect(fs.statSync(path.join(laptopConfigDir(laptop), 'clusters.json')).mode & 0o777).toBe(0o600);
     expect(configuredClusters(laptop).map((c) => [c.name, c.profiles.map((p) => p.host)])).toEqual([
       ['hpc', ['slurm-cpu', 'slurm-gpu']],
       ['mila', ['m-a100']],
+      ['old', ['o-cpu', 'o-gpu']],
     ]);
-    recordCluster(laptop, 'hpc', undefined);
-    expect(configuredClusters(laptop).map((c) => c.name)).toEqual(['mila']);
+    recordCluster(laptop, 'old', undefined);
+    expect(configuredClusters(laptop).map((c) => c.name)).toEqual(['hpc', 'mila']);
   });
 
   it('pick: the only one, the one named; several or none or a wrong name is a usage error that says what to do', () => {
@@ -94,5 +96,26 @@ describe('configured clusters', () => {
     fs.mkdirSync(laptopConfigDir(laptop), { recursive: true });
     fs.writeFileSync(path.join(laptopConfigDir(laptop), 'clusters.json'), '{ broken');
     expect(failure(() => configuredClusters(laptop))).toMatchObject({ kind: 'local-file', message: expect.stringContaining('clusters.json cannot be read as JSON') });
+  });
+});
+
+describe('a second cluster', () => {
+  it('with the host names of another cluster\'s block is refused, naming it and --prefix; nothing is planned', () => {
+    const file = '/h/.ssh/config';
+    const first = planSshConfig('', file, linuxLaptop, 'hpc', '\n').after;
+    expect(failure(() => planSshConfig(first, file, { ...linuxLaptop, cluster: 'mila' }, 'mila', '\n'))).toMatchObject({
+      kind: 'usage',
+      message: expect.stringMatching(/^\/h\/\.ssh\/config:\d+: "Host slurm-cpu" belongs to the slurmhop cluster "hpc"/),
+      hint: 'give this cluster other host names with --prefix (e.g. --prefix mila); nothing was written',
+    });
+    expect(planSshConfig(first, file, { ...linuxLaptop, cluster: 'mila', prefix: 'mila' }, 'mila', '\n').after).toContain('Host mila-cpu');
+  });
+
+  it('gets its own name as the default prefix when "slurm" is taken', async () => {
+    const laptop = laptopWith({ file: '.ssh/config', input: linuxLaptop });
+    const ask = { interactive: false, text: async (_m: string, initial: string | undefined) => initial!, confirm: async () => true, secret: async () => '' };
+    const args = { host: 'login.mila.example.org', user: 'ana', cluster: 'mila', acceptNewHostKey: false, vscode: true, check: true, dryRun: false, uninstall: false, yes: true, passwordStdin: false, help: false };
+    expect((await gatherAnswers(args, laptop, ask)).prefix).toBe('mila');
+    expect((await gatherAnswers(args, laptopWith(), ask)).prefix).toBe('slurm');
   });
 });

@@ -42,8 +42,13 @@ function world(options: { clusters?: string[]; code?: boolean; interactive?: boo
   const err: string[] = [];
   const env: LaptopEnv = {
     laptop,
-    remoteBinary: async () => {
-      throw new Error('not used');
+    remoteBinary: {
+      expected: async () => {
+        throw new Error('not used');
+      },
+      get: async () => {
+        throw new Error('not used');
+      },
     },
     interactive: options.interactive ?? false,
     out: (t) => out.push(t),

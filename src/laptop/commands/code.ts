@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pickCluster, setupError, type ConfiguredCluster, type Laptop } from '../../setup/index.js';
 import { takeCluster, type LaptopCommand } from '../command.js';
 import type { LaptopEnv } from '../env.js';
-import { configArgs, plainWords, sshFor } from '../ssh.js';
+import { configArgs, plainWords, sshToLogin } from '../ssh.js';
 
 export const codeCommand: LaptopCommand = {
   name: 'code',
@@ -22,8 +22,7 @@ export const codeCommand: LaptopCommand = {
     const host = c.profiles.find((p) => p.profile === profile)?.host;
     if (!host) throw setupError('usage', `cluster ${c.name} has no profile "${profile}" (it has ${c.profiles.map((p) => p.profile).join(', ')})`, 'see "slurmhop clusters"; profiles are sections of config.ini on the cluster (then run "slurmhop setup" again)');
     const code = findCode(env.laptop);
-    const ssh = sshFor(env.laptop);
-    const alloc = await env.run(ssh, [...configArgs(env.laptop, c), env.interactive ? '-t' : '-T', c.login, '.local/bin/remote', 'alloc', ...plainWords([profile])]);
+    const alloc = await sshToLogin(env, c, [env.interactive ? '-t' : '-T', c.login, '.local/bin/remote', 'alloc', ...plainWords([profile])]);
     if (alloc.exitCode !== 0) return alloc.exitCode;
     const sshLine = `ssh ${configArgs(env.laptop, c).map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ')}${configArgs(env.laptop, c).length ? ' ' : ''}${host}`;
     if (!code) {
@@ -43,9 +42,11 @@ export const codeCommand: LaptopCommand = {
  */
 async function remoteFolder(env: LaptopEnv, c: ConfiguredCluster, typed: string | undefined): Promise<string> {
   const laptopHome = env.laptop.home.replace(/\\/g, '/').replace(/\/$/, '');
-  const given = typed?.replace(/\\/g, '/').startsWith(`${laptopHome}/`) ? `~/${typed.slice(laptopHome.length + 1).replace(/\\/g, '/')}` : typed;
+  const slashed = typed?.replace(/\\/g, '/');
+  const given = slashed === laptopHome ? '~' : slashed?.startsWith(`${laptopHome}/`) ? `~/${slashed.slice(laptopHome.length + 1)}` : typed;
   if (given?.startsWith('/')) return given;
-  const home = (await env.run(sshFor(env.laptop), [...configArgs(env.laptop, c), '-T', c.login, 'echo $HOME'], { capture: true })).stdout.trim();
+  // The last line: a login shell may print something first.
+  const home = (await sshToLogin(env, c, ['-T', c.login, 'echo $HOME'], { capture: true })).stdout.trim().split('\n').at(-1)!.trim();
   if (!home.startsWith('/')) throw setupError('connect', `cannot read your home directory on ${c.login}`, 'give REMOTE_PATH as an absolute path');
   const rest = (given ?? '').replace(/^~\/?/, '');
   return rest ? path.posix.join(home, rest) : home;

@@ -4,7 +4,7 @@
 // and its exit code.
 import { pickCluster } from '../../setup/index.js';
 import { takeCluster, type LaptopCommand } from '../command.js';
-import { configArgs, plainWords, sshFor } from '../ssh.js';
+import { plainWords, sshToLogin } from '../ssh.js';
 
 const REMOTE = '.local/bin/remote';
 
@@ -27,7 +27,6 @@ export const remoteCommands: LaptopCommand[] = PASSED.map(([name, summary]) => (
     const { cluster, rest } = takeCluster(args);
     const c = pickCluster(env.laptop, cluster);
     const tty = env.interactive ? '-t' : '-T';
-    const r = await env.run(sshFor(env.laptop), [...configArgs(env.laptop, c), tty, c.login, REMOTE, name, ...plainWords(rest)]);
-    return r.exitCode;
+    return (await sshToLogin(env, c, [tty, c.login, REMOTE, name, ...plainWords(rest)])).exitCode;
   },
 }));

@@ -1,8 +1,7 @@
 // `slurmhop setup` (and `npm run setup` from a checkout): the wizard, with the
-// real terminal, clock, ssh and files; the cluster it configured (or removed)
-// is recorded for the other laptop commands.
+// real terminal, clock, ssh and files.
 import { execa } from 'execa';
-import { connect, createAsker, createReport, parseSetupArgs, recordCluster, runWizard, USAGE, type SetupDeps } from '../../setup/index.js';
+import { connect, createAsker, createReport, parseSetupArgs, runWizard, USAGE, type SetupDeps } from '../../setup/index.js';
 import type { LaptopCommand } from '../command.js';
 import type { LaptopEnv } from '../env.js';
 
@@ -38,8 +37,6 @@ export async function setup(argv: string[], env: LaptopEnv): Promise<number> {
       return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
     },
   };
-  const outcome = await runWizard(args, deps);
-  if (outcome.action === 'configured') recordCluster(env.laptop, outcome.cluster, outcome.sshConfig);
-  if (outcome.action === 'removed') recordCluster(env.laptop, outcome.cluster, undefined);
+  await runWizard(args, deps);
   return 0;
 }

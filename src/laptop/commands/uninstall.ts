@@ -1,6 +1,6 @@
 // `slurmhop uninstall`: the wizard's --uninstall for a configured cluster
 // (its name and ssh config come from what setup recorded).
-import { pickCluster } from '../../setup/index.js';
+import { defaultKey, pickCluster } from '../../setup/index.js';
 import { takeCluster, type LaptopCommand } from '../command.js';
 import { setup } from './setup.js';
 
@@ -13,6 +13,9 @@ export const uninstallCommand: LaptopCommand = {
     const c = pickCluster(env.laptop, cluster);
     const { host, port, user } = c.loginTarget;
     const target = [...(host ? ['--host', host] : []), ...(port ? ['--port', port] : []), ...(user ? ['--user', user] : [])];
-    return setup(['--uninstall', '--cluster', c.name, '--ssh-config', c.sshConfig, ...target, ...rest], env);
+    // A key of the user's own (setup --identity) logs in again; slurmhop's own key is found by name, and removed.
+    const identity = c.identityFile?.replace(/%%/g, '%');
+    const own = identity && identity !== defaultKey(env.laptop, c.name) ? ['--identity', identity] : [];
+    return setup(['--uninstall', '--cluster', c.name, '--ssh-config', c.sshConfig, ...target, ...own, ...rest], env);
   },
 };
