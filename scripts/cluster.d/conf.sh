@@ -63,8 +63,8 @@ write_slurm_configs() {
   install -d -m 0755 "$STATE/spool/slurmctld"
   for node in $COMPUTE_NODES; do install -d -m 0755 "$STATE/spool/slurmd-$node"; done
   slurm_conf | write_if_changed "$CONF" && CONF_CHANGED=1
-  # No cgroup fs under the node namespaces' fresh /sys: v1 plugin is the one that copes.
-  printf 'CgroupPlugin=cgroup/v1\n' | write_if_changed "$CONF_DIR/cgroup.conf" && CONF_CHANGED=1
+  # No cgroup fs under the node namespaces' fresh /sys: what copes depends on the Slurm (suite.sh).
+  cgroup_conf | write_if_changed "$CONF_DIR/cgroup.conf" && CONF_CHANGED=1
   # A fake GPU needs a device file, or the node goes INVAL (0 < 1).
   printf 'NodeName=c2 Name=gpu File=/dev/null\n' | write_if_changed "$CONF_DIR/gres.conf" && CONF_CHANGED=1
   return 0
@@ -135,5 +135,7 @@ SLURMHOP_LOGIN_KNOWN_HOSTS=$LAPTOP/known_hosts
 SLURMHOP_LAPTOP_KEYS_DIR=$LAPTOP
 SLURMHOP_USERS="$USERS_LIST"
 SLURMHOP_NODES="$COMPUTE_NODES"
+SLURMHOP_SUITE=$CLUSTER_SUITE
+SLURMHOP_LAPTOP_BIN=$(laptop_bin_dir)
 ENV
 }

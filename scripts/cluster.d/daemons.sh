@@ -41,8 +41,10 @@ node_daemons() {
 
 start_anchor() {
   local node=$1 log=$LOGS/node-$1.log pid deadline
+  local -a init
+  mapfile -d '' init < <(anchor_command "$node")
   spawn "node-$node" "$log" ip netns exec "$(ns_name "$node")" \
-    unshare --uts --mount --propagation private -- sh -c "$ANCHOR_INIT" anchor "$node" "$CONF_DIR"
+    unshare --uts --mount --propagation private -- "${init[@]}"
   deadline=$(($(now_ms) + 5000))
   until anchor_pid "$node" >/dev/null; do
     pid=$(daemon_pid "node-$node") || { show_log "$log"; die "node $node: namespace setup failed"; }
