@@ -77,7 +77,6 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
     ctx.log({ type: 'sshd-ready', jobId, node, port: sshd.port });
     // Housekeeping, off every connect's path: old jobs' directories and output go after the retention period.
     setTimeout(() => pruneEndedJobs(ctx.stateDir), PRUNE_AFTER_READY_MS).unref();
-    end.endTime = endTimeFromEnv(ctx.env) ?? (await expectedEnd(ctx, jobId));
     const root = sshd.terminalsRoot;
     const connections = sshd.sessions ?? (root !== undefined ? () => authenticatedSessions(root, ctx.user) : undefined);
     if (settings.idleTimeout > 0 && (sshd.uncountable || !connections)) {
@@ -92,16 +91,23 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
       stopUnclaimed = watchIdle({ connections: () => (claimed() ? 1 : connections()), idleSeconds: UNCLAIMED_GRACE_S, onIdle: () => end.settle('unclaimed') });
     }
     const terminals = sshd.terminals ?? (root !== undefined ? () => sessionTerminals(root) : undefined);
-    if (end.endTime !== undefined && settings.warnBefore?.length && terminals) {
+    const warn = (endTime: number | undefined) => {
+      end.endTime = endTime;
+      if (end.settled || endTime === undefined || !settings.warnBefore?.length || !terminals) return;
       stopWarnings = scheduleWalltimeWarnings({
         jobId,
         profile: settings.profile,
-        endTime: end.endTime,
+        endTime,
         before: settings.warnBefore,
         terminals,
         onWarned: (terminals) => ctx.log({ type: 'walltime-warning', jobId, terminals }),
       });
-    }
+    };
+    // A Slurm that exports no SLURM_JOB_END_TIME (20.11) is asked in the background, so that a
+    // cancel during the question is recorded at once (a proxy reads the reason within a second).
+    const fromEnv = endTimeFromEnv(ctx.env);
+    if (fromEnv !== undefined) warn(fromEnv);
+    else void expectedEnd(ctx, jobId).then(warn);
   }
 
   const signalled = await end.promise;
