@@ -157,19 +157,21 @@ async function chooseVscodeServerPath(args: SetupArgs, deps: SetupDeps, session:
 }
 
 /**
- * transport = node-sshd profiles get a KnownHostsCommand, which OpenSSH before
- * 8.5 cannot read (it would refuse the whole file) and which must name ssh by
- * its absolute path. Returns that path.
+ * transport = node-sshd profiles get a KnownHostsCommand, which an ssh that
+ * does not know it (OpenSSH before 8.5) refuses along with the whole file, and
+ * which must name ssh by its absolute path. Asked of ssh itself (`ssh -G` with
+ * that option alone), not read from its version. Returns the path.
  */
 async function requireKnownHostsCommand(deps: SetupDeps, profiles: string[]): Promise<string> {
   const ssh = sshAbsolutePath(deps.laptop);
   if (!ssh) throw setupError('local-file', `no ssh found on PATH (${deps.laptop.env.PATH ?? ''}) for the KnownHostsCommand of ${profiles.join(', ')}`, 'install the OpenSSH client');
-  const run = await deps.runSsh(ssh, ['-V']);
-  const version = /OpenSSH_[^\d]*(\d+)\.(\d+)/.exec(`${run.stderr}${run.stdout}`);
-  if (version && (Number(version[1]) > 8 || (Number(version[1]) === 8 && Number(version[2]) >= 5))) return ssh;
+  const probe = await deps.runSsh(ssh, ['-F', 'none', '-o', 'KnownHostsCommand=/bin/true %H', '-G', 'slurmhop.invalid']);
+  if (probe.exitCode === 0) return ssh;
+  const version = await deps.runSsh(ssh, ['-V']);
+  const said = (text: string) => JSON.stringify(text.trim().split('\n')[0] || 'nothing');
   throw setupError(
     'local-file',
-    `profile${profiles.length > 1 ? 's' : ''} ${profiles.join(', ')} use${profiles.length > 1 ? '' : 's'} transport = node-sshd, whose node host keys the laptop's ssh must fetch with KnownHostsCommand (OpenSSH 8.5 or newer); ${ssh} -V says ${JSON.stringify((run.stderr || run.stdout).trim() || 'nothing')}`,
+    `profile${profiles.length > 1 ? 's' : ''} ${profiles.join(', ')} use${profiles.length > 1 ? '' : 's'} transport = node-sshd, whose node host keys the laptop's ssh must fetch with KnownHostsCommand (OpenSSH 8.5 or newer); ${ssh} (${said(version.stderr || version.stdout).slice(1, -1)}) does not know it: ${said(probe.stderr || probe.stdout)}`,
     'update the OpenSSH client on this computer, or use transport = tcp or srun for those profiles; nothing was written',
   );
 }
