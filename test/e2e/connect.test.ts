@@ -114,7 +114,8 @@ describe('simultaneous connects', () => {
     expect(jobs).toHaveLength(1);
     const ids = new Set(runs.map((r) => String(r.stdout).trim().split(' ')[1]));
     expect([...ids]).toEqual([jobs[0]!.id]);
-    const submitted = runs.filter((r) => /submitted job/.test(String(r.stderr)));
+    // "submitted job N", not "reusing your just submitted job N" (the connects that waited for it).
+    const submitted = runs.filter((r) => /^slurmhop: submitted job /m.test(String(r.stderr)));
     expect(submitted).toHaveLength(1);
   });
 });

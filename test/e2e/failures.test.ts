@@ -3,7 +3,7 @@
 import { execa } from 'execa';
 import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { configOf, installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, waitFor, writeConfig } from './harness.js';
+import { configOf, installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
 
 const USER = 'cyd';
 let laptop: Laptop;
@@ -99,7 +99,13 @@ async function scancelUnderOpenSession(sshOptions: string[]): Promise<void> {
   const r = await ssh;
   expect(Date.now() - t0).toBeLessThan(15_000);
   expect(r.exitCode).not.toBe(0);
-  expect(String(r.stderr)).toContain(`connection to job ${job!.id} closed: the job was cancelled`);
+  const dir = `${stateOf(USER)}/jobs/${job!.id}`;
+  const out = `${stateOf(USER)}/logs/${job!.id}.out`;
+  const files = [...(fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => `${dir}/${f}`) : []), out]
+    .filter((f) => fs.existsSync(f) && fs.statSync(f).isFile())
+    .map((f) => `--- ${f}\n${fs.readFileSync(f, 'utf8')}`)
+    .join('\n');
+  expect(String(r.stderr), `${String(r.stderr)}\n${files}`).toContain(`connection to job ${job!.id} closed: the job was cancelled`);
 }
 
 describe('a session whose job ends, relayed by Node', () => {

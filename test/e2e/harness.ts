@@ -1,7 +1,7 @@
 // End-to-end harness: the real local cluster (scripts/cluster), the real
 // OpenSSH client on the "laptop" (the root namespace), the built binary.
 import crypto from 'node:crypto';
-import { execa, type Options, type ResultPromise } from 'execa';
+import { execa, execaSync, type Options, type ResultPromise } from 'execa';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,26 +18,65 @@ export interface ClusterEnv {
   loginPort: string;
   loginKnownHosts: string;
   keysDir: string;
+  /** The Debian suite the cluster runs (scripts/cluster up --suite): bookworm is the host's own packages. */
+  suite: string;
+  /** Wrappers running that suite's OpenSSH client on the laptop (none for bookworm). */
+  laptopBin: string;
 }
 
-export function clusterEnv(): ClusterEnv {
-  const dir = process.env.SLURMHOP_CLUSTER_DIR || '/var/lib/slurmhop-cluster';
-  const file = path.join(dir, 'env');
-  if (!fs.existsSync(file)) throw new Error(`the test cluster is not up (${file} is missing): run "scripts/cluster up"`);
-  const env = Object.fromEntries(
+const clusterDir = () => process.env.SLURMHOP_CLUSTER_DIR || '/var/lib/slurmhop-cluster';
+
+function readEnvFile(file: string): Record<string, string> {
+  return Object.fromEntries(
     fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => {
       const i = l.indexOf('=');
       return [l.slice(0, i), l.slice(i + 1).replace(/^["']|["']$/g, '')];
     }),
   );
+}
+
+export function clusterEnv(): ClusterEnv {
+  const dir = clusterDir();
+  const file = path.join(dir, 'env');
+  if (!fs.existsSync(file)) throw new Error(`the test cluster is not up (${file} is missing): run "scripts/cluster up"`);
+  const env = readEnvFile(file);
   return {
     dir,
     loginHost: env.SLURMHOP_LOGIN_HOST ?? '127.0.0.1',
     loginPort: env.SLURMHOP_LOGIN_PORT ?? '2222',
     loginKnownHosts: env.SLURMHOP_LOGIN_KNOWN_HOSTS!,
     keysDir: env.SLURMHOP_LAPTOP_KEYS_DIR!,
+    suite: env.SLURMHOP_SUITE || 'bookworm',
+    laptopBin: env.SLURMHOP_LAPTOP_BIN ?? '',
   };
 }
+
+/**
+ * The laptop's OpenSSH is the cluster suite's (ssh, scp, sftp, ssh-keygen from
+ * that suite): its wrappers go first on PATH for the tests and what they start.
+ */
+function useSuiteLaptopClient(): void {
+  const file = path.join(clusterDir(), 'env');
+  if (!fs.existsSync(file)) return;
+  const bin = readEnvFile(file).SLURMHOP_LAPTOP_BIN;
+  const entries = (process.env.PATH ?? '').split(':');
+  if (bin && !entries.includes(bin)) process.env.PATH = [bin, ...entries].join(':');
+}
+useSuiteLaptopClient();
+
+/**
+ * Whether the laptop's ssh (the suite's, first on PATH) reads a configuration
+ * option: asked of ssh itself, as the setup wizard does.
+ */
+export function laptopSshKnows(option: string, value = 'none'): boolean {
+  return execaSync('ssh', ['-F', 'none', '-o', `${option}=${value}`, '-G', 'slurmhop.invalid'], { reject: false }).exitCode === 0;
+}
+
+/** The host's own ssh (bookworm's), whatever the suite of the laptop's client. */
+export const HOST_SSH = '/usr/bin/ssh';
+
+/** The suite of the running cluster (bookworm when none says otherwise). */
+export const SUITE = fs.existsSync(path.join(clusterDir(), 'env')) ? clusterEnv().suite : 'bookworm';
 
 /** Run a command on a cluster node (login, c1, c2) as a user, inside that node's namespaces. */
 export function onNode(node: string, user: string, command: string[], options: Options = {}) {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDirs } from '../helpers/tmp.js';
-import { BINARY, clusterEnv, configOf, freshLoginUser, homeOf, lockPassword, onNode, ROOT } from './harness.js';
+import { BINARY, clusterEnv, configOf, freshLoginUser, homeOf, laptopSshKnows, lockPassword, onNode, ROOT, writeConfig } from './harness.js';
 
 const cluster = clusterEnv();
 const tmp = tempDirs('slurmhop-setup-e2e-');
@@ -64,7 +64,7 @@ function snapshot(l: Laptop, user: string): Record<string, string> {
 
 beforeAll(async () => {
   if (!fs.existsSync(BINARY)) throw new Error(`${BINARY} is missing: run "npm run build"`);
-  for (const user of ['fay', 'gus']) passwords.set(user, await freshLoginUser(user));
+  for (const user of ['fay', 'gus', 'lee']) passwords.set(user, await freshLoginUser(user));
 });
 
 afterAll(async () => {
@@ -178,5 +178,31 @@ describe('a login with a second, keyboard-interactive round (MFA-like)', () => {
     const landed = await ssh(l, ['gus-cpu', 'hostname']);
     expect(landed.exitCode, landed.stderr).toBe(0);
     expect(landed.stdout.trim()).toMatch(/^c[12]$/);
+  });
+});
+
+// The laptop's own OpenSSH decides whether transport = node-sshd can work: its
+// block needs KnownHostsCommand (OpenSSH 8.5+). On a suite whose client lacks
+// it (bullseye's 8.4), the wizard must refuse with nothing written; elsewhere
+// the profile lands through the node's own sshd.
+describe('a transport = node-sshd profile and the laptop\'s ssh', () => {
+  it(laptopSshKnows('KnownHostsCommand') ? 'this ssh reads KnownHostsCommand: the profile lands through the node\'s sshd' : 'this ssh cannot read KnownHostsCommand: setup refuses, naming the profile and the fix, and writes nothing', async () => {
+    writeConfig('lee', '[profile.cpu]\npartition = interactive\ntime = 30:00\n\n[profile.adopt]\npartition = interactive\ntransport = node-sshd\n');
+    const l = laptop(MINE);
+    masters.push([l.config, 'local']);
+    const r = await setup(l, 'lee', ['--accept-new-host-key', '--password-stdin', '--no-check'], `${passwords.get('lee')}\n`);
+    if (!laptopSshKnows('KnownHostsCommand')) {
+      expect(r.exitCode, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(/profile adopt uses transport = node-sshd, whose node host keys the laptop's ssh must fetch with KnownHostsCommand \(OpenSSH 8\.5 or newer\); \S+ssh \(OpenSSH_8\.4\S*[^)]*\) does not know it: "command-line: line 0: Bad configuration option: knownhostscommand"/);
+      expect(r.stderr).toContain('update the OpenSSH client on this computer, or use transport = tcp or srun for those profiles');
+      expect(fs.readFileSync(l.config, 'utf8')).toBe(MINE);
+      expect(fs.readdirSync(l.home)).toEqual([]);
+      return;
+    }
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(fs.readFileSync(l.config, 'utf8')).toMatch(/Host slurm-adopt\r?\n[\s\S]*KnownHostsCommand /);
+    const landed = await ssh(l, ['slurm-adopt', 'echo "$(hostname) $SLURM_JOB_ID"; ps -o user= -p $(ps -o ppid= -p $PPID)']);
+    expect(landed.exitCode, landed.stderr).toBe(0);
+    expect(landed.stdout.trim()).toMatch(/^c[12] \d+\nroot$/);
   });
 });
