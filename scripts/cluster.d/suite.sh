@@ -15,7 +15,8 @@
 # every daemon and `exec` inside the suite's tree. The accounts are the
 # host's: /etc/{passwd,group,shadow,gshadow,subuid,subgid} of the tree are
 # symlinks into /run/host-etc, so a password set on the host (chpasswd
-# replaces the file) is seen at once.
+# replaces the file) is seen at once; subuid and subgid are bind-mounted
+# (newuidmap refuses a symlink), as they are when the nodes start.
 #
 # The laptop's OpenSSH client can be the suite's too: $STATE/laptop/bin holds
 # ssh, scp, sftp, ssh-keygen and ssh-keyscan wrappers that run the suite's
@@ -70,15 +71,27 @@ mount -t cgroup2 cgroup2 "$r/sys/fs/cgroup" 2>/dev/null || true
 mount --rbind /dev "$r/dev"
 mount -t devpts -o newinstance,gid=5,mode=620,ptmxmode=0666 devpts "$r/dev/pts"
 mount --bind "$r/dev/pts/ptmx" "$r/dev/ptmx"
+# /dev/fuse for users, as compute nodes have it (fuse-overlayfs, squashfuse): a
+# node of our own over the root-only one of the host, in this node only.
+if [ -c /dev/fuse ]; then
+  rm -f "$dir/fuse"
+  mknod -m 0666 "$dir/fuse" c 10 229 && mount --bind "$dir/fuse" "$r/dev/fuse"
+fi
 mount --rbind /home "$r/home"
 mount --bind /tmp "$r/tmp"
 mkdir -p "$r$state" "$r/run/host-etc" "$r/etc/slurm" "$r/run/sshd"
 mount --rbind "$state" "$r$state"
 mount --bind /etc "$r/run/host-etc"
 mount --bind "$conf" "$r/etc/slurm"
-for f in passwd group shadow gshadow subuid subgid; do
+for f in passwd group shadow gshadow; do
   rm -f "$r/etc/$f"
   ln -s "/run/host-etc/$f" "$r/etc/$f"
+done
+# newuidmap opens these with O_NOFOLLOW: bound, not linked.
+for f in subuid subgid; do
+  rm -f "$r/etc/$f"
+  : >"$r/etc/$f"
+  if [ -e "/etc/$f" ]; then mount --bind "/etc/$f" "$r/etc/$f"; fi
 done
 # /etc/hosts here is the node'"'"'s (ip netns exec mounted /etc/netns/NS/hosts on it).
 cat /etc/hosts >"$r/etc/hosts"

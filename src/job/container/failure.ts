@@ -32,6 +32,12 @@ const CAUSES: Cause[] = [
     hint: 'set ENROOT_RUNTIME_PATH (enroot) or XDG_RUNTIME_DIR to a directory of yours in env_setup',
   },
   {
+    // podman 3 (Debian 11's 3.0.1) with runc/crun of its time; podman 4.3 and newer run it.
+    test: /cannot chown `?\/sys\/fs\/cgroup\/cgroup\.procs`?: Operation not permitted/,
+    cause: 'this podman cannot run a rootless container as you (--userns=keep-id) inside the job\'s cgroup (--cgroups=disabled), which slurmhop needs; podman 3 fails so, podman 4.3 and newer do not',
+    hint: 'ask the site for podman 4.3 or newer, or use container_runtime = apptainer or enroot',
+  },
+  {
     test: /returned error code: 40[13]/,
     cause: 'the registry wants credentials',
     hint: 'log in for the runtime first (enroot: ~/.config/enroot/.credentials; apptainer/podman: their login command)',

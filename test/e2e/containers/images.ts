@@ -25,3 +25,23 @@ export async function podmanImport(user: string, root: string, tag: string): Pro
   const r = await onNode('c1', user, ['sh', '-c', `tar -C '${root}' -c . | podman import --quiet - ${tag}`]);
   if (r.exitCode !== 0) throw new Error(`podman import failed: ${r.stderr}`);
 }
+
+/**
+ * A user's rootless podman storage and runtime state, gone: the suites of the
+ * matrix run podman 3 to 5 on the same home, and one podman's database
+ * (graph driver, bolt or sqlite) is not another's.
+ */
+export function resetPodmanStorage(user: string): void {
+  const { uid } = fs.statSync(homeOf(user));
+  for (const dir of [
+    path.join(homeOf(user), '.local/share/containers'),
+    path.join(homeOf(user), '.config/containers'),
+    `/tmp/podman-run-${uid}`,
+    `/tmp/containers-user-${uid}`,
+    `/tmp/storage-run-${uid}`,
+    `/run/user/${uid}/containers`,
+    `/run/user/${uid}/libpod`,
+  ]) {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -36,6 +36,15 @@ describe('a container runtime that failed', () => {
     );
   });
 
+  it('podman 3 (Debian 11\'s 3.0.1, seen on the bullseye cluster) refusing --userns=keep-id inside the job\'s cgroup: the cause and the fix', () => {
+    const stderr = 'time="2026-12-02T03:44:03Z" level=warning msg="Falling back to --cgroup-manager=cgroupfs"\nError: cannot chown `/sys/fs/cgroup/cgroup.procs`: Operation not permitted: OCI permission denied';
+    const err = runtimeFailed('starting podman image localhost/x:1', { exitCode: 126, stdout: '', stderr });
+    expect(err.message).toBe(
+      "starting podman image localhost/x:1 failed: Error: cannot chown `/sys/fs/cgroup/cgroup.procs`: Operation not permitted: OCI permission denied (this podman cannot run a rootless container as you (--userns=keep-id) inside the job's cgroup (--cgroups=disabled), which slurmhop needs; podman 3 fails so, podman 4.3 and newer do not)",
+    );
+    expect(err.hint).toBe('ask the site for podman 4.3 or newer, or use container_runtime = apptainer or enroot');
+  });
+
   it('usage printed on stdout with nothing on stderr still says something', () => {
     const stdout = 'Usage: enroot start [options] [--] NAME|IMAGE [COMMAND] [ARG...]\n\nStart a container and invoke the command script within its root filesystem.';
     expect(explainingLines({ stdout, stderr: '' })).toBe('Usage: enroot start [options] [--] NAME|IMAGE [COMMAND] [ARG...]');
