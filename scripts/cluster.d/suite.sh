@@ -13,10 +13,11 @@
 # /dev, /sys, the host's /etc at /run/host-etc) and pivot_roots into it, so
 # that nsenter (whose setns puts the caller at the namespace's root) lands
 # every daemon and `exec` inside the suite's tree. The accounts are the
-# host's: /etc/{passwd,group,shadow,gshadow,subuid,subgid} of the tree are
-# symlinks into /run/host-etc, so a password set on the host (chpasswd
-# replaces the file) is seen at once; subuid and subgid are bind-mounted
-# (newuidmap refuses a symlink), as they are when the nodes start.
+# host's: on the login node /etc/{passwd,group,shadow,gshadow} of the tree
+# are symlinks into /run/host-etc, so a password set on the host (chpasswd
+# replaces the file) is seen at once; the compute nodes get copies made when
+# they start (a container that mounts the node's /etc finds the users), and
+# so does every node for subuid and subgid (newuidmap refuses a symlink).
 #
 # The laptop's OpenSSH client can be the suite's too: $STATE/laptop/bin holds
 # ssh, scp, sftp, ssh-keygen and ssh-keyscan wrappers that run the suite's
@@ -83,15 +84,18 @@ mkdir -p "$r$state" "$r/run/host-etc" "$r/etc/slurm" "$r/run/sshd"
 mount --rbind "$state" "$r$state"
 mount --bind /etc "$r/run/host-etc"
 mount --bind "$conf" "$r/etc/slurm"
-for f in passwd group shadow gshadow; do
+# The login node follows the host'"'"'s accounts live (a password a test sets);
+# compute nodes get copies, regular files as on a real node: a container
+# that mounts the node'"'"'s /etc must find the users there. newuidmap opens
+# subuid and subgid with O_NOFOLLOW: copies everywhere.
+for f in passwd group shadow gshadow subuid subgid; do
   rm -f "$r/etc/$f"
-  ln -s "/run/host-etc/$f" "$r/etc/$f"
-done
-# newuidmap opens these with O_NOFOLLOW: bound, not linked.
-for f in subuid subgid; do
-  rm -f "$r/etc/$f"
-  : >"$r/etc/$f"
-  if [ -e "/etc/$f" ]; then mount --bind "/etc/$f" "$r/etc/$f"; fi
+  [ -e "/etc/$f" ] || continue
+  if [ "$node" = login ] && [ "$f" != subuid ] && [ "$f" != subgid ]; then
+    ln -s "/run/host-etc/$f" "$r/etc/$f"
+  else
+    cp -p "/etc/$f" "$r/etc/$f"
+  fi
 done
 # /etc/hosts here is the node'"'"'s (ip netns exec mounted /etc/netns/NS/hosts on it).
 cat /etc/hosts >"$r/etc/hosts"

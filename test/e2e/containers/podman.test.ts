@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa, execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { homeOf, installRemote, jobsOf, Laptop, onNode, resetUser, ROOT, writeConfig } from '../harness.js';
+import { homeOf, installRemote, jobsOf, Laptop, onNode, resetUser, ROOT, stateOf, writeConfig } from '../harness.js';
 import { makeSkeleton, podmanImport, resetPodmanStorage } from './images.js';
 
 const USER = 'cyd';
@@ -125,7 +125,8 @@ describe.skipIf(PODMAN_3)('container_runtime = podman (rootless, real)', () => {
   }, 120_000);
 
   it('cancelling the job removes the container', async () => {
-    const [job] = await jobsOf(USER);
+    // The ctr profile's job (the walltime test's own job may still run until its limit).
+    const job = (await jobsOf(USER)).find((j) => j.name === 'slurmhop-ctr');
     const name = (await onNode(job!.node, USER, ['podman', 'ps', '--format', '{{.Names}}'])).stdout;
     expect(String(name)).toContain(`slurmhop-${job!.id}-`);
     expect((await laptop.remote(['cancel', 'ctr'])).exitCode).toBe(0);
@@ -158,7 +159,11 @@ async function waitForNoContainer(node: string, jobId: string): Promise<void> {
   for (;;) {
     const r = await onNode(node, USER, ['podman', 'ps', '--all', '--format', '{{.Names}}']);
     if (!String(r.stdout).includes(`slurmhop-${jobId}-`)) return;
-    if (Date.now() > deadline) throw new Error(`container of job ${jobId} still there: ${r.stdout}`);
+    if (Date.now() > deadline) {
+      const all = await onNode(node, USER, ['podman', 'ps', '--all']);
+      const out = `${stateOf(USER)}/logs/${jobId}.out`;
+      throw new Error(`container of job ${jobId} still there: ${r.stdout}\n${all.stdout}\n${fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : ''}`);
+    }
     await new Promise((res) => setTimeout(res, 300));
   }
 }
