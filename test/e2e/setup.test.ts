@@ -64,7 +64,7 @@ function snapshot(l: Laptop, user: string): Record<string, string> {
 
 beforeAll(async () => {
   if (!fs.existsSync(BINARY)) throw new Error(`${BINARY} is missing: run "npm run build"`);
-  for (const user of ['fay', 'gus', 'lee']) passwords.set(user, await freshLoginUser(user));
+  for (const user of ['fay', 'gus', 'bob']) passwords.set(user, await freshLoginUser(user));
 });
 
 afterAll(async () => {
@@ -187,10 +187,10 @@ describe('a login with a second, keyboard-interactive round (MFA-like)', () => {
 // the profile lands through the node's own sshd.
 describe('a transport = node-sshd profile and the laptop\'s ssh', () => {
   it(laptopSshKnows('KnownHostsCommand') ? 'this ssh reads KnownHostsCommand: the profile lands through the node\'s sshd' : 'this ssh cannot read KnownHostsCommand: setup refuses, naming the profile and the fix, and writes nothing', async () => {
-    writeConfig('lee', '[profile.cpu]\npartition = interactive\ntime = 30:00\n\n[profile.adopt]\npartition = interactive\ntransport = node-sshd\n');
+    writeConfig('bob', '[profile.cpu]\npartition = interactive\ntime = 30:00\n\n[profile.adopt]\npartition = interactive\ntransport = node-sshd\n');
     const l = laptop(MINE);
     masters.push([l.config, 'local']);
-    const r = await setup(l, 'lee', ['--accept-new-host-key', '--password-stdin', '--no-check'], `${passwords.get('lee')}\n`);
+    const r = await setup(l, 'bob', ['--accept-new-host-key', '--password-stdin', '--no-check'], `${passwords.get('bob')}\n`);
     if (!laptopSshKnows('KnownHostsCommand')) {
       expect(r.exitCode, r.stderr).toBe(3);
       expect(r.stderr).toMatch(/profile adopt uses transport = node-sshd, whose node host keys the laptop's ssh must fetch with KnownHostsCommand \(OpenSSH 8\.5 or newer\); \S+ssh \(OpenSSH_8\.4\S*[^)]*\) does not know it: "command-line: line 0: Bad configuration option: knownhostscommand"/);

@@ -1,11 +1,12 @@
 // Everything a container session needs before its sshd starts: the runtime,
 // the image made ready (imported or pulled once), the mounts, and a probe run
 // that finds the image's sshd and environment.
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SlurmhopError } from '../../errors.js';
 import { isDirectory } from '../../fsutil.js';
-import { locksDir } from '../../paths.js';
+import { jobDir, locksDir } from '../../paths.js';
 import { prepareApptainer } from './apptainer.js';
 import { prepareEnroot } from './enroot.js';
 import { containerSessionEnv } from './environment.js';
@@ -76,6 +77,13 @@ export async function prepareContainer(settings: ContainerSettings, deps: Contai
     await run.release?.();
     throw err;
   });
+  if (probe.groupWithoutTty !== undefined) {
+    // The session's runs read input.mounts when they start: sshd sees a group file without the unmapped tty group.
+    const file = path.join(jobDir(deps.stateDir, deps.jobId), 'container-group');
+    fs.writeFileSync(file, probe.groupWithoutTty, { mode: 0o644 });
+    mounts.push({ source: file, target: '/etc/group', readOnly: true, file: true, from: 'the container\'s /etc/group without its tty group (its gid is not mapped in the container)' });
+    deps.log('the container maps no tty group: its sshd gets a group file without one, so ptys work');
+  }
   if (settings.slurm) extraEnv.PATH = `${CONTAINER_SLURM_BIN}:${probe.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`;
   return { run, probe, sessionEnv: containerSessionEnv(deps.env, probe.env, extraEnv) };
 }

@@ -15,6 +15,14 @@ fi
 if [ -z "$sshd" ] || [ ! -x "$sshd" ]; then echo "slurmhop-probe no-sshd"; exit 0; fi
 echo "slurmhop-probe sshd $sshd"
 if "$sshd" -t -f /dev/null -h "$2" -o PerSourcePenalties=no >/dev/null 2>&1; then echo "slurmhop-probe penalties"; fi
+tty=$(grep '^tty:' /etc/group 2>/dev/null | cut -d: -f3)
+if [ -n "$tty" ] && [ -r /proc/self/gid_map ]; then
+  mapped=
+  while read -r inside outside count; do
+    if [ "$tty" -ge "$inside" ] && [ "$tty" -lt $((inside + count)) ]; then mapped=1; fi
+  done </proc/self/gid_map
+  if [ -z "$mapped" ]; then echo "slurmhop-probe tty-unmapped"; echo "slurmhop-probe group"; cat /etc/group; fi
+fi
 echo "slurmhop-probe env"
 env`;
 
@@ -24,6 +32,15 @@ export interface ProbeResult {
   penalties: boolean;
   /** The image's environment as its processes see it. */
   env: Record<string, string>;
+  /**
+   * The container's /etc/group names a tty group whose gid its user namespace
+   * does not map (Apptainer and enroot map the user alone): sshd's chown of a
+   * pty to that group fails ("chown(/dev/pts/0, UID, 5) failed: Invalid
+   * argument") and ends every session with a terminal. The group file then
+   * (without that line) for the session's sshd: without a tty group, sshd
+   * gives the pty to the user's own group, mode 0600.
+   */
+  groupWithoutTty?: string;
 }
 
 /** Podman pulls a missing image in this first run. */
@@ -54,10 +71,16 @@ export function parseProbe(r: ExecResult, opts: { image: string; sshd?: string |
     );
   }
   const sshd = marks.find((l) => l.startsWith('slurmhop-probe sshd '))!.slice('slurmhop-probe sshd '.length);
+  const envAt = lines.indexOf('slurmhop-probe env');
   const env: Record<string, string> = {};
-  for (const line of lines.slice(lines.indexOf('slurmhop-probe env') + 1)) {
+  for (const line of lines.slice(envAt + 1)) {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
     if (m) env[m[1]!] = m[2]!;
   }
-  return { sshd, penalties: marks.includes('slurmhop-probe penalties'), env };
+  const result: ProbeResult = { sshd, penalties: marks.includes('slurmhop-probe penalties'), env };
+  const groupAt = lines.indexOf('slurmhop-probe group');
+  if (marks.includes('slurmhop-probe tty-unmapped') && groupAt >= 0 && groupAt < envAt) {
+    result.groupWithoutTty = `${lines.slice(groupAt + 1, envAt).filter((l) => l && !l.startsWith('tty:')).join('\n')}\n`;
+  }
+  return result;
 }

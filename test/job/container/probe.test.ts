@@ -26,6 +26,19 @@ describe('the probe script (run by the real /bin/sh here)', () => {
     expect(result.env).toMatchObject({ FOO: 'bar', PATH: '/usr/bin:/bin' });
   });
 
+  it('a tty group the user namespace maps: nothing to change (here, the whole gid range is mapped)', async () => {
+    const r = await execa('/bin/sh', ['-c', PROBE_SCRIPT, 'probe', '', '/nonexistent-key']);
+    expect(parseProbe({ stdout: r.stdout, exitCode: r.exitCode ?? 1, stderr: r.stderr }, { image: 'img', describe: 'a container' }).groupWithoutTty).toBeUndefined();
+  });
+
+  it('a tty group whose gid the user namespace does not map (unprivileged Apptainer, seen on sid): the group file without it, for sshd', async () => {
+    // What the script printed inside Apptainer 1.4.5 (gid_map "1014 1014 1": the user's group alone).
+    const stdout = 'slurmhop-probe sshd /usr/sbin/sshd\nslurmhop-probe penalties\nslurmhop-probe tty-unmapped\nslurmhop-probe group\nroot:x:0:\ntty:x:5:\nmia:x:1014:\nslurmhop-probe env\nPATH=/usr/bin:/bin\n';
+    const result = parseProbe({ stdout, exitCode: 0, stderr: '' }, { image: 'img', describe: 'a container' });
+    expect(result.groupWithoutTty).toBe('root:x:0:\nmia:x:1014:\n');
+    expect(result.env).toEqual({ PATH: '/usr/bin:/bin' });
+  });
+
   it('an sshd that is not there is named, with what to add', async () => {
     const r = await execa('/bin/sh', ['-c', PROBE_SCRIPT, 'probe', '/opt/none/sshd', '/k'], { reject: false });
     expect(() => parseProbe({ stdout: r.stdout, exitCode: r.exitCode ?? 1, stderr: r.stderr }, { image: 'img', sshd: '/opt/none/sshd', describe: 'a container' })).toThrow('container image img has no sshd at /opt/none/sshd');
