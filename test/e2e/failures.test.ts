@@ -3,7 +3,7 @@
 import { execa } from 'execa';
 import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { configOf, installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
+import { configOf, installRemote, itOnceOnBookworm, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
 
 const USER = 'cyd';
 let laptop: Laptop;
@@ -55,7 +55,7 @@ describe('a busy partition', () => {
     }
   });
 
-  it('ssh killed while the job is pending: the job it submitted is cancelled', async () => {
+  itOnceOnBookworm('ssh killed while the job is pending: the job it submitted is cancelled', async () => {
     const release = await occupyGpuPartition();
     try {
       const ssh = laptop.ssh(['slurm-gpu', 'true']);
@@ -68,7 +68,7 @@ describe('a busy partition', () => {
     }
   });
 
-  it('a reused pending job is never cancelled by a proxy that gives up', async () => {
+  itOnceOnBookworm('a reused pending job is never cancelled by a proxy that gives up', async () => {
     writeConfig(USER, `${PROFILES}pending_timeout = 2\n`);
     const release = await occupyGpuPartition();
     try {
@@ -133,7 +133,7 @@ describe('a job that fails before its sshd is ready', () => {
     await waitFor(async () => (await jobsOf(USER)).length === 0, 15_000, 'the failed job to leave');
   });
 
-  it('env_setup that fails: the job\'s output is shown, exit 6', async () => {
+  itOnceOnBookworm('env_setup that fails: the job\'s output is shown, exit 6', async () => {
     writeConfig(USER, `${PROFILES}\n[profile.broken]\npartition = interactive\nenv_setup = echo "module: cuda/99 not found" >&2; exit 3\n`);
     const r = await laptop.ssh(['slurm-broken', 'true']);
     expect(r.exitCode).toBe(255); // ssh's own code: the proxy closed before the SSH banner
@@ -143,7 +143,7 @@ describe('a job that fails before its sshd is ready', () => {
 });
 
 describe('bad input is refused before anything is submitted', () => {
-  it('a malformed config.ini: the error names the file and line, exit 3', async () => {
+  itOnceOnBookworm('a malformed config.ini: the error names the file and line, exit 3', async () => {
     writeConfig(USER, '[profile.cpu]\npartition = interactive\ntime 30:00\n');
     const r = await laptop.remote(['proxy', 'cpu'], { stdin: 'pipe' });
     expect(r.exitCode).toBe(3);
@@ -154,7 +154,7 @@ describe('bad input is refused before anything is submitted', () => {
     expect(await jobsOf(USER)).toEqual([]);
   });
 
-  it('an unknown profile lists the known ones, exit 3', async () => {
+  itOnceOnBookworm('an unknown profile lists the known ones, exit 3', async () => {
     const r = await laptop.remote(['proxy', 'gpus'], { stdin: 'pipe' });
     expect(r.exitCode).toBe(3);
     expect(String(r.stderr)).toContain('unknown profile "gpus"');
@@ -164,7 +164,7 @@ describe('bad input is refused before anything is submitted', () => {
 });
 
 describe('the pinned host key', () => {
-  it('a different key under the alias is refused by ssh', async () => {
+  itOnceOnBookworm('a different key under the alias is refused by ssh', async () => {
     const good = fs.readFileSync(laptop.pinned, 'utf8');
     const keyFile = `${laptop.dir}/other_key`;
     await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', keyFile]);

@@ -3,7 +3,7 @@
 import { execa } from 'execa';
 import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
+import { installRemote, itOnceOnBookworm, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
 
 const USER = 'eve';
 const WITH_SETUP = `${PROFILES}
@@ -57,7 +57,7 @@ describe('when the job ends', () => {
     expect(statusEvents(job!.id).at(-1)).toMatchObject({ event: 'ended', reason: 'cancelled' });
   });
 
-  it('the time limit: the open session ends with the reason, and the status says time-limit', async () => {
+  itOnceOnBookworm('the time limit: the open session ends with the reason, and the status says time-limit', async () => {
     const { ssh, opened } = laptop.open(['slurm-short', 'echo started; sleep 300'], 'started');
     await opened();
     const [job] = await jobsOf(USER);

@@ -3,7 +3,7 @@
 // multi-node profiles, GPU activity for idle reclaim.
 import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { homeOf, installRemote, jobsOf, Laptop, PROFILES, resetUser, ROOT, stateOf, waitFor, writeConfig, chownTree } from './harness.js';
+import { chownTree, homeOf, installRemote, itOnceOnBookworm, jobsOf, Laptop, PROFILES, resetUser, ROOT, stateOf, waitFor, writeConfig } from './harness.js';
 
 const USER = 'ivy';
 const CONFIG = `${PROFILES}
@@ -41,7 +41,7 @@ afterEach(async () => {
 const statusOf = (jobId: string) => fs.readFileSync(`${stateOf(USER)}/jobs/${jobId}/status`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 
 describe('swap', () => {
-  it('gpuswap moves an open cpu session: "ssh slurm" then lands on c2 with the GPU, the cpu job is gone', async () => {
+  itOnceOnBookworm('gpuswap moves an open cpu session: "ssh slurm" then lands on c2 with the GPU, the cpu job is gone', async () => {
     const first = await laptop.ssh(['slurm-cpu', 'true']);
     expect(first.exitCode, String(first.stderr)).toBe(0);
     const [cpu] = await jobsOf(USER);
@@ -62,7 +62,7 @@ describe('swap', () => {
     expect(String(now.stdout).split('\n')).toEqual(['c2', 'cuda=0']);
   });
 
-  it('--keep keeps the old job', async () => {
+  itOnceOnBookworm('--keep keeps the old job', async () => {
     expect((await laptop.ssh(['slurm-gpu', 'true'])).exitCode).toBe(0);
     const [gpu] = await jobsOf(USER);
     const swap = await laptop.remote(['swap', 'cpu', '--keep']);
@@ -76,7 +76,7 @@ describe('swap', () => {
 });
 
 describe('swapping to where the session already is', () => {
-  it('gpuswap on the gpu session answers at once, submits nothing; --shell opens the shell in that job', async () => {
+  itOnceOnBookworm('gpuswap on the gpu session answers at once, submits nothing; --shell opens the shell in that job', async () => {
     expect((await laptop.ssh(['slurm-gpu', 'true'])).exitCode).toBe(0);
     const [gpu] = await jobsOf(USER);
     const started = Date.now();
@@ -92,7 +92,7 @@ describe('swapping to where the session already is', () => {
     expect((await jobsOf(USER)).map((j) => j.id)).toEqual([gpu!.id]);
   });
 
-  it('--fresh asks for a new job, whose progress says that the session\'s own job holds the GPU; "remote cancel" frees it and the swap completes', async () => {
+  itOnceOnBookworm('--fresh asks for a new job, whose progress says that the session\'s own job holds the GPU; "remote cancel" frees it and the swap completes', async () => {
     expect((await laptop.ssh(['slurm-gpu', 'true'])).exitCode).toBe(0);
     const [old] = await jobsOf(USER);
     const swap = laptop.remote(['gpuswap', '--fresh']);
@@ -146,7 +146,7 @@ describe('walltime warnings', () => {
 });
 
 describe('remote ssh', () => {
-  it('runs inside the job on its node, from the login node, without a key', async () => {
+  itOnceOnBookworm('runs inside the job on its node, from the login node, without a key', async () => {
     expect((await laptop.ssh(['slurm-cpu', 'true'])).exitCode).toBe(0);
     const [job] = await jobsOf(USER);
     // One string: the login node's shell parses the remote command line again.
@@ -157,7 +157,7 @@ describe('remote ssh', () => {
     expect(String(byId.stdout).trim()).toBe(job!.node);
   });
 
-  it('an interactive shell with ssh -tt', async () => {
+  itOnceOnBookworm('an interactive shell with ssh -tt', async () => {
     expect((await laptop.ssh(['slurm-cpu', 'true'])).exitCode).toBe(0);
     const [job] = await jobsOf(USER);
     const r = await laptop.ssh(['-tt', 'login', '.local/bin/remote', 'ssh'], { stdin: 'pipe', input: 'echo "inside=$SLURM_JOB_ID"; exit\n' });
@@ -176,7 +176,7 @@ describe('a multi-node profile', () => {
 });
 
 describe('idle reclaim counting GPU activity (stand-in nvidia-smi)', () => {
-  it('a busy GPU keeps a job with no connection; an idle one lets it end', async () => {
+  itOnceOnBookworm('a busy GPU keeps a job with no connection; an idle one lets it end', async () => {
     const bin = `${homeOf(USER)}/standin-bin`;
     fs.mkdirSync(bin, { recursive: true });
     // The stand-in nvidia-smi (no GPU here): one GPU whose utilization is the file beside it.

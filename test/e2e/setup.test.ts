@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDirs } from '../helpers/tmp.js';
-import { BINARY, clusterEnv, configOf, freshLoginUser, homeOf, laptopSshKnows, lockPassword, onNode, ROOT, writeConfig } from './harness.js';
+import { BINARY, clusterEnv, configOf, freshLoginUser, homeOf, itOnceOnBookworm, laptopSshKnows, lockPassword, onNode, ROOT, writeConfig } from './harness.js';
 
 const cluster = clusterEnv();
 const tmp = tempDirs('slurmhop-setup-e2e-');
@@ -104,7 +104,7 @@ describe('setup from a laptop that has never seen the cluster', () => {
     expect(pinned).toContain(`slurmhop-local ${fs.readFileSync(`${homeOf('fay')}/.local/state/slurmhop/hostkey/ssh_host_ed25519_key.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}`);
   });
 
-  it('a second run with the same answers changes no file, here or on the cluster', async () => {
+  itOnceOnBookworm('a second run with the same answers changes no file, here or on the cluster', async () => {
     const before = snapshot(l, 'fay');
     const r = await setup(l, 'fay', []);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -112,7 +112,7 @@ describe('setup from a laptop that has never seen the cluster', () => {
     expect(snapshot(l, 'fay')).toEqual(before);
   });
 
-  it('--dry-run of a different prefix prints the diff and writes nothing', async () => {
+  itOnceOnBookworm('--dry-run of a different prefix prints the diff and writes nothing', async () => {
     const before = snapshot(l, 'fay');
     const r = await setup(l, 'fay', ['--dry-run', '--prefix', 'hop']);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -122,7 +122,7 @@ describe('setup from a laptop that has never seen the cluster', () => {
     expect(snapshot(l, 'fay')).toEqual(before);
   });
 
-  it('--uninstall removes the block and the pinned key, and (with --yes) the binary and config.ini', async () => {
+  itOnceOnBookworm('--uninstall removes the block and the pinned key, and (with --yes) the binary and config.ini', async () => {
     await execa('ssh', ['-F', l.config, '-O', 'exit', 'local'], { reject: false });
     const r = await setup(l, 'fay', ['--uninstall']);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -135,7 +135,7 @@ describe('setup from a laptop that has never seen the cluster', () => {
 });
 
 describe('setup stops with nothing written', () => {
-  it('when the ssh config cannot be parsed: the error names the line', async () => {
+  itOnceOnBookworm('when the ssh config cannot be parsed: the error names the line', async () => {
     const text = 'Host a\n  HostName a.example.org\n  User "unterminated\n';
     const l = laptop(text);
     const r = await setup(l, 'fay', ['--accept-new-host-key', '--password-stdin'], `${passwords.get('fay')}\n`);
@@ -146,7 +146,7 @@ describe('setup stops with nothing written', () => {
     expect(fs.readdirSync(l.home)).toEqual([]);
   });
 
-  it('when the login node\'s host key changed: exit 5, the known_hosts line is named', async () => {
+  itOnceOnBookworm('when the login node\'s host key changed: exit 5, the known_hosts line is named', async () => {
     const l = laptop();
     const ssh = path.join(l.home, '.ssh');
     fs.mkdirSync(ssh, { mode: 0o700 });
@@ -159,7 +159,7 @@ describe('setup stops with nothing written', () => {
     expect(fs.readdirSync(ssh)).toEqual(['known_hosts']);
   });
 
-  it('when the host key is unknown and not accepted', async () => {
+  itOnceOnBookworm('when the host key is unknown and not accepted', async () => {
     const l = laptop();
     const r = await setup(l, 'fay', ['--password-stdin'], `${passwords.get('fay')}\n`);
     expect(r.exitCode).toBe(5);

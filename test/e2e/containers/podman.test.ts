@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa, execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { homeOf, installRemote, jobsOf, Laptop, onNode, resetUser, ROOT, stateOf, writeConfig } from '../harness.js';
+import { homeOf, installRemote, itOnceOnBookworm, jobsOf, Laptop, onNode, resetUser, ROOT, stateOf, writeConfig } from '../harness.js';
 import { makeSkeleton, podmanImport, resetPodmanStorage } from './images.js';
 
 const USER = 'cyd';
@@ -97,7 +97,7 @@ describe.skipIf(PODMAN_3)('container_runtime = podman (rootless, real)', () => {
     expect((await onNode(job!.node, USER, ['test', '-e', '/slurmhop-image'])).exitCode).toBe(1);
   });
 
-  it('passes exit codes through, and scp works both ways', async () => {
+  itOnceOnBookworm('passes exit codes through, and scp works both ways', async () => {
     expect((await laptop.ssh(['slurm-ctr', 'exit 7'])).exitCode).toBe(7);
     const data = crypto.randomBytes(4 << 20);
     const local = path.join(laptop.dir, 'up.bin');
