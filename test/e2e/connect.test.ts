@@ -64,6 +64,21 @@ describe('ssh slurm-cpu', () => {
   });
 });
 
+describe('the single executable on this suite', () => {
+  // Proven on each suite's glibc (bullseye 2.31 to sid 2.43); its symbol floor, 2.28, is checked in test/build.
+  it('runs on the login node and in the job: remote --version, under the nodes\' own glibc', async () => {
+    for (const node of ['login', 'c1']) {
+      const glibc = await onNode(node, USER, ['ldd', '--version']);
+      const version = await onNode(node, USER, ['.local/bin/remote', '--version']);
+      expect(version.exitCode, `${node}: ${String(version.stderr)} (${String(glibc.stdout).split('\n')[0]})`).toBe(0);
+      expect(String(version.stdout)).toMatch(/^slurmhop \d+\.\d+\.\d+/);
+    }
+    const inJob = await laptop.ssh(['slurm-cpu', 'ldd --version | head -n1; .local/bin/remote --version']);
+    expect(inJob.exitCode, String(inJob.stderr)).toBe(0);
+    expect(String(inJob.stdout)).toMatch(/GLIBC|GNU libc/i);
+  });
+});
+
 describe('the relay on the login node', () => {
   it('an open session is carried by bash and cat there, not by a Node process', async () => {
     const { ssh, opened } = laptop.open(['slurm-cpu', 'echo open; sleep 20'], 'open');
