@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Laptop } from '../../test/e2e/harness.js';
-import { renderSshConfigBlock } from '../../src/templates/ssh-config-block.js';
+import { writeWizardBlock } from '../../test/e2e/wizard-block.js';
 import { currentContact } from '../lib/chain.js';
 import { interleaveAll, timeCommand, type Figure } from '../lib/measure.js';
 import { versionOnce } from './binary.js';
@@ -23,23 +23,7 @@ export async function warmThroughWizardConfig(laptop: Laptop, rounds: number): P
     const pinned = path.join(dir, 'known_hosts');
     // The job host key the harness pinned, under the alias the wizard's block uses.
     fs.writeFileSync(pinned, fs.readFileSync(laptop.pinned, 'utf8').replace(/^\S+/gm, `slurmhop-${CLUSTER}`));
-    const c = laptop.cluster;
-    fs.writeFileSync(
-      config,
-      renderSshConfigBlock({
-        platform: 'linux',
-        cluster: CLUSTER,
-        prefix: 'bench',
-        profiles: ['cpu'],
-        login: { host: c.loginHost, port: Number(c.loginPort), user: laptop.user },
-        identityFile: path.join(c.keysDir, `${laptop.user}_ed25519`),
-        loginKnownHosts: [c.loginKnownHosts],
-        jobKnownHosts: pinned,
-        sshConfigFile: config,
-        sshProgram: 'ssh',
-        controlDir: dir,
-      }),
-    );
+    writeWizardBlock({ file: config, user: laptop.user, cluster: CLUSTER, prefix: 'bench', profiles: ['cpu'], jobKnownHosts: pinned, controlDir: dir });
     const ours = ['-F', config, 'bench-cpu', 'true'];
     await timeCommand('ssh', ours); // the job runs, the shared login connection is up
     const { node, port } = currentContact(laptop.user);

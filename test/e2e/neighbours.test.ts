@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderSshConfigBlock } from '../../src/templates/ssh-config-block.js';
-import { clusterEnv, installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
+import { writeWizardBlock } from './wizard-block.js';
+import { installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
 
 const USER = 'lee';
 const NEIGHBOUR = 'mia';
@@ -77,26 +77,9 @@ describe('transport = node-sshd on nodes whose /proc is mounted hidepid=invisibl
       const r = await onNode(node, 'root', ['mount', '-t', 'proc', '-o', 'hidepid=invisible', 'proc', '/proc']);
       expect(r.exitCode, String(r.stderr)).toBe(0);
     }
-    const cluster = clusterEnv();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slurmhop-hidepid-'));
     cfg = path.join(dir, 'ssh_config');
-    fs.writeFileSync(
-      cfg,
-      renderSshConfigBlock({
-        platform: 'linux',
-        cluster: 'local',
-        prefix: 'slurm',
-        profiles: ['adoptidle'],
-        nodeSshdProfiles: ['adoptidle'],
-        login: { host: cluster.loginHost, port: Number(cluster.loginPort), user: USER },
-        identityFile: path.join(cluster.keysDir, `${USER}_ed25519`),
-        loginKnownHosts: [cluster.loginKnownHosts],
-        jobKnownHosts: path.join(dir, 'slurmhop_known_hosts'),
-        sshConfigFile: cfg,
-        sshProgram: 'ssh',
-        sshAbsolutePath: '/usr/bin/ssh',
-      }),
-    );
+    writeWizardBlock({ file: cfg, user: USER, profiles: ['adoptidle'], nodeSshdProfiles: ['adoptidle'], jobKnownHosts: path.join(dir, 'slurmhop_known_hosts') });
   });
   afterAll(async () => {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderSshConfigBlock } from '../../src/templates/ssh-config-block.js';
+import { writeWizardBlock } from './wizard-block.js';
 import { clusterEnv, HOST_SSH, installRemote, jobsOf, Laptop, laptopSshKnows, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
 
 const USER = 'jay';
@@ -72,26 +72,16 @@ describe('transport = node-sshd', () => {
   beforeAll(async () => {
     writeConfig(USER, `${PROFILES}\n[profile.adopt]\npartition = interactive\ntransport = node-sshd\n\n[profile.adoptidle]\npartition = interactive\ntransport = node-sshd\nidle_timeout = 3\n\n[profile.adoptshort]\npartition = interactive\ntransport = node-sshd\ntime = 1\nwalltime_warnings = 50s\n`);
     await resetUser(USER);
-    const cluster = clusterEnv();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slurmhop-node-sshd-'));
     cfg = path.join(dir, 'ssh_config');
-    fs.writeFileSync(
-      cfg,
-      renderSshConfigBlock({
-        platform: 'linux',
-        cluster: 'local',
-        prefix: 'slurm',
-        profiles: ['cpu', 'adopt', 'adoptidle', 'adoptshort'],
-        nodeSshdProfiles: ['adopt', 'adoptidle', 'adoptshort'],
-        login: { host: cluster.loginHost, port: Number(cluster.loginPort), user: USER },
-        identityFile: key(),
-        loginKnownHosts: [cluster.loginKnownHosts],
-        jobKnownHosts: path.join(dir, 'slurmhop_known_hosts'),
-        sshConfigFile: cfg,
-        sshProgram: client,
-        sshAbsolutePath: client === 'ssh' ? '/usr/bin/ssh' : client,
-      }),
-    );
+    writeWizardBlock({
+      file: cfg,
+      user: USER,
+      profiles: ['cpu', 'adopt', 'adoptidle', 'adoptshort'],
+      nodeSshdProfiles: ['adopt', 'adoptidle', 'adoptshort'],
+      jobKnownHosts: path.join(dir, 'slurmhop_known_hosts'),
+      sshProgram: client,
+    });
   });
   afterAll(async () => {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { renderSshConfigBlock } from '../../src/templates/ssh-config-block.js';
-import { clusterEnv, installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
+import { writeWizardBlock } from './wizard-block.js';
+import { installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
 
 const USER = 'kim';
 const CONFIG = `${PROFILES}
@@ -98,26 +98,9 @@ describe('transport = node-sshd: remote job alone killed', () => {
   let cfg: string;
   let dir: string;
   beforeAll(() => {
-    const cluster = clusterEnv();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slurmhop-unclean-'));
     cfg = path.join(dir, 'ssh_config');
-    fs.writeFileSync(
-      cfg,
-      renderSshConfigBlock({
-        platform: 'linux',
-        cluster: 'local',
-        prefix: 'slurm',
-        profiles: ['adopt'],
-        nodeSshdProfiles: ['adopt'],
-        login: { host: cluster.loginHost, port: Number(cluster.loginPort), user: USER },
-        identityFile: path.join(cluster.keysDir, `${USER}_ed25519`),
-        loginKnownHosts: [cluster.loginKnownHosts],
-        jobKnownHosts: path.join(dir, 'slurmhop_known_hosts'),
-        sshConfigFile: cfg,
-        sshProgram: 'ssh',
-        sshAbsolutePath: '/usr/bin/ssh',
-      }),
-    );
+    writeWizardBlock({ file: cfg, user: USER, profiles: ['adopt'], nodeSshdProfiles: ['adopt'], jobKnownHosts: path.join(dir, 'slurmhop_known_hosts') });
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   const ssh = (args: string[]) => execa('ssh', ['-F', cfg, '-o', 'BatchMode=yes', ...args], { reject: false, stdin: 'ignore' });
