@@ -3,7 +3,8 @@
 import { execa } from 'execa';
 import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { configOf, installRemote, itOnceOnBookworm, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
+import { configOf, installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
+import { itOnceOnBookworm } from './once-on-bookworm.js';
 
 const USER = 'cyd';
 let laptop: Laptop;

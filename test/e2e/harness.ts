@@ -6,7 +6,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { it } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 const CLUSTER = path.join(ROOT, 'scripts/cluster');
@@ -78,13 +77,6 @@ export const HOST_SSH = '/usr/bin/ssh';
 
 /** The suite of the running cluster (bookworm when none says otherwise). */
 export const SUITE = fs.existsSync(path.join(clusterDir(), 'env')) ? clusterEnv().suite : 'bookworm';
-
-/**
- * npm test runs the connect suite on every Debian suite's cluster (the
- * matrix: bullseye, trixie, sid) and everything once on bookworm, the host's
- * own packages. A test marked so is not part of the connect suite.
- */
-export const itOnceOnBookworm = it.skipIf(SUITE !== 'bookworm');
 
 /** Run a command on a cluster node (login, c1, c2) as a user, inside that node's namespaces. */
 export function onNode(node: string, user: string, command: string[], options: Options = {}) {

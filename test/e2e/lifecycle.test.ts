@@ -3,7 +3,8 @@
 import { execa } from 'execa';
 import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { installRemote, itOnceOnBookworm, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
+import { installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
+import { itOnceOnBookworm } from './once-on-bookworm.js';
 
 const USER = 'eve';
 const WITH_SETUP = `${PROFILES}

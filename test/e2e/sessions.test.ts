@@ -3,7 +3,8 @@
 // multi-node profiles, GPU activity for idle reclaim.
 import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { chownTree, homeOf, installRemote, itOnceOnBookworm, jobsOf, Laptop, PROFILES, resetUser, ROOT, stateOf, waitFor, writeConfig } from './harness.js';
+import { chownTree, homeOf, installRemote, jobsOf, Laptop, PROFILES, resetUser, ROOT, stateOf, waitFor, writeConfig } from './harness.js';
+import { itOnceOnBookworm } from './once-on-bookworm.js';
 
 const USER = 'ivy';
 const CONFIG = `${PROFILES}

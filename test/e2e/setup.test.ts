@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDirs } from '../helpers/tmp.js';
-import { BINARY, clusterEnv, configOf, freshLoginUser, homeOf, itOnceOnBookworm, laptopSshKnows, lockPassword, onNode, ROOT, writeConfig } from './harness.js';
+import { BINARY, clusterEnv, configOf, freshLoginUser, homeOf, laptopSshKnows, lockPassword, onNode, ROOT, writeConfig } from './harness.js';
+import { itOnceOnBookworm } from './once-on-bookworm.js';
 
 const cluster = clusterEnv();
 const tmp = tempDirs('slurmhop-setup-e2e-');

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa, execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { homeOf, installRemote, itOnceOnBookworm, jobsOf, Laptop, onNode, resetUser, ROOT, stateOf, writeConfig } from '../harness.js';
+import { homeOf, installRemote, jobsOf, Laptop, onNode, resetUser, ROOT, stateOf, writeConfig } from '../harness.js';
+import { itOnceOnBookworm } from '../once-on-bookworm.js';
 import { makeSkeleton, podmanImport, resetPodmanStorage } from './images.js';
 
 const USER = 'cyd';
