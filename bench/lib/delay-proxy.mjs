@@ -9,10 +9,12 @@ net
   .createServer({ allowHalfOpen: true }, (client) => {
     const server = net.connect({ host, port: Number(port), allowHalfOpen: true });
     client.pipe(server);
-    // Each chunk of the answer keeps its order: the delays queue behind each other.
+    // Each chunk of the answer goes on DELAY_MS after it arrived, in order
+    // (a many-chunk answer is late by DELAY_MS once, not once per chunk).
     let last = Promise.resolve();
     server.on('data', (chunk) => {
-      last = last.then(() => new Promise((resolve) => setTimeout(() => resolve(client.write(chunk)), Number(delay))));
+      const due = Date.now() + Number(delay);
+      last = last.then(() => new Promise((resolve) => setTimeout(() => resolve(client.write(chunk)), Math.max(0, due - Date.now()))));
     });
     server.on('end', () => last.then(() => client.end()));
     const drop = () => {

@@ -3,23 +3,13 @@
 // for what it runs afterwards: it half-closes, and it says how the session ended.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { server } from '../helpers/tcp-server.js';
 import { handoffArgv } from '../../src/session/handoff.js';
 import { tempDirs } from '../helpers/tmp.js';
 
 const tmp = tempDirs('slurmhop-handoff-');
-const servers: net.Server[] = [];
-afterEach(() => servers.splice(0).forEach((s) => s.close()));
-
-function server(onSocket: (s: net.Socket) => void): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer({ allowHalfOpen: true }, onSocket);
-    servers.push(srv);
-    srv.listen(0, '127.0.0.1', () => resolve((srv.address() as net.AddressInfo).port));
-  });
-}
 
 /** `remote` as the relay runs it: shutdown-write really half-closes (as the real command does), session-ended is recorded. */
 function fakeRemote(dir: string): { command: string; ended: () => string } {

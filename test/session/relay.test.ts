@@ -1,19 +1,10 @@
 // The relay against a real TCP server on loopback.
 import net from 'node:net';
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { server } from '../helpers/tcp-server.js';
 import { InputHold, relay } from '../../src/session/relay.js';
 
-const servers: net.Server[] = [];
-afterEach(() => servers.splice(0).forEach((s) => s.close()));
-
-function server(onSocket: (s: net.Socket) => void): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer({ allowHalfOpen: true }, onSocket);
-    servers.push(srv);
-    srv.listen(0, '127.0.0.1', () => resolve((srv.address() as net.AddressInfo).port));
-  });
-}
 
 const connect = (port: number) =>
   new Promise<net.Socket>((resolve) => {
