@@ -241,4 +241,22 @@ describe.skipIf(!bwrapRuns)('stand-in enroot start (bubblewrap)', () => {
     expect(r.status).toBe(7);
     expect(enroot(['start', '--rw', ...mounts, 't', '/bin/sh', '-c', 'touch /written']).status).toBe(0);
   });
+
+  it('x-create under a read-only bind: an existing mount point is mounted over, a missing one fails [F15]', () => {
+    const file = image('sh', (dir) => {
+      fs.rmSync(path.join(dir, 'bin'), { recursive: true });
+      for (const link of ['bin', 'sbin', 'lib', 'lib64']) fs.symlinkSync(`usr/${link}`, path.join(dir, link));
+      fs.mkdirSync(path.join(dir, 'usr'));
+    });
+    expect(enroot(['create', '-n', 't', file]).status).toBe(0);
+    const grp = path.join(root, 'grp');
+    fs.writeFileSync(grp, 'g:x:1:\n', { mode: 0o644 });
+    const etc = ['--mount', '/usr:/usr:none:x-create=dir,rbind,ro', '--mount', '/etc:/etc:none:x-create=dir,rbind,ro'];
+    expect(enroot(['start', ...etc, '--mount', `${grp}:/etc/group:none:x-create=file,bind,ro`, 't', '/bin/sh', '-c', 'cat /etc/group'])).toEqual({ status: 0, stdout: 'g:x:1:\n', stderr: '' });
+    expect(enroot(['start', ...etc, '--mount', `${grp}:/etc/no-such-file:none:x-create=file,bind,ro`, 't', '/bin/sh', '-c', 'cat /etc/no-such-file'])).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: `enroot-mount: failed to create file: ${path.join(data, 't')}/etc/no-such-file: Read-only file system\n`,
+    });
+  });
 });
