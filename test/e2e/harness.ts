@@ -129,7 +129,8 @@ time = 30:00
 export async function resetUser(user: string): Promise<void> {
   await onNode('login', 'root', ['scancel', '-u', user]);
   await waitFor(async () => (await jobsOf(user)).length === 0, 20_000, `${user}'s jobs to leave the queue`);
-  for (const sub of ['jobs', 'logs', 'locks']) fs.rmSync(`${stateOf(user)}/${sub}`, { recursive: true, force: true });
+  // history.jsonl too: `remote cleanup` archives pruned jobs there, and history reads it.
+  for (const sub of ['jobs', 'logs', 'locks', 'live', 'history.jsonl']) fs.rmSync(`${stateOf(user)}/${sub}`, { recursive: true, force: true });
 }
 
 /**

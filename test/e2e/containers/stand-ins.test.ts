@@ -177,9 +177,12 @@ describe('stand-in apptainer (bwrap; Apptainer cannot be installed here)', () =>
     expect(String(r.stdout).split('\n')).toEqual(['from the sif', `in=${homeOf(USER)}/images/tools.sif`]);
     const execs = calls('apptainer', 'exec');
     expect(execs).toHaveLength(2);
+    const job = `${homeOf(USER)}/.local/state/slurmhop/jobs/${(await jobsOf(USER)).find((j) => j.name === 'slurmhop-app')!.id}`;
+    // The node's /etc names tty (gid 5), which the user namespace does not map: sshd gets a group file without it.
     expect(execs[1]).toBe(
-      `apptainer exec --cleanenv --no-home --bind ${homeOf(USER)}:${homeOf(USER)} --bind /usr:/usr:ro --bind /etc:/etc:ro ${homeOf(USER)}/images/tools.sif /usr/sbin/sshd -D -e -f ${homeOf(USER)}/.local/state/slurmhop/jobs/${(await jobsOf(USER)).find((j) => j.name === 'slurmhop-app')!.id}/sshd_config`,
+      `apptainer exec --cleanenv --no-home --bind ${homeOf(USER)}:${homeOf(USER)} --bind /usr:/usr:ro --bind /etc:/etc:ro --bind ${job}/container-group:/etc/group:ro ${homeOf(USER)}/images/tools.sif /usr/sbin/sshd -D -e -f ${job}/sshd_config`,
     );
+    expect(fs.readFileSync(`${job}/container-group`, 'utf8')).not.toMatch(/^tty:/m);
   });
 });
 
