@@ -13,7 +13,7 @@ import { interleaveAll, timeCommand, type Figure } from '../lib/measure.js';
 import { versionOnce } from './binary.js';
 import { warmFigure } from './connect.js';
 
-const CLUSTER = 'bench';
+const CLUSTER = 'lab'; // the login alias: not the prefix (ssh would merge the two sections)
 
 export async function warmThroughWizardConfig(laptop: Laptop, rounds: number): Promise<Figure> {
   // A short directory: the ControlPath must fit a Unix socket address.

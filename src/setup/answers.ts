@@ -4,6 +4,7 @@ import type { Asker } from './ask.js';
 import { checkHost, checkName, checkPort, checkUser, clusterNameFromHost, type SetupArgs } from './args.js';
 import { SetupError } from './errors.js';
 import { blocksIn } from './clusters.js';
+import { prefixFor } from './ssh-config-plan.js';
 import { defaultSshConfig, type Laptop } from './laptop-paths.js';
 
 export interface Answers {
@@ -42,8 +43,8 @@ export async function gatherAnswers(args: SetupArgs, laptop: Laptop, ask: Asker)
   return { host, port, user, cluster, prefix, sshConfig, customConfig: sshConfig !== def };
 }
 
-/** "slurm", unless another cluster's block already uses it: then the cluster's own name. */
+/** "slurm", unless another cluster's block already uses it: then slurm-<cluster> (the cluster's own name is its login alias). */
 function defaultPrefix(sshConfig: string, cluster: string): string {
   const taken = blocksIn(sshConfig).some((c) => c.name !== cluster && (c.prefix === 'slurm' || c.profiles.some((p) => p.host.startsWith('slurm-'))));
-  return taken ? cluster : 'slurm';
+  return taken ? prefixFor(cluster) : 'slurm';
 }

@@ -18,6 +18,7 @@ export interface SshConfigPlan {
 export function planSshConfig(before: string, file: string, input: SshBlockInput | undefined, cluster: string, eol: Eol): SshConfigPlan {
   checkSshConfigSyntax(before, file);
   findBlocks(before, file);
+  if (input) checkDistinctHosts(cluster, input);
   const block = input && renderSshConfigBlock(input);
   const edit = setBlock(before, file, cluster, block, eol);
   const warnings: string[] = [];
@@ -56,11 +57,33 @@ export function planSshConfig(before: string, file: string, input: SshBlockInput
     if (!dup.length) continue;
     const other = others.find((o) => line.no >= o.first && line.no <= o.last);
     if (other) {
-      throw setupError('usage', `${file}:${line.no}: "Host ${dup.join(' ')}" belongs to the slurmhop cluster "${other.name}"; this cluster's hosts would take its place`, `give this cluster other host names with --prefix (e.g. --prefix ${cluster}); nothing was written`);
+      throw setupError('usage', `${file}:${line.no}: "Host ${dup.join(' ')}" belongs to the slurmhop cluster "${other.name}"; this cluster's hosts would take its place`, `give this cluster other host names with --prefix (e.g. --prefix ${prefixFor(cluster)}); nothing was written`);
     }
     warnings.push(`${file}:${line.no}: "Host ${dup.join(' ')}" is also defined outside the slurmhop block; the block's settings win, so you may remove that section`);
   }
   return { after: edit.text, warnings };
+}
+
+/** The prefix a cluster gets when "slurm" is taken: not its own name, which is its login alias. */
+export const prefixFor = (cluster: string) => `slurm-${cluster}`;
+
+/**
+ * The login alias (the cluster's name), `Host <prefix>` and each profile's
+ * host must differ: ssh would merge two such sections, and a login alias with
+ * the current session's ProxyCommand runs itself without end.
+ */
+function checkDistinctHosts(cluster: string, input: SshBlockInput): void {
+  const roles: Array<[string, string]> = [
+    [cluster, `the login alias of cluster "${cluster}"`],
+    [input.prefix, 'the current session\'s host (--prefix)'],
+    ...input.profiles.map((p): [string, string] => [profileHost(input.prefix, p), `profile ${p}'s host`]),
+  ];
+  const seen = new Map<string, string>();
+  for (const [host, role] of roles) {
+    const first = seen.get(host);
+    if (first) throw setupError('usage', `"Host ${host}" would be both ${first} and ${role}`, `choose another --prefix (e.g. --prefix ${prefixFor(cluster)}) or --cluster name; nothing was written`);
+    seen.set(host, role);
+  }
 }
 
 function lineOf(text: string, offset: number): number {

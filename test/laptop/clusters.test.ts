@@ -106,16 +106,28 @@ describe('a second cluster', () => {
     expect(failure(() => planSshConfig(first, file, { ...linuxLaptop, cluster: 'mila' }, 'mila', '\n'))).toMatchObject({
       kind: 'usage',
       message: expect.stringMatching(/^\/h\/\.ssh\/config:\d+: "Host slurm-cpu" belongs to the slurmhop cluster "hpc"/),
-      hint: 'give this cluster other host names with --prefix (e.g. --prefix mila); nothing was written',
+      hint: 'give this cluster other host names with --prefix (e.g. --prefix slurm-mila); nothing was written',
     });
-    expect(planSshConfig(first, file, { ...linuxLaptop, cluster: 'mila', prefix: 'mila' }, 'mila', '\n').after).toContain('Host mila-cpu');
+    expect(planSshConfig(first, file, { ...linuxLaptop, cluster: 'mila', prefix: 'slurm-mila' }, 'mila', '\n').after).toContain('Host slurm-mila-cpu');
   });
 
-  it('gets its own name as the default prefix when "slurm" is taken', async () => {
+  it('refuses a prefix or profile host that is the login alias: ssh would run the ProxyCommand for the login itself', () => {
+    expect(failure(() => planSshConfig('', '/h/.ssh/config', { ...linuxLaptop, cluster: 'mila', prefix: 'mila' }, 'mila', '\n'))).toMatchObject({
+      kind: 'usage',
+      message: '"Host mila" would be both the login alias of cluster "mila" and the current session\'s host (--prefix)',
+      hint: 'choose another --prefix (e.g. --prefix slurm-mila) or --cluster name; nothing was written',
+    });
+    expect(failure(() => planSshConfig('', '/h/.ssh/config', { ...linuxLaptop, cluster: 'slurm-cpu' }, 'slurm-cpu', '\n'))).toMatchObject({
+      kind: 'usage',
+      message: '"Host slurm-cpu" would be both the login alias of cluster "slurm-cpu" and profile cpu\'s host',
+    });
+  });
+
+  it('gets slurm-<cluster> as the default prefix when "slurm" is taken', async () => {
     const laptop = laptopWith({ file: '.ssh/config', input: linuxLaptop });
     const ask = { interactive: false, text: async (_m: string, initial: string | undefined) => initial!, confirm: async () => true, secret: async () => '' };
     const args = { host: 'login.mila.example.org', user: 'ana', cluster: 'mila', acceptNewHostKey: false, vscode: true, check: true, dryRun: false, uninstall: false, yes: true, passwordStdin: false, help: false };
-    expect((await gatherAnswers(args, laptop, ask)).prefix).toBe('mila');
+    expect((await gatherAnswers(args, laptop, ask)).prefix).toBe('slurm-mila');
     expect((await gatherAnswers(args, laptopWith(), ask)).prefix).toBe('slurm');
   });
 });

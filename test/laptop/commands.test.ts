@@ -12,7 +12,7 @@ import { helpText, runLaptop } from '../../src/laptop/main.js';
 import { cmdWord, runProgram } from '../../src/laptop/run.js';
 import { plainWords } from '../../src/laptop/ssh.js';
 import { SetupError, type Laptop } from '../../src/setup/index.js';
-import { planSshConfig } from '../../src/setup/ssh-config-plan.js';
+import { planSshConfig, prefixFor } from '../../src/setup/ssh-config-plan.js';
 import { VERSION } from '../../src/version.js';
 import { linuxLaptop } from '../setup/block-inputs.js';
 import { tempDirs } from '../helpers/tmp.js';
@@ -32,7 +32,7 @@ function world(options: { clusters?: string[]; code?: boolean; interactive?: boo
   if (options.code) fs.writeFileSync(path.join(bin, 'code'), '');
   let config = '';
   for (const name of options.clusters ?? ['hpc']) {
-    config = planSshConfig(config, path.join(home, '.ssh/config'), { ...linuxLaptop, cluster: name, prefix: name === 'hpc' ? 'slurm' : name }, name, '\n').after;
+    config = planSshConfig(config, path.join(home, '.ssh/config'), { ...linuxLaptop, cluster: name, prefix: name === 'hpc' ? 'slurm' : prefixFor(name) }, name, '\n').after;
   }
   fs.mkdirSync(path.join(home, '.ssh'));
   fs.writeFileSync(path.join(home, '.ssh/config'), config);
