@@ -35,7 +35,7 @@ async function compare(laptop: Laptop, rounds: number, conf: string | undefined)
   const { node, port } = currentContact(laptop.user);
   const env = conf ? `SLURM_CONF=${conf} ` : '';
   const ours = ['-F', laptop.config, '-o', `ProxyCommand=ssh -F ${laptop.config} login ${env}.local/bin/remote proxy cpu`];
-  const theirs = ['-F', laptop.config, '-o', `ProxyCommand=ssh -F ${laptop.config} login '${env}squeue --me --name=slurmhop-cpu --states=R -h -o %N >/dev/null && exec nc ${node} ${port}'`];
+  const theirs = ['-F', laptop.config, '-o', `ProxyCommand=ssh -F ${laptop.config} login '${env}squeue --me --name=slurmhop-cpu --states=R -h -o %%N >/dev/null && exec nc ${node} ${port}'`];
   return interleave(
     rounds,
     () => timeCommand('ssh', [...ours, 'slurm-cpu', 'true']),
