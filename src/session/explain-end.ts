@@ -1,7 +1,7 @@
 // Why a relayed session ended, in words for the user's terminal (stderr).
 import fs from 'node:fs';
 import { contactFile, swapMarkFile } from '../paths.js';
-import { describeEnd, endedEvent, type Contact } from '../state/index.js';
+import { describeEnd, endedEvent, readContact, type Contact } from '../state/index.js';
 import type { SessionContext } from './context.js';
 import type { RelayEnd } from './relay.js';
 
@@ -12,20 +12,43 @@ const END_REASON_WAIT_MS = 3_000;
  * ran (Slurm signals the session and sshd at once): a short look for that.
  */
 const CLIENT_END_WAIT_MS = 1_000;
+/** How long the look at the job's sshd may take (a node on the login node's network answers in ms). */
+const LISTENER_PROBE_MS = 300;
 
 /** Undefined for an ordinary end (the client hung up or logged out, and the job goes on). */
 export async function whySessionEnded(ctx: SessionContext, contact: Pick<Contact, 'jobId'>, end: RelayEnd): Promise<string | undefined> {
   const deadline = ctx.now() + (end.by === 'client' ? CLIENT_END_WAIT_MS : END_REASON_WAIT_MS);
   let contactGone = false;
+  let first = true;
   do {
     const ended = endedEvent(ctx.stateDir, contact.jobId);
     if (ended) return describeEnd(ended.reason, ended.detail);
     // Written before the swap cancels the job: known at once, however slow the job is to say so.
     if (fs.existsSync(swapMarkFile(ctx.stateDir, contact.jobId))) return describeEnd('swapped');
     contactGone = !fs.existsSync(contactFile(ctx.stateDir, contact.jobId));
+    // Slurm's end signals the job's sshd with the session: a sshd that still listens
+    // means an ordinary end, said at once (the client's pipes are not held for the wait).
+    if (first && end.by !== 'error' && !contactGone && (await jobSshdListens(ctx, contact.jobId))) return undefined;
+    first = false;
     await ctx.sleep(100);
   } while (ctx.now() < deadline);
   if (end.by === 'client') return undefined;
   if (contactGone) return 'the job ended';
   return end.by === 'error' ? `connection lost: ${end.error.message}` : undefined;
+}
+
+/**
+ * Whether the job's own sshd still accepts connections. Only for transport =
+ * tcp: under srun it listens on the node's loopback, and with node-sshd the
+ * node's sshd outlives the job.
+ */
+async function jobSshdListens(ctx: SessionContext, jobId: string): Promise<boolean> {
+  const c = readContact(ctx.stateDir, jobId);
+  if (!c || (c.transport ?? 'tcp') !== 'tcp') return false;
+  try {
+    (await ctx.connect(c.node, c.port, LISTENER_PROBE_MS)).destroy();
+    return true;
+  } catch {
+    return false;
+  }
 }

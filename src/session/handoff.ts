@@ -63,7 +63,7 @@ const RELAY = `relay() {
     # A peer that never answers the half-close (a crashed node) must not keep the relay forever.
     # Waited for in the foreground (wait -n misses a job that ended before it is called), and
     # nothing is left behind to hold the session output: under srun the step lasts until it ends.
-    timeout --foreground 30 tail -s 0.2 --pid="$down" -f /dev/null </dev/null >/dev/null 2>&1
+    timeout --foreground 30 tail -s 0.05 --pid="$down" -f /dev/null </dev/null >/dev/null 2>&1
     kill "$down" 2>/dev/null; wait; exec 3>&-
     return 0
   fi

@@ -10,20 +10,26 @@ import { tempDirs } from '../helpers/tmp.js';
 const tmp = tempDirs('slurmhop-explain-');
 
 /** A context whose sleep moves a fake clock; `at` runs something when the clock reaches a time. */
-function context(at: Array<[number, () => void]> = []) {
+function context(at: Array<[number, () => void]> = [], sshd: { listens: boolean; transport?: 'tcp' | 'srun' | 'node-sshd' } = { listens: false }) {
   const stateDir = tmp();
   fs.mkdirSync(path.join(stateDir, 'jobs', '5'), { recursive: true });
-  writeContact(stateDir, { version: 1, jobId: '5', profile: 'cpu', node: 'c1', port: 1, user: 'u', pid: 1, readyAt: '' });
+  writeContact(stateDir, { version: 1, jobId: '5', profile: 'cpu', node: 'c1', port: 1, user: 'u', pid: 1, readyAt: '', ...(sshd.transport ? { transport: sshd.transport } : {}) });
   let clock = 0;
+  const probes: string[] = [];
   const ctx = {
     stateDir,
+    connect: async (host: string, port: number) => {
+      probes.push(`${host}:${port}`);
+      if (!sshd.listens) throw new Error('ECONNREFUSED');
+      return { destroy: () => {} };
+    },
     now: () => clock,
     sleep: async (ms: number) => {
       clock += ms;
       for (const [t, run] of at) if (clock >= t && clock - ms < t) run();
     },
   } as unknown as SessionContext;
-  return { ctx, stateDir, clock: () => clock };
+  return { ctx, stateDir, clock: () => clock, probes };
 }
 
 const cancelled = (stateDir: string) => () => appendStatus(stateDir, { event: 'ended', jobId: '5', profile: 'cpu', reason: 'cancelled' });
@@ -33,6 +39,23 @@ describe('why a session ended', () => {
     const { ctx, clock } = context();
     expect(await whySessionEnded(ctx, { jobId: '5' }, { by: 'client' })).toBeUndefined();
     expect(clock()).toBeLessThanOrEqual(1_100);
+  });
+
+  it("an ordinary end, the job's sshd still listening (transport = tcp): nothing to say, at once, whichever side closed first", async () => {
+    for (const by of ['client', 'server'] as const) {
+      const { ctx, clock, probes } = context([], { listens: true });
+      expect(await whySessionEnded(ctx, { jobId: '5' }, { by })).toBeUndefined();
+      expect([clock(), probes]).toEqual([0, ['c1:1']]);
+    }
+  });
+
+  it('srun and node-sshd: the sshd the relay reaches says nothing of the job, so the short look stays', async () => {
+    for (const transport of ['srun', 'node-sshd'] as const) {
+      const { ctx, clock, probes } = context([], { listens: true, transport });
+      expect(await whySessionEnded(ctx, { jobId: '5' }, { by: 'client' })).toBeUndefined();
+      expect(probes).toEqual([]);
+      expect(clock()).toBeGreaterThanOrEqual(1_000);
+    }
   });
 
   it("the client ended first because the job's end killed its command: the job's reason is still told", async () => {
