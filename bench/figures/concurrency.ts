@@ -1,28 +1,35 @@
 // Many connects at once: one job per profile, every connect lands.
 import { execa } from 'execa';
 import { jobsOf, type Laptop } from '../../test/e2e/harness.js';
-import type { Figure } from '../lib/measure.js';
+import { median, type Figure } from '../lib/measure.js';
+
+/** A connect's result, with the seconds from the common start until it ended (landed, ran, exited). */
+async function landed<T extends object>(start: number, run: Promise<T>): Promise<T & { seconds: number }> {
+  const r = await run;
+  return Object.assign(r, { seconds: (Date.now() - start) / 1000 });
+}
 
 /** Connects from one user with no job yet, half on each of two profiles: one job per profile, all land. */
 export async function simultaneousConnects(laptop: Laptop, perProfile: number): Promise<Figure> {
   const profiles = ['cpu', 'gpu'];
   const start = Date.now();
   const runs = await Promise.all(
-    profiles.flatMap((p) => Array.from({ length: perProfile }, () => execa('ssh', ['-F', laptop.config, '-o', 'ConnectTimeout=60', `slurm-${p}`, 'echo $SLURM_JOB_ID'], { reject: false }))),
+    profiles.flatMap((p) => Array.from({ length: perProfile }, () => landed(start, execa('ssh', ['-F', laptop.config, '-o', 'ConnectTimeout=60', `slurm-${p}`, 'echo $SLURM_JOB_ID'], { reject: false })))),
   );
   const seconds = (Date.now() - start) / 1000;
+  const times = runs.map((r) => r.seconds);
   const ok = runs.filter((r) => r.exitCode === 0).length;
   const jobs = await jobsOf(laptop.user);
   const perName = profiles.map((p) => jobs.filter((j) => j.name === `slurmhop-${p}`).length);
   const failures = runs.filter((r) => r.exitCode !== 0).map((r) => String(r.stderr).split('\n').slice(-2).join(' ')).slice(0, 3);
   return {
     figure: `${runs.length} simultaneous connects from one user on two profiles, no job yet`,
-    ours: `${ok}/${runs.length} succeeded in ${seconds.toFixed(1)} s`,
+    ours: `${ok}/${runs.length} succeeded in ${seconds.toFixed(1)} s (each: median ${median(times).toFixed(1)} s, slowest ${Math.max(...times).toFixed(1)} s)`,
     floor: '-',
     result: `jobs: ${profiles.map((p, i) => `${p} ${perName[i]}`).join(', ')}`,
-    target: 'all succeed, exactly 1 job per profile',
-    met: ok === runs.length && perName.every((n) => n === 1),
-    details: { failures },
+    target: 'all succeed, exactly 1 job per profile, each within 10 s',
+    met: ok === runs.length && perName.every((n) => n === 1) && Math.max(...times) <= 10,
+    details: { failures, times },
   };
 }
 
@@ -31,18 +38,19 @@ export async function connectsOnOneJob(laptop: Laptop, connects: number): Promis
   await execa('ssh', ['-F', laptop.config, 'slurm-cpu', 'true']);
   const [job] = await jobsOf(laptop.user);
   const start = Date.now();
-  const runs = await Promise.all(Array.from({ length: connects }, () => execa('ssh', ['-F', laptop.config, 'slurm-cpu', 'echo $SLURM_JOB_ID'], { reject: false })));
+  const runs = await Promise.all(Array.from({ length: connects }, () => landed(start, execa('ssh', ['-F', laptop.config, 'slurm-cpu', 'echo $SLURM_JOB_ID'], { reject: false }))));
   const seconds = (Date.now() - start) / 1000;
+  const times = runs.map((r) => r.seconds);
   const inJob = runs.filter((r) => r.exitCode === 0 && String(r.stdout).trim() === job?.id).length;
   const jobs = (await jobsOf(laptop.user)).length;
   const failures = runs.filter((r) => r.exitCode !== 0).map((r) => String(r.stderr).split('\n').slice(-2).join(' ')).slice(0, 3);
   return {
     figure: `${connects} simultaneous connects onto one running job`,
-    ours: `${inJob}/${connects} landed in job ${job?.id} in ${seconds.toFixed(1)} s`,
+    ours: `${inJob}/${connects} landed in job ${job?.id} in ${seconds.toFixed(1)} s (each: median ${median(times).toFixed(1)} s, slowest ${Math.max(...times).toFixed(1)} s)`,
     floor: '-',
     result: `jobs: ${jobs}`,
     target: 'all land in the job, no other job',
     met: inJob === connects && jobs === 1,
-    details: { failures },
+    details: { failures, times },
   };
 }
