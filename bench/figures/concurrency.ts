@@ -1,6 +1,7 @@
 // Many connects at once: one job per profile, every connect lands.
 import { execa } from 'execa';
 import { jobsOf, type Laptop } from '../../test/e2e/harness.js';
+import { currentContact, floorArgs } from '../lib/chain.js';
 import { median, type Figure } from '../lib/measure.js';
 
 /** A connect's result, with the seconds from the common start until it ended (landed, ran, exited). */
@@ -22,14 +23,20 @@ export async function simultaneousConnects(laptop: Laptop, perProfile: number): 
   const jobs = await jobsOf(laptop.user);
   const perName = profiles.map((p) => jobs.filter((j) => j.name === `slurmhop-${p}`).length);
   const failures = runs.filter((r) => r.exitCode !== 0).map((r) => String(r.stderr).split('\n').slice(-2).join(' ')).slice(0, 3);
+  // The floor: as many ssh chains at once through nc into the running cpu job
+  // (what the cores can do for that many logins and handshakes, with no job to start).
+  const floorArgv = [...floorArgs(laptop, currentContact(laptop.user)), 'slurm-cpu', 'echo $SLURM_JOB_ID'];
+  const floorStart = Date.now();
+  const floorRuns = await Promise.all(runs.map(() => landed(floorStart, execa('ssh', floorArgv, { reject: false }))));
+  const floorTimes = floorRuns.map((r) => r.seconds);
   return {
     figure: `${runs.length} simultaneous connects from one user on two profiles, no job yet`,
     ours: `${ok}/${runs.length} succeeded in ${seconds.toFixed(1)} s (each: median ${median(times).toFixed(1)} s, slowest ${Math.max(...times).toFixed(1)} s)`,
-    floor: '-',
+    floor: `${floorRuns.filter((r) => r.exitCode === 0).length}/${runs.length} nc chains at once into the running job: median ${median(floorTimes).toFixed(1)} s, slowest ${Math.max(...floorTimes).toFixed(1)} s`,
     result: `jobs: ${profiles.map((p, i) => `${p} ${perName[i]}`).join(', ')}`,
     target: 'all succeed, exactly 1 job per profile, each within 10 s',
     met: ok === runs.length && perName.every((n) => n === 1) && Math.max(...times) <= 10,
-    details: { failures, times },
+    details: { failures, times, floorTimes },
   };
 }
 
