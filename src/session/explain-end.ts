@@ -28,7 +28,7 @@ export async function whySessionEnded(ctx: SessionContext, contact: Pick<Contact
     contactGone = !fs.existsSync(contactFile(ctx.stateDir, contact.jobId));
     // Slurm's end signals the job's sshd with the session: a sshd that still listens
     // means an ordinary end, said at once (the client's pipes are not held for the wait).
-    if (first && end.by !== 'error' && !contactGone && (await jobSshdListens(ctx, contact.jobId))) return undefined;
+    if (first && end.by !== 'error' && (await jobSshdListens(ctx, contact.jobId))) return undefined;
     first = false;
     await ctx.sleep(100);
   } while (ctx.now() < deadline);
