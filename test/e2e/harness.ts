@@ -257,9 +257,9 @@ export class Laptop {
 }
 
 /** A user with the binary, the default profiles, no jobs, and a laptop with the job host key pinned. */
-export async function prepareUser(user: string, profiles?: string[]): Promise<Laptop> {
+export async function prepareUser(user: string, profiles?: string[], config = PROFILES): Promise<Laptop> {
   installRemote(user);
-  writeConfig(user, PROFILES);
+  writeConfig(user, config);
   await resetUser(user);
   const laptop = new Laptop(user, profiles);
   await laptop.pinHostKey();

@@ -4,17 +4,13 @@
 import fs from 'node:fs';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installRemote, jobsOf, Laptop, PROFILES, resetUser, stateOf, writeConfig } from './harness.js';
+import { type Laptop, jobsOf, prepareUser, resetUser, stateOf } from './harness.js';
 
 const USER = 'ned';
 let laptop: Laptop;
 
 beforeAll(async () => {
-  installRemote(USER);
-  writeConfig(USER, PROFILES);
-  await resetUser(USER);
-  laptop = new Laptop(USER, ['cpu', 'gpu']);
-  await laptop.pinHostKey();
+  laptop = await prepareUser(USER, ['cpu', 'gpu']);
 });
 afterAll(async () => {
   laptop.dispose();

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeWizardBlock } from './wizard-block.js';
-import { installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
+import { type Laptop, jobsOf, onNode, prepareUser, PROFILES, resetUser, stateOf, waitFor } from './harness.js';
 
 const USER = 'lee';
 const NEIGHBOUR = 'mia';
@@ -25,11 +25,7 @@ idle_timeout = 4
 let laptop: Laptop;
 
 beforeAll(async () => {
-  installRemote(USER);
-  writeConfig(USER, CONFIG);
-  await resetUser(USER);
-  laptop = new Laptop(USER, ['idle']);
-  await laptop.pinHostKey();
+  laptop = await prepareUser(USER, ['idle'], CONFIG);
 });
 afterAll(async () => {
   laptop.dispose();

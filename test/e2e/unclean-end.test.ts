@@ -8,7 +8,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeWizardBlock } from './wizard-block.js';
-import { installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
+import { type Laptop, jobsOf, onNode, prepareUser, PROFILES, resetUser, stateOf, waitFor } from './harness.js';
 
 const USER = 'kim';
 const CONFIG = `${PROFILES}
@@ -23,11 +23,7 @@ transport = node-sshd
 let laptop: Laptop;
 
 beforeAll(async () => {
-  installRemote(USER);
-  writeConfig(USER, CONFIG);
-  await resetUser(USER);
-  laptop = new Laptop(USER, ['cpu', 'loop']);
-  await laptop.pinHostKey();
+  laptop = await prepareUser(USER, ['cpu', 'loop'], CONFIG);
 });
 afterAll(async () => {
   laptop.dispose();
