@@ -11,7 +11,7 @@ import path from 'node:path';
 import { formatSeconds } from '../log.js';
 import { jobDir, jobOutputFile } from '../paths.js';
 import { listJobs } from '../slurm/index.js';
-import { endedEvent, prunableJobs, pruneJob, readStatus } from '../state/index.js';
+import { endedEvent, endOf, prunableJobs, pruneJob, readStatus } from '../state/index.js';
 import type { DoctorDeps } from './deps.js';
 import { addUsage, measureTree, NO_USAGE, type TreeUsage } from './disk-usage.js';
 import { measureVersions, usersOf, VSCODE_SERVER_DIR } from './vscode-server.js';
@@ -50,7 +50,7 @@ export async function planCleanup(deps: DoctorDeps): Promise<CleanupPlan> {
     const paths = [jobDir(deps.stateDir, jobId), jobOutputFile(deps.stateDir, jobId)].filter((p) => fs.existsSync(p));
     const usage = paths.map((p) => measureTree(p, { now: deps.now, deadline: Infinity })).reduce(addUsage, NO_USAGE);
     const events = readStatus(deps.stateDir, jobId);
-    const ended = endedEvent(deps.stateDir, jobId)?.reason;
+    const ended = endOf(events)?.reason;
     plan.remove.push({ kind: 'job', jobId, profile: events[0]?.profile, ended, paths, usage });
   }
   return plan;

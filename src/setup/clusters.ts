@@ -6,9 +6,9 @@ import path from 'node:path';
 import SSHConfig, { type Line } from 'ssh-config';
 import { setupError } from './errors.js';
 import { defaultSshConfig, laptopConfigDir, type Laptop } from './laptop-paths.js';
+import { REMOTE_BINARY } from '../templates/ssh-config-block.js';
 import { findBlocks } from './managed-block.js';
-import { applyChange, readIfExists } from './local-files.js';
-import { decodeText } from './text-file.js';
+import { applyChange, readText } from './local-files.js';
 
 export interface ConfiguredCluster {
   name: string;
@@ -22,13 +22,15 @@ export interface ConfiguredCluster {
   identityFile?: string;
 }
 
+/** The profile (or --current) in a block's ProxyCommand: `... .local/bin/remote proxy ARG`. */
+const PROXY_ARG = new RegExp(`${REMOTE_BINARY.replace(/\./g, '\\.')} proxy (\\S+)`);
+
 const registryFile = (l: Laptop) => path.join(laptopConfigDir(l), 'clusters.json');
 
 type Registry = Record<string, { sshConfig: string }>;
 
 function readRegistry(l: Laptop): Registry | undefined {
-  const bytes = readIfExists(registryFile(l));
-  const text = bytes === undefined ? undefined : decodeText(bytes, registryFile(l));
+  const text = readText(registryFile(l));
   if (text === undefined) return undefined;
   try {
     const value = JSON.parse(text) as { clusters?: Registry };
@@ -45,8 +47,7 @@ export function recordCluster(l: Laptop, name: string, sshConfig: string | undef
   if (sshConfig === undefined) delete clusters[name];
   else clusters[name] = { sshConfig };
   const file = registryFile(l);
-  const before = readIfExists(file);
-  applyChange({ file, before: before === undefined ? undefined : decodeText(before, file), after: `${JSON.stringify({ clusters }, null, 2)}\n`, mode: 0o600, backup: false }, new Date());
+  applyChange({ file, before: readText(file), after: `${JSON.stringify({ clusters }, null, 2)}\n`, mode: 0o600, backup: false }, new Date());
 }
 
 export function configuredClusters(l: Laptop): ConfiguredCluster[] {
@@ -59,9 +60,8 @@ export function configuredClusters(l: Laptop): ConfiguredCluster[] {
 
 /** Every slurmhop block of an ssh config file, whatever the registry says. */
 export function blocksIn(file: string): ConfiguredCluster[] {
-  const bytes = readIfExists(file);
-  if (bytes === undefined) return [];
-  const text = decodeText(bytes, file);
+  const text = readText(file);
+  if (text === undefined) return [];
   return [...findBlocks(text, file)].map(([name, span]) => parseBlock(name, file, text.slice(span.start, span.end)));
 }
 
@@ -88,7 +88,7 @@ function parseBlock(name: string, sshConfig: string, text: string): ConfiguredCl
       // ssh-config gives a value of several words (ProxyCommand) as its tokens.
       return Array.isArray(d.value) ? d.value.map((t: { val: string }) => t.val).join(' ') : typeof d.value === 'string' ? d.value : undefined;
     };
-    const proxy = /\.local\/bin\/remote proxy (\S+)/.exec(value('ProxyCommand') ?? '');
+    const proxy = PROXY_ARG.exec(value('ProxyCommand') ?? '');
     if (line.value === name) {
       cluster.loginTarget = { host: value('HostName'), port: value('Port'), user: value('User') };
       cluster.identityFile = value('IdentityFile');

@@ -9,4 +9,5 @@ export { createReport } from './report.js';
 export { runWizard } from './wizard.js';
 export { configuredClusters, pickCluster, recordCluster, type ConfiguredCluster } from './clusters.js';
 export { defaultKey, defaultSshConfig, laptopCacheDir, laptopConfigDir, sshProgram, type Laptop } from './laptop-paths.js';
+export { REMOTE_BINARY } from '../templates/ssh-config-block.js';
 export { fromBuild, fromPackage, type LocalBinary, type RemoteArch, type RemoteBinarySource } from './remote-binary.js';

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setupError } from './errors.js';
 import { unifiedDiff } from './diff.js';
+import { decodeText } from './text-file.js';
 
 export interface FileChange {
   file: string;
@@ -30,6 +31,12 @@ export function readIfExists(file: string): Buffer | undefined {
     if (code === 'ENOENT') return undefined;
     throw setupError('local-file', `cannot read ${file}: ${(err as Error).message}`, 'nothing was written');
   }
+}
+
+/** A text file's content (BOM and line endings as decodeText reads them), undefined when it does not exist. */
+export function readText(file: string): string | undefined {
+  const bytes = readIfExists(file);
+  return bytes === undefined ? undefined : decodeText(bytes, file);
 }
 
 /** `config.slurmhop-backup-20250131T142501Z`, never overwriting an older backup. */

@@ -7,17 +7,11 @@ import { unsafeCharacter } from '../templates/ssh-config-quote.js';
 import type { Answers } from './answers.js';
 import { setupError } from './errors.js';
 import { knownHostsName, replaceKnownHosts } from './known-hosts.js';
-import { readIfExists, type FileChange } from './local-files.js';
+import { readText, type FileChange } from './local-files.js';
 import { slurmhopKnownHosts, sshDir, userKnownHosts, vscodeUserDirs, type Laptop } from './laptop-paths.js';
 import type { KeyPair } from './laptop-key.js';
 import { planSshConfig } from './ssh-config-plan.js';
-import { decodeText } from './text-file.js';
 import { planVscodeSettings, settingsFile } from './vscode-settings.js';
-
-export function readText(file: string): string | undefined {
-  const bytes = readIfExists(file);
-  return bytes === undefined ? undefined : decodeText(bytes, file);
-}
 
 export interface LocalInputs {
   answers: Answers;

@@ -14,7 +14,7 @@ import { replaceKnownHosts } from './known-hosts.js';
 import { defaultKey, knownHostsFiles, slurmhopKnownHosts, agentSocket } from './laptop-paths.js';
 import { existingKeyPair } from './laptop-key.js';
 import { applyChange, changed, describeChange, type FileChange } from './local-files.js';
-import { readText } from './local-plan.js';
+import { readText } from './local-files.js';
 import { planSshConfig } from './ssh-config-plan.js';
 
 export async function runUninstall(a: Answers, args: SetupArgs, deps: SetupDeps): Promise<void> {

@@ -61,7 +61,11 @@ export function readStatus(state: string, jobId: string): StatusEvent[] {
 
 /** The end of the job's latest run (a requeued job starts again). */
 export function endedEvent(state: string, jobId: string): Ended | undefined {
-  const events = readStatus(state, jobId);
+  return endOf(readStatus(state, jobId));
+}
+
+/** The end of a job's events, counted from its last start (a requeued job starts again). */
+export function endOf(events: StatusEvent[]): Ended | undefined {
   const lastStart = events.map((e) => e.event).lastIndexOf('started');
   return events.slice(Math.max(lastStart, 0)).findLast((e): e is Ended => e.event === 'ended');
 }

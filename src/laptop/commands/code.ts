@@ -4,7 +4,7 @@
 // `code` on PATH it says how to get it, and the ssh line that works anyway.
 import fs from 'node:fs';
 import path from 'node:path';
-import { pickCluster, setupError, type ConfiguredCluster, type Laptop } from '../../setup/index.js';
+import { pickCluster, REMOTE_BINARY, setupError, type ConfiguredCluster, type Laptop } from '../../setup/index.js';
 import { takeCluster, type LaptopCommand } from '../command.js';
 import type { LaptopEnv } from '../env.js';
 import { configArgs, plainWords, sshToLogin } from '../ssh.js';
@@ -22,7 +22,7 @@ export const codeCommand: LaptopCommand = {
     const host = c.profiles.find((p) => p.profile === profile)?.host;
     if (!host) throw setupError('usage', `cluster ${c.name} has no profile "${profile}" (it has ${c.profiles.map((p) => p.profile).join(', ')})`, 'see "slurmhop clusters"; profiles are sections of config.ini on the cluster (then run "slurmhop setup" again)');
     const code = findCode(env.laptop);
-    const alloc = await sshToLogin(env, c, [env.interactive ? '-t' : '-T', c.login, '.local/bin/remote', 'alloc', ...plainWords([profile])]);
+    const alloc = await sshToLogin(env, c, [env.interactive ? '-t' : '-T', c.login, REMOTE_BINARY, 'alloc', ...plainWords([profile])]);
     if (alloc.exitCode !== 0) return alloc.exitCode;
     const sshLine = `ssh ${configArgs(env.laptop, c).map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ')}${configArgs(env.laptop, c).length ? ' ' : ''}${host}`;
     if (!code) {

@@ -2,11 +2,9 @@
 // login node's `remote` command, run through the cluster's login alias (its
 // pinned host key, its ControlMaster), with a terminal when this one is one,
 // and its exit code.
-import { pickCluster } from '../../setup/index.js';
+import { pickCluster, REMOTE_BINARY } from '../../setup/index.js';
 import { takeCluster, type LaptopCommand } from '../command.js';
 import { plainWords, sshToLogin } from '../ssh.js';
-
-const REMOTE = '.local/bin/remote';
 
 const PASSED: Array<[string, string]> = [
   ['list', 'your slurmhop jobs on the cluster (remote list)'],
@@ -27,6 +25,6 @@ export const remoteCommands: LaptopCommand[] = PASSED.map(([name, summary]) => (
     const { cluster, rest } = takeCluster(args);
     const c = pickCluster(env.laptop, cluster);
     const tty = env.interactive ? '-t' : '-T';
-    return (await sshToLogin(env, c, [tty, c.login, REMOTE, name, ...plainWords(rest)])).exitCode;
+    return (await sshToLogin(env, c, [tty, c.login, REMOTE_BINARY, name, ...plainWords(rest)])).exitCode;
   },
 }));
