@@ -5,11 +5,10 @@
 // then answered before the rest of the program is loaded: esbuild keeps a
 // require()d module lazy.
 import { VERSION } from '../version.js';
-import { runFastPath } from './fast-path.js';
+import { isVersion, runFastPath } from './fast-path.js';
 import { start } from './start.js';
 import type { Running } from '../update/running.js';
 
-const isVersion = (a: string | undefined) => a === '--version' || a === '-V';
 const isVerbose = (a: string | undefined) => a === '--verbose' || a === '-v';
 
 function runProgram(args: string[], running: Running): void {

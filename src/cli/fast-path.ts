@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { mark } from '../timing.js';
 import { VERSION } from '../version.js';
 
-const isVersion = (a: string | undefined) => a === '--version' || a === '-V';
+export const isVersion = (a: string | undefined) => a === '--version' || a === '-V';
 
 /** Answers `args` on a fast path where one applies, else calls `full`. */
 export function runFastPath(args: string[], full: () => void): void {

@@ -18,11 +18,11 @@ import { measureVersions, usersOf, VSCODE_SERVER_DIR } from './vscode-server.js'
 
 export const KEEP_VERSIONS = 2;
 /** A version changed this recently may be running on a compute node. */
-export const RECENTLY_USED_MS = 24 * 3_600_000;
+const RECENTLY_USED_MS = 24 * 3_600_000;
 /** A job directory this new may be a job submitted after squeue answered. */
-export const JOB_SETTLE_MS = 10 * 60_000;
+const JOB_SETTLE_MS = 10 * 60_000;
 /** Looking through the versions stops here; a version not looked through is kept. */
-export const CLEANUP_WALK_MS = 60_000;
+const CLEANUP_WALK_MS = 60_000;
 
 export type Removal =
   | { kind: 'vscode'; commit: string; path: string; usage: TreeUsage }

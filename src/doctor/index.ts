@@ -13,5 +13,5 @@ export { checkSlurm } from './checks/slurm.js';
 export { checkSubmission, defaultProfileName } from './checks/submit.js';
 export { checkUpdates } from './checks/update.js';
 export { checkHome } from './checks/home.js';
-export { planCleanup, applyCleanup, KEEP_VERSIONS, type CleanupPlan, type Removal, type Kept } from './cleanup.js';
+export { planCleanup, applyCleanup, type Removal } from './cleanup.js';
 export { formatBytes, files } from './disk-usage.js';

@@ -1,18 +1,12 @@
 // How the laptop command reaches a configured cluster: the real ssh, through
 // the login alias the wizard wrote (its pinned key, its ControlMaster), with
 // -F when the block lives in another file than ~/.ssh/config.
-import { defaultSshConfig, setupError, sshProgram, type ConfiguredCluster, type Laptop } from '../setup/index.js';
+import { defaultSshConfig, requireSshProgram, setupError, type ConfiguredCluster, type Laptop } from '../setup/index.js';
 import type { LaptopEnv, RunOptions, RunResult } from './env.js';
-
-export function sshFor(laptop: Laptop): string {
-  const ssh = sshProgram(laptop);
-  if (!ssh) throw setupError('local-file', 'no ssh found (on Windows: System32\\OpenSSH, or ssh.exe on PATH)', 'install the OpenSSH client');
-  return ssh;
-}
 
 /** Runs ssh through the cluster's login alias with `args` after it; ssh missing is said as such. */
 export async function sshToLogin(env: LaptopEnv, cluster: ConfiguredCluster, args: string[], options: RunOptions = {}): Promise<RunResult> {
-  const ssh = sshFor(env.laptop);
+  const ssh = requireSshProgram(env.laptop);
   const r = await env.run(ssh, [...configArgs(env.laptop, cluster), ...args], options);
   if (r.exitCode === -1) throw setupError('missing-program', `${ssh} was not found`, 'install the OpenSSH client (on Windows: Settings > Apps > Optional features > OpenSSH Client)');
   return r;

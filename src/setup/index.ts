@@ -8,6 +8,6 @@ export { SetupError, SETUP_EXIT, SETUP_EXIT_DESCRIPTIONS, setupError } from './e
 export { createReport } from './report.js';
 export { runWizard } from './wizard.js';
 export { configuredClusters, pickCluster, recordCluster, type ConfiguredCluster } from './clusters.js';
-export { defaultKey, defaultSshConfig, laptopCacheDir, laptopConfigDir, sshProgram, type Laptop } from './laptop-paths.js';
+export { defaultKey, defaultSshConfig, laptopCacheDir, laptopConfigDir, requireSshProgram, sshProgram, type Laptop } from './laptop-paths.js';
 export { REMOTE_BINARY } from '../templates/ssh-config-block.js';
 export { fromBuild, fromPackage, type LocalBinary, type RemoteArch, type RemoteBinarySource } from './remote-binary.js';

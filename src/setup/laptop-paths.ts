@@ -3,6 +3,7 @@
 // paths are spelled out in full.
 import fs from 'node:fs';
 import path from 'node:path';
+import { setupError } from './errors.js';
 
 export interface Laptop {
   platform: 'linux' | 'darwin' | 'win32';
@@ -50,6 +51,13 @@ export function sshProgram(l: Laptop, exists: (f: string) => boolean = fs.exists
     if (exists(candidate)) return candidate;
   }
   return undefined;
+}
+
+/** sshProgram, or the error that says how to get one (only Windows can lack it). */
+export function requireSshProgram(l: Laptop): string {
+  const ssh = sshProgram(l);
+  if (!ssh) throw setupError('local-file', 'no ssh.exe found (looked in System32\\OpenSSH and PATH)', 'install the OpenSSH client: Settings > Apps > Optional features > OpenSSH Client');
+  return ssh;
 }
 
 /** The ssh a command OpenSSH runs without a shell needs (KnownHostsCommand): an absolute path, found on PATH. */

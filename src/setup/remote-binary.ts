@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { nodeBinary } from '../../scripts/build/node-binary.mjs';
 import { makeExecutable } from '../../scripts/build/sea.mjs';
+import { processExists } from '../state/index.js';
 import { setupError } from './errors.js';
 
 export type RemoteArch = 'x64' | 'arm64';
@@ -99,16 +100,7 @@ export function fromPackage(seaDir: string, cacheDir: string): RemoteBinarySourc
 function removeLeftovers(cacheDir: string): void {
   for (const entry of fs.readdirSync(cacheDir)) {
     const pid = /^node-(\d+)$/.exec(entry)?.[1] ?? /\.(\d+)\.tmp$/.exec(entry)?.[1];
-    if (pid && !processAlive(Number(pid))) fs.rmSync(path.join(cacheDir, entry), { recursive: true, force: true });
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if (pid && !processExists(Number(pid))) fs.rmSync(path.join(cacheDir, entry), { recursive: true, force: true });
   }
 }
 

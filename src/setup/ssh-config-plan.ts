@@ -23,10 +23,9 @@ export function planSshConfig(before: string, file: string, input: SshBlockInput
   const edit = setBlock(before, file, cluster, block, eol);
   const warnings: string[] = [];
   if (!input) return { after: edit.text, warnings };
-  const span = findBlocks(edit.text, file).get(cluster)!;
-  const first = lineOf(edit.text, span.start);
-  const last = lineOf(edit.text, span.end - 1);
-  const inBlock = (line: number) => line >= first && line <= last;
+  const blocks = findBlocks(edit.text, file);
+  const span = blocks.get(cluster)!;
+  const inBlock = (line: number) => line >= span.beginLine && line <= span.endLine;
   const check = (host: string, expect: Record<string, string>) => {
     const got = effectiveSettings(edit.text, host, Object.keys(expect));
     for (const [key, setting] of got) {
@@ -49,7 +48,7 @@ export function planSshConfig(before: string, file: string, input: SshBlockInput
   // Same host names outside the block: harmless (the block comes first), but confusing;
   // in another cluster's block, one of the two clusters would lose its hosts.
   const ours = new Set([cluster, input.prefix, ...input.profiles.map((p) => profileHost(input.prefix, p))]);
-  const others = [...findBlocks(edit.text, file)].filter(([name]) => name !== cluster).map(([name, b]) => ({ name, first: lineOf(edit.text, b.start), last: lineOf(edit.text, b.end - 1) }));
+  const others = [...blocks].filter(([name]) => name !== cluster).map(([name, b]) => ({ name, first: b.beginLine, last: b.endLine }));
   for (const line of splitLines(edit.text)) {
     const m = /^\s*Host\s+(.*)$/i.exec(line.text);
     if (!m || inBlock(line.no)) continue;
@@ -84,10 +83,4 @@ function checkDistinctHosts(cluster: string, input: SshBlockInput): void {
     if (first) throw setupError('usage', `"Host ${host}" would be both ${first} and ${role}`, `choose another --prefix (e.g. --prefix ${prefixFor(cluster)}) or --cluster name; nothing was written`);
     seen.set(host, role);
   }
-}
-
-function lineOf(text: string, offset: number): number {
-  let n = 1;
-  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) n++;
-  return n;
 }

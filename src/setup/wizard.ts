@@ -16,7 +16,7 @@ import type { RemoteSession } from './remote-session.js';
 import type { SetupDeps } from './deps.js';
 import { setupError } from './errors.js';
 import { parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
-import { agentSocket, defaultIdentities, defaultKey, knownHostsFiles, sshAbsolutePath, sshProgram, vscodeUserDirs } from './laptop-paths.js';
+import { agentSocket, defaultIdentities, defaultKey, knownHostsFiles, sshAbsolutePath, requireSshProgram, vscodeUserDirs } from './laptop-paths.js';
 import { existingKeyPair, newKeyPair, type KeyPair } from './laptop-key.js';
 import { applyChange, changed, describeChange, readText, type FileChange } from './local-files.js';
 import { planKeyFiles, planKnownHosts, planLocal } from './local-plan.js';
@@ -33,8 +33,7 @@ export async function runWizard(args: SetupArgs, deps: SetupDeps): Promise<void>
 
 async function configure(answers: Answers, args: SetupArgs, deps: SetupDeps): Promise<void> {
   const { laptop, report } = deps;
-  const ssh = sshProgram(laptop);
-  if (!ssh) throw setupError('local-file', 'no ssh.exe found (looked in System32\\OpenSSH and PATH)', 'install the OpenSSH client: Settings > Apps > Optional features > OpenSSH Client');
+  const ssh = requireSshProgram(laptop);
 
   report({ type: 'step', title: 'Checking your files' });
   const keyFile = args.identity ? resolvePath(args.identity, laptop.platform) : defaultKey(laptop, answers.cluster);

@@ -36,11 +36,12 @@ function readSeen(raw: unknown): SeenSettings | undefined {
 export function readChecks(paths: UpdatePaths): ChecksState {
   try {
     const raw = JSON.parse(fs.readFileSync(paths.checks, 'utf8')) as ChecksState;
+    const seen = readSeen(raw.seen);
     return {
       ...(typeof raw.startedAt === 'number' ? { startedAt: raw.startedAt } : {}),
       ...(typeof raw.finishedAt === 'number' ? { finishedAt: raw.finishedAt } : {}),
       ...(typeof raw.result === 'string' ? { result: raw.result } : {}),
-      ...(readSeen(raw.seen) ? { seen: readSeen(raw.seen)! } : {}),
+      ...(seen ? { seen } : {}),
     };
   } catch {
     return {};

@@ -14,6 +14,7 @@ import { checkedRecently, readChecks, writeChecks, type ChecksState, type SeenSe
 import type * as Settings from './settings.js';
 import { OPT_OUT_FILE, updatePaths } from './paths.js';
 import { launcherCommand, runningProgram } from './running.js';
+import { childEnv } from './child-env.js';
 
 export interface ScheduleDeps {
   stateDir: string;
@@ -102,7 +103,7 @@ export function defaultScheduleDeps(): ScheduleDeps {
  * would never start, though checks.json already says it did. It costs one
  * spawn, once per check_interval.
  */
-export function spawnDetached([file, ...args]: string[], env: NodeJS.ProcessEnv = settingsModule().childEnv()): void {
+export function spawnDetached([file, ...args]: string[], env: NodeJS.ProcessEnv = childEnv()): void {
   try {
     const { spawn } = require('node:child_process') as typeof ChildProcess;
     const child = spawn(file!, args, { detached: true, stdio: 'ignore', cwd: '/', env });

@@ -2,12 +2,7 @@
 // load git or the rest of the updater).
 import { loadConfig, type Config } from '../config/index.js';
 
-/** A user's NODE_OPTIONS is for their own Node, never for ours or our children. */
-export function childEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const clean = { ...env };
-  delete clean.NODE_OPTIONS;
-  return clean;
-}
+export { childEnv } from './child-env.js';
 
 export function loadSettings(): Config['update'] {
   return loadConfig().update;

@@ -21,7 +21,7 @@ const FILESYSTEM_NEARLY_FULL = 0.9;
 /** ~/.vscode-server holding this share of a quota is worth cleaning. */
 const LARGE_SHARE = 0.25;
 /** The walk of ~/.vscode-server stops here (a home on NFS may be slow). */
-export const WALK_DEADLINE_MS = 5_000;
+const WALK_DEADLINE_MS = 5_000;
 
 const CLEANUP = '"remote cleanup" removes old VS Code server versions (it keeps the newest two and any in use) and the files of ended jobs ("remote cleanup --dry-run" shows what would go)';
 const INSTALL_PATH = 'for a small home, set VS Code\'s "remote.SSH.serverInstallPath" to a directory on a larger filesystem (scratch, project space: "slurmhop setup --vscode-server-path DIR" sets it)';
