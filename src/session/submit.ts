@@ -9,13 +9,11 @@ import { containerImageProblem, enrootHomeProblem, type Profile } from '../confi
 import { SlurmhopError } from '../errors.js';
 import { ensurePrivateDir } from '../fsutil.js';
 import { configFile, jobDir, jobName, jobOutputPattern } from '../paths.js';
-import { ALIVE_STATES, cancelJobs, listJobs, submitJob } from '../slurm/index.js';
+import { ALIVE_STATES, cancelJobs, isNoAnswer, listJobs, submitJob } from '../slurm/index.js';
 import { hasSubmittedRecord, recordSubmitted } from '../state/index.js';
 import { renderJobScript, sbatchArgs } from '../templates/index.js';
 import type { SessionContext } from './context.js';
 
-/** What sbatch says (or slurmhop, for a hung sbatch) when the controller did not answer, as opposed to refusing the job. */
-const NO_ANSWER = /Socket timed out|Unable to contact slurm controller|Zero Bytes were transmitted|Communication connection failure|Connection reset|did not answer within/i;
 /** How long a connect looks for a job whose sbatch got no answer. */
 const LOOK_FOR_MS = 120_000;
 /**
@@ -62,7 +60,7 @@ export function claim(ctx: SessionContext, jobId: string, profile: Profile, sbat
  * submission never arrived, submit again. It never answers: say so.
  */
 async function afterNoAnswer(ctx: SessionContext, profile: Profile, err: unknown, again: () => Promise<string>): Promise<string> {
-  if (!(err instanceof SlurmhopError) || !NO_ANSWER.test(err.message)) throw err;
+  if (!isNoAnswer(err)) throw err;
   ctx.log({ type: 'warn', message: `${err.message.split('\n')[0]}: looking for the job, in case the controller accepted it anyway` });
   const deadline = ctx.now() + LOOK_FOR_MS;
   let emptySince: number | undefined;

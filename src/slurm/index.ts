@@ -1,4 +1,4 @@
-export { execaRunner, runChecked, checked, type SlurmRunner, type RunResult } from './run.js';
+export { execaRunner, runChecked, checked, isNoAnswer, type SlurmRunner, type RunResult } from './run.js';
 export { listJobs, parseSqueue, ALIVE_STATES, type JobInfo } from './squeue.js';
 export { submitJob, parseSbatchOutput } from './sbatch.js';
 export { cancelJobs } from './scancel.js';

@@ -17,7 +17,8 @@ export interface JobResources {
 
 // %b is the job's tres-per-node (squeue keeps the letter for it, a "vestigial
 // option" in its source). The reason, the only free text, comes last.
-const FORMAT = ['%i', '%j', '%T', '%P', '%N', '%b', '%r'].join('|');
+const FIELDS = ['%i', '%j', '%T', '%P', '%N', '%b', '%r'];
+const FORMAT = FIELDS.join('|');
 
 /** Every job of the user (--local: no federation lookup). */
 export async function listJobResources(run: SlurmRunner, user: string): Promise<JobResources[]> {
@@ -39,7 +40,7 @@ export function parseJobResources(output: string): JobResources[] {
         partitions: (partitions ?? '').split(',').filter(Boolean),
         nodes: nodes ?? '',
         gres: gresNames(tres ?? ''),
-        reason: cols.slice(6).join('|'),
+        reason: cols.slice(FIELDS.length - 1).join('|'), // the reason may hold '|'
       };
     });
 }
