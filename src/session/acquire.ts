@@ -11,8 +11,8 @@ import { claim, submit } from './submit.js';
 import type { SessionContext } from './context.js';
 
 export interface AcquireOptions {
-  /** Never reuse these (swap to the same profile asks for a new job). */
-  exclude?: string[];
+  /** Reuse no job of the profile (swap --fresh asks for a new one). */
+  fresh?: boolean;
   /** Do not reuse a running job with less time left than this (alloc before a time limit). */
   minLeftSeconds?: number;
 }
@@ -33,14 +33,14 @@ export async function acquireJob(ctx: SessionContext, profile: Profile, options:
       // Many connects at once (VS Code opens several): those that waited while another
       // submitted use its job without asking the scheduler again, one after the other.
       const meanwhile = readFileOrUndefined(lastSubmission)?.trim();
-      if (meanwhile && meanwhile !== submittedBefore?.trim() && !endedEvent(ctx.stateDir, meanwhile) && !options.exclude?.includes(meanwhile)) {
+      if (meanwhile && meanwhile !== submittedBefore?.trim() && !endedEvent(ctx.stateDir, meanwhile) && !options.fresh) {
         ctx.log({ type: 'reused', jobId: meanwhile, profile: profile.name, state: 'just submitted' });
         return { jobId: meanwhile, submittedByUs: false };
       }
       const mine = (await listJobs(ctx.run, { user: ctx.user })).filter((j) => j.name === jobName(profile.name) && ALIVE_STATES.has(j.state));
       forgetEndedContacts(ctx.stateDir, mine, profile.name);
       // A job whose session already ended (its sshd died, it went idle) is on its way out.
-      const reusable = mine.filter((j) => !endedEvent(ctx.stateDir, j.id) && !options.exclude?.includes(j.id) && hasTimeLeft(j, options.minLeftSeconds));
+      const reusable = options.fresh ? [] : mine.filter((j) => !endedEvent(ctx.stateDir, j.id) && hasTimeLeft(j, options.minLeftSeconds));
       const existing = pickExisting(reusable);
       if (existing) {
         ctx.log({ type: 'reused', jobId: existing.id, profile: profile.name, state: existing.state });

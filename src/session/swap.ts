@@ -2,8 +2,8 @@
 // connection waiting on it, and move the current session to it.
 import fs from 'node:fs';
 import type { Profile } from '../config/index.js';
-import { jobName, swapMarkFile } from '../paths.js';
-import { ALIVE_STATES, cancelJobs, listJobs } from '../slurm/index.js';
+import { swapMarkFile } from '../paths.js';
+import { cancelJobs, listJobs } from '../slurm/index.js';
 import type { AcquiredJob } from './acquire.js';
 import { endedEvent, readContact, readCurrent, writeCurrent, type Contact, type Current } from '../state/index.js';
 import type { SessionContext } from './context.js';
@@ -21,13 +21,13 @@ export interface Allocated {
   contact: Contact;
 }
 
-export async function allocate(ctx: SessionContext, profile: Profile, exclude: string[] = []): Promise<Allocated> {
+export async function allocate(ctx: SessionContext, profile: Profile, fresh = false): Promise<Allocated> {
   const interrupt = interruptions();
   const started = ctx.now();
   // Nobody is connected yet to wait for: a pending job's progress says which of one's own jobs may be in its way.
   const watched = { ...ctx, log: withHeldBy(ctx) };
   try {
-    const { job, contact } = await establish(watched, profile, interrupt.signal, async () => undefined, { minLeftSeconds: ALLOC_MIN_LEFT_SECONDS, exclude });
+    const { job, contact } = await establish(watched, profile, interrupt.signal, async () => undefined, { minLeftSeconds: ALLOC_MIN_LEFT_SECONDS, fresh });
     writeCurrent(ctx.stateDir, { profile: profile.name, jobId: job.jobId });
     ctx.log({ type: 'ready', jobId: job.jobId, node: contact.node, port: contact.port, elapsedSeconds: (ctx.now() - started) / 1000 });
     return { job, contact };
@@ -62,8 +62,7 @@ export async function swap(ctx: SessionContext, target: Profile, from: Profile |
     const running = await runningSession(ctx, previous);
     if (running) return { job: { jobId: previous.jobId, submittedByUs: false }, contact: running, previous, previousEnded: false, already: true };
   }
-  const exclude = options.fresh ? await profileJobs(ctx, target, previous) : [];
-  const allocated = await allocate(ctx, withCarriedConstraints(target, from), exclude);
+  const allocated = await allocate(ctx, withCarriedConstraints(target, from), options.fresh);
   const previousRuns = previous !== undefined && readContact(ctx.stateDir, previous.jobId) !== undefined;
   const done = { ...allocated, previous, previousEnded: false, already: previous?.jobId === allocated.job.jobId };
   if (!previous || !previousRuns || previous.jobId === allocated.job.jobId || options.keep) return done;
@@ -82,10 +81,4 @@ async function runningSession(ctx: SessionContext, current: Current): Promise<Co
   if (!contact || endedEvent(ctx.stateDir, current.jobId)) return undefined;
   const [info] = await listJobs(ctx.run, { user: ctx.user, jobIds: [current.jobId] });
   return info?.state === 'RUNNING' ? contact : undefined;
-}
-
-/** --fresh: none of the profile's jobs is reused, the current one included. */
-async function profileJobs(ctx: SessionContext, target: Profile, current: Current | undefined): Promise<string[]> {
-  const jobs = (await listJobs(ctx.run, { user: ctx.user })).filter((j) => j.name === jobName(target.name) && ALIVE_STATES.has(j.state)).map((j) => j.id);
-  return current?.profile === target.name && !jobs.includes(current.jobId) ? [...jobs, current.jobId] : jobs;
 }
