@@ -21,6 +21,8 @@ export function stateDir(env: Env = process.env): string {
 export const jobsDir = (state: string) => path.join(state, 'jobs');
 export const jobDir = (state: string, jobId: string) => path.join(state, 'jobs', jobId);
 export const contactFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'contact');
+/** A container's group file without the tty group its user namespace does not map (job/container/prepare.ts). */
+export const containerGroupFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'container-group');
 /** Left by `remote swap` before it cancels the job: the end is a move, not a cancel. */
 export const swapMarkFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'swapped');
 /** Index of the live contacts, one directory per profile. */
@@ -32,8 +34,9 @@ export const statusFile = (state: string, jobId: string) => path.join(jobDir(sta
 export const sshdLogFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'sshd.log');
 export const sshdConfigFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'sshd_config');
 /** sbatch opens --output before the job starts, so it lives in a directory that already exists. */
-export const jobOutputPattern = (state: string) => path.join(state, 'logs', '%j.out');
-export const jobOutputFile = (state: string, jobId: string) => path.join(state, 'logs', `${jobId}.out`);
+export const logsDir = (state: string) => path.join(state, 'logs');
+export const jobOutputPattern = (state: string) => path.join(logsDir(state), '%j.out');
+export const jobOutputFile = (state: string, jobId: string) => path.join(logsDir(state), `${jobId}.out`);
 export const locksDir = (state: string) => path.join(state, 'locks');
 /** The records of pruned jobs (state/prune.ts). */
 export const historyArchive = (state: string) => path.join(state, 'history.jsonl');

@@ -4,11 +4,10 @@
 // the connect), never left behind. Submissions of a profile are serialised by
 // its lock and each is recorded (jobs/<id>/submitted) before the lock is let
 // go, so a job of the profile with no record is one whose sbatch got no answer.
-import path from 'node:path';
 import { containerImageProblem, enrootHomeProblem, type Profile } from '../config/index.js';
 import { SlurmhopError } from '../errors.js';
 import { ensurePrivateDir } from '../fsutil.js';
-import { configFile, jobDir, jobName, jobOutputPattern } from '../paths.js';
+import { configFile, jobDir, jobName, jobOutputPattern, logsDir } from '../paths.js';
 import { ALIVE_STATES, cancelJobs, isNoAnswer, listJobs, submitJob } from '../slurm/index.js';
 import { hasSubmittedRecord, recordSubmitted } from '../state/index.js';
 import { renderJobScript, sbatchArgs } from '../templates/index.js';
@@ -33,7 +32,7 @@ export async function submit(ctx: SessionContext, profile: Profile): Promise<str
   if (homeProblem) {
     throw new SlurmhopError('config', `profile ${profile.name}: container_runtime = enroot: ${homeProblem}`, `use container_runtime = apptainer or podman for [profile.${profile.name}] in ${configFile()}`);
   }
-  ensurePrivateDir(path.join(ctx.stateDir, 'logs'));
+  ensurePrivateDir(logsDir(ctx.stateDir));
   const script = renderJobScript({ profile, user: ctx.user, remote: ctx.remoteCommand });
   const args = sbatchArgs(profile, { jobName: jobName(profile.name), output: jobOutputPattern(ctx.stateDir), workdir: ctx.home });
   const sbatchAt = new Date();

@@ -8,7 +8,7 @@
 // functions.
 import fs from 'node:fs';
 import path from 'node:path';
-import { historyArchive, jobDir, jobOutputFile, jobsDir } from '../paths.js';
+import { historyArchive, jobDir, jobOutputFile, jobsDir, logsDir } from '../paths.js';
 import { readContact, removeContact } from './contact.js';
 import { readStatus, type StatusEvent } from './status.js';
 
@@ -84,7 +84,7 @@ function knownJobIds(state: string): string[] {
     }
   };
   const ids = new Set(list(jobsDir(state)).filter((n) => /^\d+$/.test(n)));
-  for (const name of list(path.join(state, 'logs'))) {
+  for (const name of list(logsDir(state))) {
     const m = /^(\d+)\.out$/.exec(name);
     if (m) ids.add(m[1]!);
   }

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SlurmhopError } from '../../errors.js';
 import { isDirectory } from '../../fsutil.js';
-import { jobDir, locksDir } from '../../paths.js';
+import { containerGroupFile, locksDir } from '../../paths.js';
 import { prepareApptainer } from './apptainer.js';
 import { prepareEnroot } from './enroot.js';
 import { containerSessionEnv } from './environment.js';
@@ -79,7 +79,7 @@ export async function prepareContainer(settings: ContainerSettings, deps: Contai
   });
   if (probe.groupWithoutTty !== undefined) {
     // The session's runs read input.mounts when they start: sshd sees a group file without the unmapped tty group.
-    const file = path.join(jobDir(deps.stateDir, deps.jobId), 'container-group');
+    const file = containerGroupFile(deps.stateDir, deps.jobId);
     fs.writeFileSync(file, probe.groupWithoutTty, { mode: 0o644 });
     mounts.push({ source: file, target: '/etc/group', readOnly: true, file: true, from: 'the container\'s /etc/group without its tty group (its gid is not mapped in the container)' });
     deps.log('the container maps no tty group: its sshd gets a group file without one, so ptys work');
