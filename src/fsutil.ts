@@ -1,5 +1,7 @@
 // Small filesystem helpers shared by the login-node and in-job sides.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { SlurmhopError } from './errors.js';
 
@@ -20,9 +22,13 @@ export function ensurePrivateDir(dir: string): void {
   if ((st.mode & 0o777) !== 0o700) fs.chmodSync(dir, 0o700);
 }
 
-/** Write a file so that readers see either the old or the whole new content. */
+/**
+ * Write a file so that readers see either the old or the whole new content.
+ * The temporary name carries the host and random bytes: login nodes that
+ * share the home may run writers with the same pid.
+ */
 export function writeFileAtomic(file: string, content: string, mode = 0o600): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${os.hostname()}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
   fs.writeFileSync(tmp, content, { mode });
   fs.renameSync(tmp, file);
 }

@@ -71,9 +71,9 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
     const hostKeys = sshd.hostKeys ? { hostKeys: sshd.hostKeys } : {};
     const contact = { version: 1, ...base, node, port: sshd.port, user: ctx.user, pid: process.pid, readyAt: new Date().toISOString(), transport: settings.transport ?? 'tcp', alive: true, ...hostKeys };
     guard.watch([...contactFiles(ctx.stateDir, base), aliveFile(ctx.stateDir, jobId)].map((remove) => ({ remove })));
-    writeContact(ctx.stateDir, contact);
     stopAlive = keepAlive(ctx.stateDir, contact);
-    appendStatus(ctx.stateDir, { event: 'ready', ...base, node, port: sshd.port });
+    writeContact(ctx.stateDir, contact);
+    appendStatus(ctx.stateDir, { event: 'ready', ...base, node, port: sshd.port, contact });
     ctx.log({ type: 'sshd-ready', jobId, node, port: sshd.port });
     // Housekeeping, off every connect's path: old jobs' directories and output go after the retention period.
     setTimeout(() => pruneEndedJobs(ctx.stateDir), PRUNE_AFTER_READY_MS).unref();

@@ -1,7 +1,7 @@
 // This user's slurmhop jobs, as Slurm sees them.
 import { JOB_NAME_PREFIX } from '../paths.js';
 import { listJobs, type JobInfo, type SlurmRunner } from '../slurm/index.js';
-import { allContacts, contactsForProfile, removeContact } from '../state/index.js';
+import { liveJobIds, liveProfiles, removeContact } from '../state/index.js';
 
 export interface SessionJob extends JobInfo {
   profile: string;
@@ -21,7 +21,7 @@ export async function listSessionJobs(run: SlurmRunner, user: string): Promise<S
  */
 export function forgetEndedContacts(state: string, alive: Pick<JobInfo, 'id'>[], profile?: string): void {
   const ids = new Set(alive.map((j) => j.id));
-  for (const contact of profile === undefined ? allContacts(state) : contactsForProfile(state, profile)) {
-    if (!ids.has(contact.jobId)) removeContact(state, contact.jobId);
+  for (const p of profile === undefined ? liveProfiles(state) : [profile]) {
+    for (const jobId of liveJobIds(state, p)) if (!ids.has(jobId)) removeContact(state, jobId, p);
   }
 }

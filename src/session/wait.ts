@@ -1,17 +1,20 @@
-// Wait until the job's sshd is ready: the contact file is watched often (a local
+// Wait until the job's sshd is ready: the job's status file is watched often (a
 // file read), the scheduler is asked rarely (at most once a second, backing off).
+// The status file, not the contact: this host creates it before the first look
+// (watchJob), so a network home's cache of a missing name cannot hide the ready
+// event, which carries the contact.
 import fs from 'node:fs';
 import type { Profile } from '../config/index.js';
 import { SlurmhopError } from '../errors.js';
 import { jobOutputFile, sshdLogFile } from '../paths.js';
 import { ALIVE_STATES, listJobs, type JobInfo } from '../slurm/index.js';
 import type { AcquiredJob } from './acquire.js';
-import { describeEnd, endedEvent, indexContact, readContact, type Contact } from '../state/index.js';
+import { describeEnd, endOf, indexContact, readContact, readStatus, readyContactOf, watchJob, type Contact } from '../state/index.js';
 import { followProgress } from './job-progress.js';
 import type { SessionContext } from './context.js';
 
-// A contact file read costs microseconds; the wait it saves is part of every cold connect.
-const CONTACT_POLL_MS = 50;
+// A status file read costs microseconds; the wait it saves is part of every cold connect.
+const STATUS_POLL_MS = 50;
 const SQUEUE_FIRST_MS = 1_000;
 const SQUEUE_MAX_MS = 10_000;
 const SQUEUE_BACKOFF = 1.5;
@@ -41,14 +44,13 @@ export async function waitUntilReady(
   let runningSince: number | undefined;
   let lastReason = 'no answer from squeue yet';
   let squeueFailing = false;
+  watchJob(ctx.stateDir, job.jobId);
   const progress = followProgress(jobOutputFile(ctx.stateDir, job.jobId));
   let preparing = false;
   for (;;) {
     if (signal.aborted) throw signal.reason as Error;
-    const contact = readContact(ctx.stateDir, job.jobId);
+    const contact = readyContact(ctx, job.jobId);
     if (contact) return indexed(ctx, contact);
-    const ended = endedEvent(ctx.stateDir, job.jobId);
-    if (ended) throw jobFailed(ctx, job.jobId, describeEnd(ended.reason, ended.detail), false);
     heartbeat();
 
     const now = ctx.now();
@@ -69,8 +71,8 @@ export async function waitUntilReady(
           return 'unknown' as const;
         },
       );
-      // The job may have become ready while squeue ran.
-      const late = readContact(ctx.stateDir, job.jobId);
+      // The job may have become ready, or ended and said why, while squeue ran.
+      const late = readyContact(ctx, job.jobId);
       if (late) return indexed(ctx, late);
       if (info !== 'unknown') {
         assertAlive(ctx, job.jobId, info);
@@ -108,8 +110,22 @@ export async function waitUntilReady(
         throw jobFailed(ctx, job.jobId, `its sshd was not ready ${profile.startTimeout}s after the job started${slowStart}`, true);
       }
     }
-    await ctx.sleep(CONTACT_POLL_MS);
+    await ctx.sleep(STATUS_POLL_MS);
   }
+}
+
+/**
+ * The contact of a job that said it is ready (from its ready event; a job of
+ * an older version announced it in the contact file alone); throws the job's
+ * own reason when it ended.
+ */
+function readyContact(ctx: SessionContext, jobId: string): Contact | undefined {
+  const events = readStatus(ctx.stateDir, jobId);
+  const ended = endOf(events);
+  if (ended) throw jobFailed(ctx, jobId, describeEnd(ended.reason, ended.detail), false);
+  const announced = readyContactOf(events);
+  if (announced) return announced;
+  return events.some((e) => e.event === 'ready') ? readContact(ctx.stateDir, jobId) : undefined;
 }
 
 /** The next warm connect finds it without the scheduler. */

@@ -12,22 +12,30 @@ export const ALIVE_REFRESH_MS = 3_000;
 const STALE_AFTER_MS = 15_000;
 
 /**
- * Starts the mark; the returned function stops it and removes the file. The
- * contact is the live job's own to publish: one a login node removed (a
- * banner it misread) is written again with the next beat.
+ * Starts the mark, before the contact is published: a login node that finds
+ * the contact then finds its mark too (on a network home, a lookup of the
+ * mark made before it existed would stay missing there for a while). The
+ * returned function stops it and removes the file. The contact is the live
+ * job's own to publish: one a login node removed (a banner it misread) is
+ * written again with the next beat.
  */
 export function keepAlive(state: string, contact: Contact, refreshMs = ALIVE_REFRESH_MS): () => void {
   const file = aliveFile(state, contact.jobId);
   let beats = 0;
+  const mark = () => fs.writeFileSync(file, `${beats++}\n`, { mode: 0o600 });
   const beat = () => {
     try {
-      fs.writeFileSync(file, `${beats++}\n`, { mode: 0o600 });
+      mark();
       if (!fs.existsSync(contactFile(state, contact.jobId))) writeContact(state, contact);
     } catch {
       // a full or unreachable home: the mark goes stale, and the login node asks the scheduler
     }
   };
-  beat();
+  try {
+    mark();
+  } catch {
+    // as in beat()
+  }
   const timer = setInterval(beat, refreshMs);
   timer.unref();
   return () => {

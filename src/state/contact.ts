@@ -52,10 +52,9 @@ export function readContact(state: string, jobId: string): Contact | undefined {
   }
 }
 
-/** The index entry first, then the contact. */
-export function removeContact(state: string, jobId: string): void {
-  const contact = readContact(state, jobId);
-  if (contact) fs.rmSync(liveEntry(state, contact.profile, jobId), { force: true });
+/** The index entry first, then the contact; `profile` finds the entry of a contact that cannot be read. */
+export function removeContact(state: string, jobId: string, profile: string | undefined = readContact(state, jobId)?.profile): void {
+  if (profile !== undefined) fs.rmSync(liveEntry(state, profile, jobId), { force: true });
   fs.rmSync(contactFile(state, jobId), { force: true });
 }
 
@@ -64,30 +63,40 @@ export function contactFiles(state: string, contact: Pick<Contact, 'jobId' | 'pr
   return [liveEntry(state, contact.profile, contact.jobId), contactFile(state, contact.jobId)];
 }
 
-/** Contacts of a profile, newest first; an index entry whose contact is gone is dropped. */
-export function contactsForProfile(state: string, profile: string): Contact[] {
-  let ids: string[];
+/** The job ids a profile's index lists (a directory read: never answered from a cached lookup). */
+export function liveJobIds(state: string, profile: string): string[] {
   try {
-    ids = fs.readdirSync(path.join(liveDir(state), profile));
+    return fs.readdirSync(path.join(liveDir(state), profile)).filter((i) => /^\d+$/.test(i));
   } catch {
     return [];
   }
+}
+
+/** The profiles with an index. */
+export function liveProfiles(state: string): string[] {
+  try {
+    return fs.readdirSync(liveDir(state));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Contacts of a profile, newest first. An entry whose contact cannot be read
+ * here is skipped, never removed: on a network home this host may not see a
+ * contact another node wrote a moment ago. Entries of ended jobs go when the
+ * scheduler says so (session/jobs.ts) or with the job.
+ */
+export function contactsForProfile(state: string, profile: string): Contact[] {
   const contacts: Contact[] = [];
-  for (const id of ids.filter((i) => /^\d+$/.test(i))) {
+  for (const id of liveJobIds(state, profile)) {
     const contact = readContact(state, id);
     if (contact?.profile === profile) contacts.push(contact);
-    else fs.rmSync(liveEntry(state, profile, id), { force: true });
   }
   return contacts.sort((a, b) => Number(b.jobId) - Number(a.jobId));
 }
 
 /** Every live contact, of every profile. */
 export function allContacts(state: string): Contact[] {
-  let profiles: string[];
-  try {
-    profiles = fs.readdirSync(liveDir(state));
-  } catch {
-    return [];
-  }
-  return profiles.flatMap((p) => contactsForProfile(state, p));
+  return liveProfiles(state).flatMap((p) => contactsForProfile(state, p));
 }

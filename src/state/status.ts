@@ -5,13 +5,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readFileOrUndefined, writeFileAtomic } from '../fsutil.js';
-import { jobDir, statusFile } from '../paths.js';
+import { jobDir, jobOutputFile, statusFile } from '../paths.js';
+import type { Contact } from './contact.js';
 
 export type EndReason = 'cancelled' | 'time-limit' | 'sshd-failed' | 'sshd-exited' | 'idle' | 'signal' | 'swapped' | 'unclaimed';
 
 export type JobEvent =
   | { event: 'started'; at: string; jobId: string; profile: string; node: string }
-  | { event: 'ready'; at: string; jobId: string; profile: string; node: string; port: number }
+  /** The contact itself rides along: a waiter reads one file it made sure to see (watchJob). Absent from older versions. */
+  | { event: 'ready'; at: string; jobId: string; profile: string; node: string; port: number; contact?: Contact }
   | { event: 'ended'; at: string; jobId: string; profile: string; reason: EndReason; detail?: string };
 
 export interface Submitted {
@@ -25,6 +27,7 @@ export interface Submitted {
 
 export type StatusEvent = Submitted | JobEvent;
 type Ended = Extract<JobEvent, { event: 'ended' }>;
+type Ready = Extract<JobEvent, { event: 'ready' }>;
 type Without<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 
 const submittedFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'submitted');
@@ -66,8 +69,38 @@ export function endedEvent(state: string, jobId: string): Ended | undefined {
 
 /** The end of a job's events, counted from its last start (a requeued job starts again). */
 export function endOf(events: StatusEvent[]): Ended | undefined {
+  return lastRun(events).findLast((e): e is Ended => e.event === 'ended');
+}
+
+/** The contact the job's latest run announced with its ready event, if it has not ended since. */
+export function readyContactOf(events: StatusEvent[]): Contact | undefined {
+  const run = lastRun(events);
+  if (run.some((e) => e.event === 'ended')) return undefined;
+  return run.findLast((e): e is Ready => e.event === 'ready')?.contact;
+}
+
+function lastRun(events: StatusEvent[]): StatusEvent[] {
   const lastStart = events.map((e) => e.event).lastIndexOf('started');
-  return events.slice(Math.max(lastStart, 0)).findLast((e): e is Ended => e.event === 'ended');
+  return events.slice(Math.max(lastStart, 0));
+}
+
+/**
+ * Before waiting for what a job writes (its events, its output): on a network
+ * home a name this host looked up while it was missing stays missing here for
+ * up to a minute (NFS acdirmin..acdirmax), even after the job's node created
+ * it. Creating the names first (O_CREAT, nothing written, nothing truncated)
+ * makes this host's lookups positive; only the contents change after that,
+ * and every open revalidates them (close-to-open). Never throws: a waiter
+ * that cannot create them polls as before.
+ */
+export function watchJob(state: string, jobId: string): void {
+  for (const file of [statusFile(state, jobId), jobOutputFile(state, jobId)]) {
+    try {
+      fs.closeSync(fs.openSync(file, 'a', 0o600));
+    } catch {
+      // the job's directory not made yet by this host, or a full home
+    }
+  }
 }
 
 export function describeEnd(reason: EndReason, detail?: string): string {

@@ -45,14 +45,44 @@ function fakeContext(states: Array<string | 'fail' | 'gone'>, onQuery: (n: numbe
 }
 
 const job = { jobId: '7', submittedByUs: true };
+
+/** What the job does once its sshd answers (job/run.ts): the contact, then the ready event that carries it. */
+function announceReady(stateDir: string, node: string, port: number): void {
+  const contact = { version: 1, jobId: '7', profile: 'cpu', node, port, user: 'ada', pid: 1, readyAt: '' };
+  writeContact(stateDir, contact);
+  appendStatus(stateDir, { event: 'ready', jobId: '7', profile: 'cpu', node, port, contact });
+}
 const never = new AbortController().signal;
 
 describe('waiting for a job', () => {
-  it('returns the contact as soon as the job writes it', async () => {
+  it('returns the contact as soon as the job announces it', async () => {
     const { ctx, stateDir } = fakeContext(['PENDING', 'RUNNING'], (n) => {
-      if (n === 1) writeContact(stateDir, { version: 1, jobId: '7', profile: 'cpu', node: 'c1', port: 4000, user: 'ada', pid: 1, readyAt: '' });
+      if (n === 1) announceReady(stateDir, 'c1', 4000);
     });
     expect(await waitUntilReady(ctx, profile, job, never)).toMatchObject({ node: 'c1', port: 4000 });
+  });
+
+  it('the ready event alone is enough: a contact file this host cannot see yet (a network home) does not hold the wait', async () => {
+    const { ctx, stateDir } = fakeContext(['RUNNING'], (n) => {
+      const contact = { version: 1, jobId: '7', profile: 'cpu', node: 'c2', port: 4100, user: 'ada', pid: 1, readyAt: '' };
+      if (n === 1) appendStatus(stateDir, { event: 'ready', jobId: '7', profile: 'cpu', node: 'c2', port: 4100, contact });
+    });
+    expect(await waitUntilReady(ctx, profile, job, never)).toMatchObject({ node: 'c2', port: 4100 });
+    expect(fs.existsSync(path.join(stateDir, 'jobs', '7', 'contact'))).toBe(false);
+  });
+
+  it('makes the names it polls before the first look (status, the job output), truncating nothing', async () => {
+    const { ctx, stateDir } = fakeContext(['RUNNING'], (n) => {
+      if (n === 0) {
+        expect(fs.statSync(path.join(stateDir, 'jobs', '7', 'status')).size).toBe(0);
+        expect(fs.readFileSync(path.join(stateDir, 'logs', '7.out'), 'utf8')).toBe('early output\n');
+        announceReady(stateDir, 'c1', 4000);
+      }
+    });
+    fs.mkdirSync(path.join(stateDir, 'logs'));
+    fs.writeFileSync(path.join(stateDir, 'logs', '7.out'), 'early output\n');
+    await waitUntilReady(ctx, profile, job, never);
+    expect((fs.statSync(path.join(stateDir, 'jobs', '7', 'status')).mode & 0o777).toString(8)).toBe('600');
   });
 
   it('asks the scheduler at most once a second, backing off', async () => {
@@ -76,7 +106,7 @@ describe('waiting for a job', () => {
     let clockAtQuery = 0;
     const { ctx, stateDir } = fakeContext(['PENDING', 'PENDING', 'PENDING', 'PENDING', 'PENDING', 'PENDING', 'RUNNING'], (n) => {
       clockAtQuery = n;
-      if (n === 7) writeContact(stateDir, { version: 1, jobId: '7', profile: 'cpu', node: 'c1', port: 4000, user: 'ada', pid: 1, readyAt: '' });
+      if (n === 7) announceReady(stateDir, 'c1', 4000);
     });
     expect(await waitUntilReady(ctx, twenty, job, never)).toMatchObject({ port: 4000 });
     expect(clockAtQuery).toBe(7);
@@ -128,7 +158,7 @@ describe('waiting for a job', () => {
 
   it('a failing squeue is a warning, said once, and the wait goes on', async () => {
     const { ctx, events, stateDir } = fakeContext(['fail', 'fail', 'fail', 'RUNNING'], (n) => {
-      if (n === 3) writeContact(stateDir, { version: 1, jobId: '7', profile: 'cpu', node: 'c2', port: 1, user: 'ada', pid: 1, readyAt: '' });
+      if (n === 3) announceReady(stateDir, 'c2', 1);
     });
     expect(await waitUntilReady(ctx, profile, job, never)).toMatchObject({ node: 'c2' });
     expect(events.filter((e) => e.type === 'warn')).toHaveLength(1);
