@@ -11,7 +11,8 @@ export type ErrorKind =
   | 'state'
   | 'update-unavailable'
   | 'update-rejected'
-  | 'doctor-failed';
+  | 'doctor-failed'
+  | 'limits';
 
 export class SlurmhopError extends Error {
   constructor(

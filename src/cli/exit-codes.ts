@@ -14,6 +14,7 @@ export const EXIT = {
   'update-unavailable': 10,
   'update-rejected': 11,
   'doctor-failed': 12,
+  limits: 13,
   internal: 70,
 } as const satisfies Record<ErrorKind | 'ok' | 'internal', number>;
 
@@ -30,5 +31,6 @@ export const EXIT_DESCRIPTIONS: Array<[number, string]> = [
   [EXIT['update-unavailable'], 'update: the release repository cannot be read, has no such version, or there is nothing to roll back to'],
   [EXIT['update-rejected'], 'update: the release was refused (bad signature, damaged, failed its self-check); the working version still runs'],
   [EXIT['doctor-failed'], 'remote doctor: at least one check failed (each failure is printed with its fix)'],
+  [EXIT.limits, "the login node's limits (ulimit -v) are below what remote needs to run: the message names the limit and what to ask for"],
   [EXIT.internal, 'internal error (a bug: please report it)'],
 ];

@@ -36,7 +36,9 @@ function jobArgs(profile: Profile): string[] {
 /** sbatch options for a profile; its sbatch_args come last (config.ini refuses those that would clash with ours). */
 export function sbatchArgs(profile: Profile, paths: { output: string; workdir: string; jobName: string }): string[] {
   // --no-requeue: a session requeued after a node failure would hold an allocation nobody waits for.
-  const args = [`--job-name=${paths.jobName}`, `--output=${paths.output}`, `--chdir=${paths.workdir}`, '--no-requeue'];
+  // --propagate=NONE: the limits a login node sets on ssh sessions (ulimit -v, -n) are the login
+  // node's; the session gets the compute node's own, as a login on that node would (sbatch_args may say otherwise).
+  const args = [`--job-name=${paths.jobName}`, `--output=${paths.output}`, `--chdir=${paths.workdir}`, '--no-requeue', '--propagate=NONE'];
   const optional: Array<[string, string | number | undefined]> = [
     ['--partition', profile.partition],
     ['--time', profile.time],

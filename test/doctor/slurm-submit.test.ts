@@ -51,7 +51,7 @@ describe('doctor: the test submission (sbatch --test-only)', () => {
     expect(r.summary).toBe('profile cpu: Job 177 to start at 2025-01-01T00:00:00 using 1 processors on nodes c1 in partition interactive');
     const [call] = deps.calls;
     expect(call!.command).toBe('sbatch');
-    expect(call!.args).toEqual(['--job-name=slurmhop-cpu', `--output=${deps.stateDir}/logs/%j.out`, `--chdir=${deps.home}`, '--no-requeue', '--test-only']);
+    expect(call!.args).toEqual(['--job-name=slurmhop-cpu', `--output=${deps.stateDir}/logs/%j.out`, `--chdir=${deps.home}`, '--no-requeue', '--propagate=NONE', '--test-only']);
     expect(call!.input).toContain(`${deps.remoteCommand[0]} job cpu`);
     expect(r.details).toEqual([`sbatch ${call!.args.join(' ')}`]);
 

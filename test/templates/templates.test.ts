@@ -26,6 +26,7 @@ describe('job script', () => {
       '--output=/s/logs/%j.out',
       '--chdir=/home/ada',
       '--no-requeue',
+      '--propagate=NONE',
       '--partition=gpu',
       '--time=2:00:00',
       '--nodes=2',
