@@ -6,7 +6,9 @@ STATE=${SLURMHOP_CLUSTER_DIR:-/var/lib/slurmhop-cluster}
 LOGIN_PORT=${SLURMHOP_LOGIN_PORT:-2222}
 USERS_LIST="ada bob cyd dan eve fay gus hal ivy jay kim lee mia ned oli"
 COMPUTE_NODES="c1 c2"
+# The shape's nodes (shape.sh select_shape): login2 joins in the production shape.
 ALL_NODES="login c1 c2"
+LOGIN_NODES=login
 SUBNET=10.77.0.0/16
 WAIT_SECONDS=${SLURMHOP_CLUSTER_WAIT:-30}
 
@@ -25,6 +27,7 @@ ns_name() { printf 'slurmhop-%s' "$1"; }
 node_ip() {
   case $1 in
     login) echo 10.77.0.1 ;;
+    login2) echo 10.77.0.2 ;;
     c1) echo 10.77.0.11 ;;
     c2) echo 10.77.0.12 ;;
     *) return 1 ;;
@@ -92,12 +95,19 @@ running_pid() {
   die "$1 exited at start (logs: $LOGS/$1.*)"
 }
 
-# Start a detached process (own session, stdio to LOG, without the lock fd 9)
-# and record its pid.
+# Start a detached process (own session, stdio to LOG, no other file
+# descriptor of ours: a lock a caller holds, like fd 9 or a `flock FILE cmd`
+# around this script, must not live on in a daemon) and record its pid.
 # setsid does not fork here: a background child of a script is no group leader.
 spawn() {
   local name=$1 log=$2; shift 2
-  setsid "$@" </dev/null >>"$log" 2>&1 9<&- &
+  (
+    for fd in /proc/self/fd/*; do
+      fd=${fd##*/}
+      if ((fd > 2)); then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    exec setsid "$@" </dev/null >>"$log" 2>&1
+  ) &
   local pid=$!
   record_pid "$name" "$pid" || { show_log "$log"; die "$name exited at once"; }
 }

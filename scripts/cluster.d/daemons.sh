@@ -14,6 +14,8 @@ mount --bind /dev/pts/ptmx /dev/ptmx
 if [ -d /etc/slurm ]; then mount --bind "$2" /etc/slurm; fi
 # Rootless podman needs a pure cgroup2 hierarchy (this sandbox mounts a hybrid one).
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null || true
+# The shape'"'"'s own view of the node (shape.sh), where it has one.
+if [ -n "${3:-}" ]; then . "$3"; fi
 exec sleep infinity'
 
 anchor_pid() {
@@ -34,8 +36,9 @@ in_node() {
 
 node_daemons() {
   case $1 in
-    login) echo socat sshd slurmctld munged ;;
-    *) echo "slurmd-$1 sshd-$1" ;;
+    login) echo socat sshd slurmctld munged home-login ;;
+    login2) echo socat-login2 sshd-login2 home-login2 ;;
+    *) echo "slurmd-$1 sshd-$1 home-$1" ;;
   esac
 }
 
@@ -108,31 +111,40 @@ ensure_slurm() {
 }
 
 ensure_sshd() {
-  [[ -z $SSHD_CHANGED ]] || stop_daemon sshd
-  ensure_daemon sshd login /usr/sbin/sshd -D -f "$STATE/sshd/sshd_config" -E "$LOGS/sshd.log"
+  local node name
+  for node in $LOGIN_NODES; do
+    name=$(login_sshd_name "$node")
+    [[ -z $SSHD_CHANGED ]] || stop_daemon "$name"
+    ensure_daemon "$name" "$node" /usr/sbin/sshd -D -f "$(login_sshd_config_file "$node")" -E "$LOGS/$name.log"
+  done
 }
 
-# The laptop's only way in: 127.0.0.1:PORT -> (login namespace) 10.77.0.1:22.
+# The laptop's only way in: 127.0.0.1:PORT -> (login namespace) 10.77.0.1:22,
+# and in the production shape 127.0.0.1:PORT2 -> login2.
 ensure_forwarder() {
-  local port_file=$RUN/socat.port
-  if daemon_pid socat >/dev/null && [[ $(cat "$port_file" 2>/dev/null) == "$LOGIN_PORT" ]]; then
-    return 0
-  fi
-  stop_forwarder
-  spawn socat "$LOGS/socat.out" socat "TCP-LISTEN:$LOGIN_PORT,bind=127.0.0.1,reuseaddr,fork" \
-    "EXEC:ip netns exec $(ns_name login) nc 10.77.0.1 22"
-  printf '%s\n' "$LOGIN_PORT" >"$port_file"
-  say "forwarder: 127.0.0.1:$LOGIN_PORT -> login:22 (pid $(running_pid socat))"
+  local node name port
+  for node in $LOGIN_NODES; do
+    name=$(login_forwarder_name "$node")
+    port=$(login_port "$node")
+    if daemon_pid "$name" >/dev/null && [[ $(cat "$RUN/$name.port" 2>/dev/null) == "$port" ]]; then
+      continue
+    fi
+    stop_forwarder "$name"
+    spawn "$name" "$LOGS/$name.out" socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" \
+      "EXEC:ip netns exec $(ns_name "$node") nc $(node_ip "$node") 22"
+    printf '%s\n' "$port" >"$RUN/$name.port"
+    say "forwarder: 127.0.0.1:$port -> $node:22 (pid $(running_pid "$name"))"
+  done
 }
 
 stop_forwarder() {
-  local pid
-  if pid=$(daemon_pid socat); then
+  local name=${1:-socat} pid
+  if pid=$(daemon_pid "$name"); then
     # per-connection children would outlive the listener
     pkill -TERM -P "$pid" 2>/dev/null || true
   fi
-  stop_daemon socat
-  rm -f "$RUN/socat.port"
+  stop_daemon "$name"
+  rm -f "$RUN/$name.port"
 }
 
 # Inside the login node, as root.
@@ -152,11 +164,11 @@ nodes_not_ready() {
 
 nodes_ready() { [[ -z $(nodes_not_ready) ]]; }
 
-# An SSH banner through the forwarder (dials 127.0.0.1 only).
+# An SSH banner through a forwarder (dials 127.0.0.1 only): $1 its port.
 login_banner_ok() {
   # shellcheck disable=SC2016
   timeout 3 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && IFS= read -r -t 3 line <&3 && [[ $line == SSH-* ]]' \
-    _ "$LOGIN_PORT" 2>/dev/null
+    _ "${1:-$LOGIN_PORT}" 2>/dev/null
 }
 
 cancel_all_jobs() {

@@ -2,8 +2,9 @@
 # install-deps: Debian packages the cluster needs, installed only when missing.
 
 # podman, uidmap, slirp4netns: rootless containers in jobs; bubblewrap: the enroot/apptainer stand-ins;
-# libpam-slurm-adopt: the compute nodes' own sshd (transport = node-sshd).
-DEPS_PACKAGES="slurm-wlm munge openssh-server openssh-client netcat-openbsd iproute2 rsync socat util-linux procps podman uidmap slirp4netns bubblewrap libpam-slurm-adopt"
+# libpam-slurm-adopt: the compute nodes' own sshd (transport = node-sshd);
+# bindfs: the production shape's caching homes; faketime: login2's clock.
+DEPS_PACKAGES="slurm-wlm munge openssh-server openssh-client netcat-openbsd iproute2 rsync socat util-linux procps podman uidmap slirp4netns bubblewrap libpam-slurm-adopt bindfs faketime"
 
 missing_packages() {
   local pkg status

@@ -25,6 +25,7 @@ write_netns_hosts() {
 127.0.0.1 localhost
 ::1 localhost ip6-localhost ip6-loopback
 10.77.0.1 login
+10.77.0.2 login2
 10.77.0.11 c1
 10.77.0.12 c2
 HOSTS
@@ -47,7 +48,8 @@ network_up() {
   fi
   ip -n "$login_ns" addr replace 10.77.0.1/24 dev br0
   ip -n "$login_ns" link set br0 up
-  for node in $COMPUTE_NODES; do
+  for node in $ALL_NODES; do
+    [[ $node != login ]] || continue
     ns=$(ns_name "$node")
     if ! ip -n "$login_ns" link show "v$node" >/dev/null 2>&1; then
       ip -n "$ns" link del eth0 2>/dev/null || true
@@ -81,7 +83,7 @@ ns_kill_all() {
 
 network_down() {
   local node ns
-  for node in $ALL_NODES; do
+  for node in $EVERY_NODE; do
     ns=$(ns_name "$node")
     ns_exists "$node" && ip netns del "$ns"
     rm -rf "/etc/netns/$ns"

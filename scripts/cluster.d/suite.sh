@@ -112,7 +112,9 @@ exec sleep infinity'
 anchor_command() {
   local node=$1
   if [[ -z $SUITE_ROOT ]]; then
-    printf '%s\0' sh -c "$ANCHOR_INIT" anchor "$node" "$CONF_DIR"
+    local init=''
+    ! is_production || init=$(shape_init_file)
+    printf '%s\0' sh -c "$ANCHOR_INIT" anchor "$node" "$CONF_DIR" "$init"
   else
     install -d -m 0755 "$(suite_root_dir "$node")"
     printf '%s\0' sh -c "$SUITE_ANCHOR_INIT" anchor "$node" "$CONF_DIR" "$SUITE_ROOT" "$(suite_root_dir "$node")" "$STATE"
