@@ -15,7 +15,8 @@ import { Guard } from './guard.js';
 import { watchIdle } from './idle.js';
 import { authenticatedSessions } from './sessions.js';
 import { startNodeSshd } from './node-sshd.js';
-import { scheduleWalltimeWarnings, sessionTerminals } from './walltime.js';
+import { jobMemoryCgroup, memoryKillText, memoryLimit, watchMemoryKills, type MemoryCgroup } from './memory-kills.js';
+import { scheduleWalltimeWarnings, sessionTerminals, tellTerminals, type Terminal } from './walltime.js';
 import { startSessionServer } from './session-server.js';
 
 const SIGNAL_GRACE_MS = 1_000;
@@ -67,6 +68,7 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   let stopWarnings = () => {};
   let stopAlive = () => {};
   let stopUnclaimed = () => {};
+  let stopMemoryWatch = () => {};
   if (!end.settled) {
     const hostKeys = sshd.hostKeys ? { hostKeys: sshd.hostKeys } : {};
     const contact = { version: 1, ...base, node, port: sshd.port, user: ctx.user, pid: process.pid, readyAt: new Date().toISOString(), transport: settings.transport ?? 'tcp', alive: true, ...hostKeys };
@@ -91,6 +93,7 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
       stopUnclaimed = watchIdle({ connections: () => (claimed() ? 1 : connections()), idleSeconds: UNCLAIMED_GRACE_S, onIdle: () => end.settle('unclaimed') });
     }
     const terminals = sshd.terminals ?? (root !== undefined ? () => sessionTerminals(root) : undefined);
+    stopMemoryWatch = watchMemory(ctx, settings.profile, jobId, terminals);
     const warn = (endTime: number | undefined) => {
       end.endTime = endTime;
       if (end.settled || endTime === undefined || !settings.warnBefore?.length || !terminals) return;
@@ -116,6 +119,7 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   stopIdle();
   stopUnclaimed();
   stopWarnings();
+  stopMemoryWatch();
   end.dispose();
   // The reason first, then the contact: a proxy that finds no contact can read why.
   stopAlive(); // first: its beat would publish the contact again
@@ -125,6 +129,28 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   await sshd.stop();
   guard.done();
   return reason;
+}
+
+/** Where the job's memory cgroup counts kills: each new one recorded and told to the session's terminals. */
+function watchMemory(ctx: JobContext, profile: string, jobId: string, terminals: (() => Terminal[]) | undefined): () => void {
+  let cgroup: MemoryCgroup | undefined;
+  try {
+    cgroup = jobMemoryCgroup(jobId, fs.readFileSync('/proc/self/cgroup', 'utf8'));
+  } catch {
+    cgroup = undefined;
+  }
+  if (!cgroup) return () => {};
+  const found = cgroup;
+  return watchMemoryKills(found, (kills) => {
+    const limitBytes = memoryLimit(found);
+    try {
+      appendStatus(ctx.stateDir, { event: 'memory-killed', jobId, profile, kills, ...(limitBytes ? { limitBytes } : {}) });
+    } catch {
+      // a full home: the terminals are still told
+    }
+    const told = terminals ? tellTerminals(terminals(), memoryKillText(jobId, profile, limitBytes)) : [];
+    ctx.log({ type: 'warn', message: `the job's memory limit was reached: the kernel killed ${kills} process(es)${told.length ? ` (told ${told.join(', ')})` : ''}` });
+  });
 }
 
 /** Newer Slurm exports the end time; older ones are asked once, after the session is ready. */

@@ -32,6 +32,20 @@ export function sessionTerminals(rootPid: number, proc = '/proc'): Terminal[] {
   return [...ttys].sort(([a], [b]) => a.localeCompare(b)).map(([name, path]) => ({ name, path }));
 }
 
+/** Writes `text` into each terminal; returns the names of those it reached. */
+export function tellTerminals(terminals: Terminal[], text: string): string[] {
+  return terminals
+    .filter((tty) => {
+      try {
+        fs.writeFileSync(tty.path, text, { flag: 'a' });
+        return true;
+      } catch {
+        return false;
+      }
+    })
+    .map((tty) => tty.name);
+}
+
 export function warningText(jobId: string, profile: string, endTime: number, now: number): string {
   const minutes = Math.max(1, Math.round((endTime - now) / 60_000));
   const at = new Date(endTime).toTimeString().slice(0, 5);
@@ -61,16 +75,7 @@ export function scheduleWalltimeWarnings({ jobId, profile, endTime, before, term
     .filter((delay) => delay > 0)
     .map((delay) =>
       setTimeout(() => {
-        const text = warningText(jobId, profile, endTime, now());
-        const reached = terminals().filter((tty) => {
-          try {
-            fs.writeFileSync(tty.path, text, { flag: 'a' });
-            return true;
-          } catch {
-            return false;
-          }
-        });
-        onWarned(reached.map((tty) => tty.name));
+        onWarned(tellTerminals(terminals(), warningText(jobId, profile, endTime, now())));
       }, delay).unref(),
     );
   return () => timers.forEach(clearTimeout);

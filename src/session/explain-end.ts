@@ -1,7 +1,7 @@
 // Why a relayed session ended, in words for the user's terminal (stderr).
 import fs from 'node:fs';
 import { contactFile, swapMarkFile } from '../paths.js';
-import { describeEnd, endedEvent, readContact, type Contact } from '../state/index.js';
+import { describeEnd, describeMemoryKills, endedEvent, jobContact, statusSince, watchJob, type Contact } from '../state/index.js';
 import type { SessionContext } from './context.js';
 import type { RelayEnd } from './relay.js';
 
@@ -15,14 +15,23 @@ const CLIENT_END_WAIT_MS = 1_000;
 /** How long the look at the job's sshd may take (a node on the login node's network answers in ms). */
 const LISTENER_PROBE_MS = 300;
 
-/** Undefined for an ordinary end (the client hung up or logged out, and the job goes on). */
-export async function whySessionEnded(ctx: SessionContext, contact: Pick<Contact, 'jobId'>, end: RelayEnd): Promise<string | undefined> {
+/**
+ * Undefined for an ordinary end (the client hung up or logged out, and the job
+ * goes on). `since`: the size of the job's status file when the session began,
+ * so that memory kills during the session are told (job/memory-kills.ts).
+ */
+export async function whySessionEnded(ctx: SessionContext, contact: Pick<Contact, 'jobId'>, end: RelayEnd, since?: number): Promise<string | undefined> {
   const deadline = ctx.now() + (end.by === 'client' ? CLIENT_END_WAIT_MS : END_REASON_WAIT_MS);
   let contactGone = false;
   let first = true;
+  // A cached miss of the status name on this host must not hide the reason (state/status.ts watchJob).
+  watchJob(ctx.stateDir, contact.jobId, false);
+  const killed = () => (since === undefined ? undefined : describeMemoryKills(statusSince(ctx.stateDir, contact.jobId, since)));
   do {
     const ended = endedEvent(ctx.stateDir, contact.jobId);
-    if (ended) return describeEnd(ended.reason, ended.detail);
+    if (ended) return [killed(), describeEnd(ended.reason, ended.detail)].filter(Boolean).join('; then ');
+    const memory = killed();
+    if (memory) return memory;
     // Written before the swap cancels the job: known at once, however slow the job is to say so.
     if (fs.existsSync(swapMarkFile(ctx.stateDir, contact.jobId))) return describeEnd('swapped');
     contactGone = !fs.existsSync(contactFile(ctx.stateDir, contact.jobId));
@@ -43,7 +52,7 @@ export async function whySessionEnded(ctx: SessionContext, contact: Pick<Contact
  * node's sshd outlives the job.
  */
 async function jobSshdListens(ctx: SessionContext, jobId: string): Promise<boolean> {
-  const c = readContact(ctx.stateDir, jobId);
+  const c = jobContact(ctx.stateDir, jobId);
   if (!c || (c.transport ?? 'tcp') !== 'tcp') return false;
   try {
     (await ctx.connect(c.node, c.port, LISTENER_PROBE_MS)).destroy();

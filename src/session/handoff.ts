@@ -71,14 +71,15 @@ const RELAY = `relay() {
   [ "$first" -eq 0 ] && return 3 || return 4
 }`;
 
-// On the login node. Positional parameters: TRANSPORT NODE PORT JOBID HELD REMOTE...
+// On the login node. Positional parameters: TRANSPORT NODE PORT JOBID HELD REG SINCE REMOTE...
+// (SINCE: the size of the job's status file when the session began, for session-ended).
 // bash keeps the client's stdout until `session-ended` has said why, so the
 // client sees the connection close after the reason, never before.
 // transport srun: the relay runs on the node itself, inside the allocation
 // (srun -u: unbuffered, the stream is binary), towards sshd on its loopback;
 // srun passes its status back.
 const LOGIN_SCRIPT = `
-transport=$1 node=$2 port=$3 job=$4 held=$5 reg=$6; shift 6
+transport=$1 node=$2 port=$3 job=$4 held=$5 reg=$6 since=$7; shift 7
 remote=("$@")
 relay_function='${RELAY}'
 if [ "$transport" = srun ]; then
@@ -92,7 +93,7 @@ else
   [ -z "$reg" ] || rm -f -- "$reg"
 fi
 case $status in 0) how=client ;; 3) how=server ;; *) how=lost ;; esac
-exec "\${remote[@]}" session-ended "$job" "$how" </dev/null
+exec "\${remote[@]}" session-ended "$job" "$how" "$since" </dev/null
 `.trim();
 
 /** Where a node-sshd relay of this process registers; undefined for the other transports (their sessions are counted on the node). */
@@ -121,10 +122,12 @@ export interface HandoffPlan {
   heldFile?: string;
   /** transport = node-sshd: where the relay registers (see RELAY). */
   registration?: string;
+  /** The size of the job's status file when the session began (state/status.ts statusSize). */
+  statusSince?: number;
 }
 
-export function handoffArgv({ contact, relay, remote, heldFile, registration }: HandoffPlan): string[] {
-  const args = [contact.transport ?? 'tcp', contact.node, String(contact.port), contact.jobId, heldFile ?? '', registration ?? '', ...remote];
+export function handoffArgv({ contact, relay, remote, heldFile, registration, statusSince }: HandoffPlan): string[] {
+  const args = [contact.transport ?? 'tcp', contact.node, String(contact.port), contact.jobId, heldFile ?? '', registration ?? '', String(statusSince ?? ''), ...remote];
   return [relay.bash, '-c', LOGIN_SCRIPT, 'slurmhop-session', ...args];
 }
 

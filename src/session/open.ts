@@ -7,7 +7,7 @@ import type { Profile } from '../config/index.js';
 import { SlurmhopError } from '../errors.js';
 import { ensurePrivateDir } from '../fsutil.js';
 import { jobDir, jobsDir } from '../paths.js';
-import type { Contact } from '../state/index.js';
+import { statusSize, type Contact } from '../state/index.js';
 import type { SessionContext } from './context.js';
 import { answeringJob, connectToJob, NotThisJobError, type Endpoint } from './endpoint.js';
 import { establish } from './establish.js';
@@ -55,7 +55,7 @@ function handOffOrNot(ctx: SessionContext, contact: Contact, endpoint: Endpoint 
   }
   endpoint?.socket.destroy();
   const registration = relayRegistration(ctx.stateDir, contact);
-  handOff({ contact, relay, remote: ctx.remoteCommand, ...(heldFile ? { heldFile } : {}), ...(registration ? { registration } : {}) });
+  handOff({ contact, relay, remote: ctx.remoteCommand, statusSince: statusSize(ctx.stateDir, contact.jobId), ...(heldFile ? { heldFile } : {}), ...(registration ? { registration } : {}) });
 }
 
 /** transport = srun: only the hand-off can relay (through srun, on the node). */
@@ -112,11 +112,12 @@ async function connectReady(ctx: SessionContext, contact: Contact): Promise<Endp
 
 async function relayAndExplain(ctx: SessionContext, contact: Contact, endpoint: Endpoint, io: Stdio, held: InputHold): Promise<void> {
   // ssh sends its ProxyCommand SIGHUP when it exits: the client's end, not a reason to die mid-sentence.
+  const since = statusSize(ctx.stateDir, contact.jobId);
   const hangUp = new AbortController();
   const onHangUp = () => hangUp.abort();
   process.once('SIGHUP', onHangUp);
   const end = await relay(endpoint.socket, io.input, io.output, held, endpoint.preread, hangUp.signal).finally(() => process.off('SIGHUP', onHangUp));
-  const why = await whySessionEnded(ctx, contact, end);
+  const why = await whySessionEnded(ctx, contact, end, since);
   endpoint.socket.destroy();
   if (why) ctx.log({ type: 'session-ended', jobId: contact.jobId, why });
   await new Promise<void>((resolve) => io.output.end(resolve));

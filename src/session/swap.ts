@@ -5,7 +5,7 @@ import type { Profile } from '../config/index.js';
 import { swapMarkFile } from '../paths.js';
 import { cancelJobs, listJobs } from '../slurm/index.js';
 import type { AcquiredJob } from './acquire.js';
-import { endedEvent, readContact, readCurrent, writeCurrent, type Contact, type Current } from '../state/index.js';
+import { endedEvent, jobContact, readCurrent, writeCurrent, type Contact, type Current } from '../state/index.js';
 import type { SessionContext } from './context.js';
 import { establish } from './establish.js';
 import { withHeldBy } from './held-by.js';
@@ -63,7 +63,7 @@ export async function swap(ctx: SessionContext, target: Profile, from: Profile |
     if (running) return { job: { jobId: previous.jobId, submittedByUs: false }, contact: running, previous, previousEnded: false, already: true };
   }
   const allocated = await allocate(ctx, withCarriedConstraints(target, from), options.fresh);
-  const previousRuns = previous !== undefined && readContact(ctx.stateDir, previous.jobId) !== undefined;
+  const previousRuns = previous !== undefined && jobContact(ctx.stateDir, previous.jobId) !== undefined;
   const done = { ...allocated, previous, previousEnded: false, already: previous?.jobId === allocated.job.jobId };
   if (!previous || !previousRuns || previous.jobId === allocated.job.jobId || options.keep) return done;
   await ctx.sleep(SWAP_GRACE_MS);
@@ -77,7 +77,7 @@ export async function swap(ctx: SessionContext, target: Profile, from: Profile |
 
 /** The current session's contact, when its job is ready and Slurm says it runs. */
 async function runningSession(ctx: SessionContext, current: Current): Promise<Contact | undefined> {
-  const contact = readContact(ctx.stateDir, current.jobId);
+  const contact = jobContact(ctx.stateDir, current.jobId);
   if (!contact || endedEvent(ctx.stateDir, current.jobId)) return undefined;
   const [info] = await listJobs(ctx.run, { user: ctx.user, jobIds: [current.jobId] });
   return info?.state === 'RUNNING' ? contact : undefined;

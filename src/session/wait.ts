@@ -115,7 +115,7 @@ export async function waitUntilReady(
 }
 
 /**
- * The contact of a job that said it is ready (from its ready event; a job of
+ * The contact of a job that said it is ready: from its ready event (a job of
  * an older version announced it in the contact file alone); throws the job's
  * own reason when it ended.
  */
@@ -123,9 +123,8 @@ function readyContact(ctx: SessionContext, jobId: string): Contact | undefined {
   const events = readStatus(ctx.stateDir, jobId);
   const ended = endOf(events);
   if (ended) throw jobFailed(ctx, jobId, describeEnd(ended.reason, ended.detail), false);
-  const announced = readyContactOf(events);
-  if (announced) return announced;
-  return events.some((e) => e.event === 'ready') ? readContact(ctx.stateDir, jobId) : undefined;
+  // Never a look at the contact before the job said it is ready: a miss would be cached (watchJob).
+  return readyContactOf(events) ?? (events.some((e) => e.event === 'ready') ? readContact(ctx.stateDir, jobId) : undefined);
 }
 
 /** The next warm connect finds it without the scheduler. */

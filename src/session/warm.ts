@@ -5,7 +5,7 @@
 import { stateDir } from '../paths.js';
 import { selfCommand } from '../self.js';
 import { mark } from '../timing.js';
-import { connectTcp, readCurrent } from '../state/index.js';
+import { connectTcp, readCurrent, statusSize } from '../state/index.js';
 import { answeringJob } from './endpoint.js';
 import { canHandOff, findRelayProgram, handOff, relayRegistration } from './handoff.js';
 
@@ -22,5 +22,5 @@ export async function tryWarmHandoff(profile: string, beforeHandoff: () => void 
   beforeHandoff();
   mark('update-check-done');
   const registration = relayRegistration(state, found.contact);
-  return handOff({ contact: found.contact, relay, remote: selfCommand(), ...(registration ? { registration } : {}) });
+  return handOff({ contact: found.contact, relay, remote: selfCommand(), statusSince: statusSize(state, found.contact.jobId), ...(registration ? { registration } : {}) });
 }

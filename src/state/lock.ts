@@ -33,8 +33,10 @@ export interface LockOptions {
 export type Release = () => void;
 export type TryResult = { release: Release } | { heldBy: Holder | undefined };
 
-const REFRESH_MS = 10_000;
-const STALE_AFTER_MS = 6 * REFRESH_MS;
+// A holder killed on another login node holds the others up this long (no
+// process check reaches that host); a live holder touches five times in it.
+const REFRESH_MS = 3_000;
+const STALE_AFTER_MS = 5 * REFRESH_MS;
 /** Longer than the longest hold of a session lock (squeue + sbatch, 60 s each at worst). */
 const DEFAULT_TIMEOUT_MS = 180_000;
 

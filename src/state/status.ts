@@ -14,7 +14,9 @@ export type JobEvent =
   | { event: 'started'; at: string; jobId: string; profile: string; node: string }
   /** The contact itself rides along: a waiter reads one file it made sure to see (watchJob). Absent from older versions. */
   | { event: 'ready'; at: string; jobId: string; profile: string; node: string; port: number; contact?: Contact }
-  | { event: 'ended'; at: string; jobId: string; profile: string; reason: EndReason; detail?: string };
+  | { event: 'ended'; at: string; jobId: string; profile: string; reason: EndReason; detail?: string }
+  /** The kernel killed processes of the job for its memory limit (job/memory-kills.ts). */
+  | { event: 'memory-killed'; at: string; jobId: string; profile: string; kills: number; limitBytes?: number };
 
 export interface Submitted {
   event: 'submitted';
@@ -28,6 +30,7 @@ export interface Submitted {
 export type StatusEvent = Submitted | JobEvent;
 type Ended = Extract<JobEvent, { event: 'ended' }>;
 type Ready = Extract<JobEvent, { event: 'ready' }>;
+type MemoryKilled = Extract<JobEvent, { event: 'memory-killed' }>;
 type Without<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 
 const submittedFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'submitted');
@@ -47,10 +50,29 @@ export function appendStatus(state: string, event: Without<JobEvent, 'at'>): voi
   fs.appendFileSync(statusFile(state, event.jobId), line, { mode: 0o600 });
 }
 
+/** The size of the job's status file now: `readStatus(..., since)` later reads only what came after. */
+export function statusSize(state: string, jobId: string): number {
+  return fs.statSync(statusFile(state, jobId), { throwIfNoEntry: false })?.size ?? 0;
+}
+
+/** The job's own events written after `since` bytes of its status file. */
+export function statusSince(state: string, jobId: string, since: number): StatusEvent[] {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(statusFile(state, jobId));
+  } catch {
+    return [];
+  }
+  return parseEvents(bytes.subarray(since).toString('utf8'));
+}
+
 /** The submitted record (if any), then the job's events in order. */
 export function readStatus(state: string, jobId: string): StatusEvent[] {
+  return parseEvents(`${readFileOrUndefined(submittedFile(state, jobId)) ?? ''}${readFileOrUndefined(statusFile(state, jobId)) ?? ''}`);
+}
+
+function parseEvents(text: string): StatusEvent[] {
   const events: StatusEvent[] = [];
-  const text = `${readFileOrUndefined(submittedFile(state, jobId)) ?? ''}${readFileOrUndefined(statusFile(state, jobId)) ?? ''}`;
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
@@ -93,14 +115,24 @@ function lastRun(events: StatusEvent[]): StatusEvent[] {
  * and every open revalidates them (close-to-open). Never throws: a waiter
  * that cannot create them polls as before.
  */
-export function watchJob(state: string, jobId: string): void {
-  for (const file of [statusFile(state, jobId), jobOutputFile(state, jobId)]) {
+export function watchJob(state: string, jobId: string, output = true): void {
+  for (const file of [statusFile(state, jobId), ...(output ? [jobOutputFile(state, jobId)] : [])]) {
     try {
       fs.closeSync(fs.openSync(file, 'a', 0o600));
     } catch {
       // the job's directory not made yet by this host, or a full home
     }
   }
+}
+
+/** What the memory kills among `events` say, in words (undefined: none). */
+export function describeMemoryKills(events: StatusEvent[]): string | undefined {
+  const kills = events.filter((e): e is MemoryKilled => e.event === 'memory-killed');
+  if (!kills.length) return undefined;
+  const count = kills.reduce((n, e) => n + e.kills, 0);
+  const limit = kills.findLast((e) => e.limitBytes)?.limitBytes;
+  const of = limit ? ` of ${Math.round(limit / 1_048_576)} MiB` : '';
+  return `the job reached its memory limit${of}: the kernel killed ${count === 1 ? 'a process' : `${count} processes`} of the job (ask for more with mem = ... in the profile)`;
 }
 
 export function describeEnd(reason: EndReason, detail?: string): string {

@@ -22,6 +22,12 @@ export interface ClusterEnv {
   suite: string;
   /** Wrappers running that suite's OpenSSH client on the laptop (none for bookworm). */
   laptopBin: string;
+  /** scripts/cluster up --shape: plain, or production (a login pool, a caching home, cgroups, login limits). */
+  shape: string;
+  /** The second login node's forwarder port (production shape), '' without one. */
+  login2Port: string;
+  /** How long each node caches the home's lookups (production shape), 0 for a local home. */
+  homeCacheSeconds: number;
 }
 
 const clusterDir = () => process.env.SLURMHOP_CLUSTER_DIR || '/var/lib/slurmhop-cluster';
@@ -48,6 +54,9 @@ export function clusterEnv(): ClusterEnv {
     keysDir: env.SLURMHOP_LAPTOP_KEYS_DIR!,
     suite: env.SLURMHOP_SUITE || 'bookworm',
     laptopBin: env.SLURMHOP_LAPTOP_BIN ?? '',
+    shape: env.SLURMHOP_SHAPE || 'plain',
+    login2Port: env.SLURMHOP_LOGIN2_PORT ?? '',
+    homeCacheSeconds: Number(env.SLURMHOP_HOME_CACHE_SECONDS || 0),
   };
 }
 
@@ -77,6 +86,20 @@ export const HOST_SSH = '/usr/bin/ssh';
 
 /** The suite of the running cluster (bookworm when none says otherwise). */
 export const SUITE = fs.existsSync(path.join(clusterDir(), 'env')) ? clusterEnv().suite : 'bookworm';
+/** The shape of the running cluster (scripts/cluster up --shape). */
+export const SHAPE = fs.existsSync(path.join(clusterDir(), 'env')) ? clusterEnv().shape : 'plain';
+
+/**
+ * What a test writes into a home from the laptop's side stands for what the
+ * user set up long before: on a caching home (production shape) the nodes may
+ * still hold a lookup that found the name missing. Dropping the kernel's
+ * cached lookups (every node's) is the time passing; the code under test
+ * never gets this help.
+ */
+export function homeSettled(): void {
+  if (SHAPE !== 'production') return;
+  fs.writeFileSync('/proc/sys/vm/drop_caches', '2\n');
+}
 
 /** Run a command on a cluster node (login, c1, c2) as a user, inside that node's namespaces. */
 export function onNode(node: string, user: string, command: string[], options: Options = {}) {
@@ -96,6 +119,7 @@ export function installRemote(user: string): void {
   fs.renameSync(`${bin}/remote.tmp`, `${bin}/remote`);
   fs.chmodSync(`${bin}/remote`, 0o755);
   chownTree(user, `${homeOf(user)}/.local`);
+  homeSettled();
 }
 
 export function chownTree(user: string, dir: string): void {
@@ -113,6 +137,7 @@ export function writeConfig(user: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, text);
   chownTree(user, `${homeOf(user)}/.config`);
+  homeSettled();
 }
 
 export const PROFILES = `[profile.cpu]
@@ -130,7 +155,15 @@ export async function resetUser(user: string): Promise<void> {
   await onNode('login', 'root', ['scancel', '-u', user]);
   await waitFor(async () => (await jobsOf(user)).length === 0, 20_000, `${user}'s jobs to leave the queue`);
   // history.jsonl too: `remote cleanup` archives pruned jobs there, and history reads it.
-  for (const sub of ['jobs', 'logs', 'locks', 'live', 'history.jsonl']) fs.rmSync(`${stateOf(user)}/${sub}`, { recursive: true, force: true });
+  // What they hold goes, the names stay: a node that looks a name up while it is
+  // missing keeps that miss for a while on a caching home, as slurmhop never
+  // removes these directories itself.
+  for (const sub of ['jobs', 'logs', 'locks', 'live']) {
+    const dir = `${stateOf(user)}/${sub}`;
+    for (const entry of fs.existsSync(dir) ? fs.readdirSync(dir) : []) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+  }
+  if (fs.existsSync(`${stateOf(user)}/history.jsonl`)) fs.truncateSync(`${stateOf(user)}/history.jsonl`);
+  homeSettled();
 }
 
 /**
@@ -144,6 +177,7 @@ export async function freshLoginUser(user: string): Promise<string> {
   fs.rmSync(`${homeOf(user)}/.config/slurmhop`, { recursive: true, force: true });
   const ak = `${homeOf(user)}/.ssh/authorized_keys`;
   fs.writeFileSync(ak, fs.readFileSync(ak, 'utf8').split('\n').filter((l) => !l.includes('slurmhop-local@')).join('\n'));
+  homeSettled();
   const password = `pw-${crypto.randomBytes(9).toString('base64url')}`;
   await execa('chpasswd', { input: `${user}:${password}\n` });
   return password;
@@ -209,6 +243,10 @@ export class Laptop {
       `  UserKnownHostsFile ${cluster.loginKnownHosts}`,
       ...common,
     ];
+    // The login pool's second node (production shape): the same name would land on either.
+    if (cluster.login2Port) {
+      lines.push('', 'Host login2', `  HostName ${cluster.loginHost}`, `  Port ${cluster.login2Port}`, `  UserKnownHostsFile ${cluster.loginKnownHosts}`, ...common);
+    }
     // `slurm` follows the current session (remote proxy --current), as the setup wizard writes it.
     for (const p of [...profiles, '--current']) {
       lines.push(

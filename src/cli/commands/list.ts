@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { forgetEndedContacts, listSessionJobs } from '../../session/index.js';
-import { readContact } from '../../state/index.js';
+import { jobContact } from '../../state/index.js';
 import { stateDir } from '../../paths.js';
 import { execaRunner } from '../../slurm/index.js';
 import { defineCommand } from '../../command.js';
@@ -16,7 +16,7 @@ export const listCommand = defineCommand({
     const listed = await listSessionJobs(execaRunner, os.userInfo().username);
     forgetEndedContacts(state, listed);
     const jobs = listed.map((job) => {
-      const contact = readContact(state, job.id);
+      const contact = job.state === 'RUNNING' ? jobContact(state, job.id) : undefined;
       return {
         id: job.id,
         profile: job.profile,

@@ -14,15 +14,19 @@ function relayEnd(how: string): RelayEnd | undefined {
 export const sessionEndedCommand = defineCommand({
   name: 'session-ended',
   summary: 'say why a handed-off session ended (run by the relay)',
-  usage: 'remote session-ended <jobid> client|server|lost',
+  usage: 'remote session-ended <jobid> client|server|lost [<status-size-at-start>]',
   internal: true,
   stdoutIsStream: true,
   async run({ positionals }) {
-    const [jobId, how, ...rest] = positionals;
+    const [jobId, how, since, ...rest] = positionals;
     const end = how === undefined ? undefined : relayEnd(how);
-    if (!jobId || !/^\d+$/.test(jobId) || !end || rest.length) throw usageError('remote session-ended takes a job id and how the session ended: client, server or lost');
+    // An older relay passes no size, an srun relay an empty one.
+    const sinceOk = since === undefined || since === '' || /^\d+$/.test(since);
+    if (!jobId || !/^\d+$/.test(jobId) || !end || !sinceOk || rest.length) {
+      throw usageError('remote session-ended takes a job id, how the session ended (client, server or lost), and the size of its status file at the start');
+    }
     const ctx = defaultSessionContext();
-    const why = await whySessionEnded(ctx, { jobId }, end);
+    const why = await whySessionEnded(ctx, { jobId }, end, since ? Number(since) : undefined);
     if (!why) return;
     ctx.log({ type: 'session-ended', jobId, why });
     throw new SlurmhopError('connection-lost', `the session in job ${jobId} ended: ${why}`);
