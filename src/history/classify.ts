@@ -1,7 +1,7 @@
 // One job's records (and, if Slurm answered, its queue entry) in words: what
 // became of the session. Only the job's latest run counts (a requeued job
 // starts again).
-import type { StatusEvent } from '../state/index.js';
+import { describeMemoryKills, type StatusEvent } from '../state/index.js';
 import { ALIVE_STATES, type JobInfo } from '../slurm/index.js';
 import type { JobRecords } from './records.js';
 import { isFailure, reasonWords } from './reasons.js';
@@ -22,8 +22,10 @@ export interface HistoryEntry {
   /** The end reason exactly as the job recorded it (a newer version may record new ones). */
   reason: string | null;
   detail: string | null;
-  /** Why it ended (or what it is doing), in words. */
+  /** Why it ended (or what it is doing), in words; memory kills during the run come first. */
   why: string;
+  /** How many processes the kernel killed for the job's memory limit (0: none). */
+  memoryKills: number;
   /** Slurm's state when it was asked and still knows the job. */
   slurmState: string | null;
   /** The job's own output file, if Slurm created it. */
@@ -61,7 +63,8 @@ export function classify(rec: JobRecords, now: number, queue: QueueView): Histor
     state: verdict.state,
     reason: ended ? String(ended.reason) : null,
     detail: ended?.detail ?? null,
-    why: verdict.why,
+    why: [describeMemoryKills(run), verdict.why].filter(Boolean).join('; '),
+    memoryKills: run.reduce((n, e) => n + (e.event === 'memory-killed' ? e.kills : 0), 0),
     slurmState: queue?.get(rec.jobId)?.state ?? null,
     output: rec.output ?? null,
   };

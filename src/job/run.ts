@@ -38,6 +38,19 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   appendStatus(ctx.stateDir, { event: 'started', ...base, node });
   ctx.log({ type: 'job-started', jobId, profile: settings.profile, node });
 
+  // The end is recorded once. A cancel during a slow start (an image import, a slow sshd)
+  // is recorded at once: a waiting connect reads why, not only that Slurm forgot the job.
+  let ready = false;
+  let endRecorded = false;
+  const recordEnd = (reason: EndReason, detail?: string) => {
+    if (endRecorded) return;
+    endRecorded = true;
+    appendStatus(ctx.stateDir, { event: 'ended', ...base, reason, ...(detail ? { detail } : {}) });
+  };
+  void end.promise.then((reason) => {
+    if (!ready) recordEnd(reason);
+  });
+
   let sshd: SessionServer;
   try {
     sshd = settings.transport === 'node-sshd' ? await (ctx.startNodeSshd ?? startNodeSshd)(node, relaysDir(ctx.stateDir, jobId)) : await startSessionServer(ctx, settings, jobId);
@@ -46,13 +59,13 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
     guard.done();
     // A cancel during a slow start (an image import) kills what it runs: that is the reason, not the failure it causes.
     if (end.reason) {
-      appendStatus(ctx.stateDir, { event: 'ended', ...base, reason: end.reason });
+      recordEnd(end.reason);
       throw err;
     }
     // The whole output of a program that failed (a container runtime) goes to the job's log; the message keeps its gist.
     if (err instanceof SlurmhopError && err.details) ctx.log({ type: 'info', message: err.details });
     const detail = (err as Error).message.split('\n')[0];
-    appendStatus(ctx.stateDir, { event: 'ended', ...base, reason: 'sshd-failed', ...(detail ? { detail } : {}) });
+    recordEnd('sshd-failed', detail);
     throw err;
   }
   guard.watch(sshd.leftovers ?? []);
@@ -70,6 +83,7 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   let stopUnclaimed = () => {};
   let stopMemoryWatch = () => {};
   if (!end.settled) {
+    ready = true;
     const hostKeys = sshd.hostKeys ? { hostKeys: sshd.hostKeys } : {};
     const contact = { version: 1, ...base, node, port: sshd.port, user: ctx.user, pid: process.pid, readyAt: new Date().toISOString(), transport: settings.transport ?? 'tcp', alive: true, ...hostKeys };
     guard.watch([...contactFiles(ctx.stateDir, base), aliveFile(ctx.stateDir, jobId)].map((remove) => ({ remove })));
@@ -123,7 +137,7 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   end.dispose();
   // The reason first, then the contact: a proxy that finds no contact can read why.
   stopAlive(); // first: its beat would publish the contact again
-  appendStatus(ctx.stateDir, { event: 'ended', ...base, reason });
+  recordEnd(reason);
   removeContact(ctx.stateDir, jobId);
   ctx.log({ type: 'job-ending', jobId, reason });
   await sshd.stop();

@@ -15,6 +15,8 @@ import type { SessionContext } from './context.js';
 
 // A status file read costs microseconds; the wait it saves is part of every cold connect.
 const STATUS_POLL_MS = 50;
+/** How long a job that Slurm says is over has to say why itself. */
+const END_WORD_GRACE_MS = 2_000;
 const SQUEUE_FIRST_MS = 1_000;
 const SQUEUE_MAX_MS = 10_000;
 const SQUEUE_BACKOFF = 1.5;
@@ -75,6 +77,7 @@ export async function waitUntilReady(
       const late = readyContact(ctx, job.jobId);
       if (late) return indexed(ctx, late);
       if (info !== 'unknown') {
+        if (!info || !ALIVE_STATES.has(info.state)) await ownWordOnTheEnd(ctx, job.jobId);
         assertAlive(ctx, job.jobId, info);
         lastReason = info.reason;
         ctx.log({
@@ -125,6 +128,20 @@ function readyContact(ctx: SessionContext, jobId: string): Contact | undefined {
   if (ended) throw jobFailed(ctx, jobId, describeEnd(ended.reason, ended.detail), false);
   // Never a look at the contact before the job said it is ready: a miss would be cached (watchJob).
   return readyContactOf(events) ?? (events.some((e) => e.event === 'ready') ? readContact(ctx.stateDir, jobId) : undefined);
+}
+
+/**
+ * Slurm says the job is over (COMPLETING, gone): the job writes why at the
+ * same moment, and on a network home its line reaches this host a moment
+ * later. Its own word (a cancel, its sshd's failure) is better than the
+ * scheduler's state: a short look for it, which throws it when it comes.
+ */
+async function ownWordOnTheEnd(ctx: SessionContext, jobId: string): Promise<void> {
+  const until = ctx.now() + END_WORD_GRACE_MS;
+  while (ctx.now() < until) {
+    await ctx.sleep(STATUS_POLL_MS * 2);
+    readyContact(ctx, jobId);
+  }
 }
 
 /** The next warm connect finds it without the scheduler. */

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { collectHistory, historyRows, limitNote, type HistoryDeps } from '../../src/history/index.js';
+import { classify, collectHistory, historyRows, limitNote, readJobRecords, type HistoryDeps } from '../../src/history/index.js';
+import { appendStatus } from '../../src/state/index.js';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { LogEvent } from '../../src/log.js';
 import type { JobInfo } from '../../src/slurm/index.js';
 import { tempDirs } from '../helpers/tmp.js';
@@ -87,6 +90,7 @@ describe('remote history: why each session ended', () => {
       reason: 'idle',
       detail: null,
       why: 'idle (idle_timeout)',
+      memoryKills: 0,
       slurmState: null,
       output: `${state}/logs/7.out`,
     });
@@ -222,5 +226,22 @@ describe('remote history: the table', () => {
       ['42', 'cpu', '-', '2025-03-04 12:00:00', '-', '-', '-', 'never started (cancelled while pending?)'],
       ['41', 'gpu', 'c2', '2025-03-04 10:00:00', '10:00:05', '10:01:05', '1m00s', 'time limit'],
     ]);
+  });
+});
+
+describe('remote history: memory kills', () => {
+  it('a job whose processes were killed for its memory limit says so before its end', () => {
+    const state = tmp();
+    fs.mkdirSync(path.join(state, 'jobs', '9'), { recursive: true });
+    for (const e of [
+      { event: 'started', jobId: '9', profile: 'small', node: 'c1' },
+      { event: 'ready', jobId: '9', profile: 'small', node: 'c1', port: 9 },
+      { event: 'memory-killed', jobId: '9', profile: 'small', kills: 1, limitBytes: 300 * 1_048_576 },
+      { event: 'memory-killed', jobId: '9', profile: 'small', kills: 2, limitBytes: 300 * 1_048_576 },
+      { event: 'ended', jobId: '9', profile: 'small', reason: 'cancelled' },
+    ] as const) appendStatus(state, e);
+    const entry = classify(readJobRecords(state, '9'), Date.now(), undefined);
+    expect(entry).toMatchObject({ memoryKills: 3, state: 'ended' });
+    expect(entry!.why).toBe('the job reached its memory limit of 300 MiB: the kernel killed 3 processes of the job (ask for more with mem = ... in the profile); cancelled');
   });
 });

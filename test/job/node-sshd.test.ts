@@ -149,6 +149,32 @@ describe('runJob with transport = node-sshd', () => {
   });
 });
 
+describe('a cancel while the job starts', () => {
+  it('is recorded at once, not when the slow start gives up, and only once', async () => {
+    const state = tmp();
+    const signals = new EventEmitter();
+    let failStart!: (err: Error) => void;
+    const ctx: JobContext = {
+      env: { SLURM_JOB_ID: '78', SLURMD_NODENAME: 'c1' },
+      log: () => {},
+      run: async () => ({ exitCode: 1, stdout: '', stderr: 'no Slurm here' }),
+      stateDir: state,
+      user: 'jay',
+      signals: signals as never,
+      // A start that takes its time (an image import): it fails only when the cancel has killed what it ran.
+      startNodeSshd: () => new Promise((_, reject) => (failStart = reject)),
+    };
+    const ended = runJob(ctx, { profile: 'adopt', idleTimeout: 0, transport: 'node-sshd' }).catch((err: Error) => err);
+    await new Promise((r) => setTimeout(r, 20));
+    signals.emit('SIGTERM');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(readStatus(state, '78').map((e) => [e.event, 'reason' in e ? e.reason : undefined])).toEqual([['started', undefined], ['ended', 'cancelled']]);
+    failStart(new Error('killed'));
+    expect(await ended).toBeInstanceOf(Error);
+    expect(readStatus(state, '78').filter((e) => e.event === 'ended')).toHaveLength(1);
+  });
+});
+
 describe('the job stays alive with no sshd of its own', () => {
   it('holds a ref\'d handle until stop (no child process keeps Node running, and the job would end at once)', async () => {
     const dir = sshDir({ 'ssh_host_ed25519_key.pub': [`ssh-ed25519 ${ED}\n`, 0o644] });

@@ -4,7 +4,7 @@ import { parseConfig } from '../../src/config/index.js';
 import type { SessionContext } from '../../src/session/context.js';
 import { swap, withCarriedConstraints } from '../../src/session/index.js';
 import type { RunResult } from '../../src/slurm/index.js';
-import { readCurrent, writeContact, writeCurrent } from '../../src/state/index.js';
+import { appendStatus, readCurrent, writeContact, writeCurrent } from '../../src/state/index.js';
 import { tempDirs } from '../helpers/tmp.js';
 
 const tmp = tempDirs('slurmhop-current-');
@@ -27,7 +27,7 @@ describe('swap', () => {
   });
 });
 
-// A swap against a fake scheduler: the job a submission gets writes its contact at once.
+// A swap against a fake scheduler: the job a submission gets announces its contact at once, as job/run.ts does.
 const CONTACT = { version: 1, profile: 'gpu', node: 'c2', port: 4000, user: 'ada', pid: 1, readyAt: '' };
 const squeueLine = (id: string, profile: string, state: string) => `${id}|slurmhop-${profile}|${state}|c2|N/A|1:00|30:00|29:00|gpu|N/A|None`;
 
@@ -40,6 +40,7 @@ function swapContext(queue: Array<[string, string, string]>, nextId = '5') {
       if (command === 'sbatch') {
         fs.mkdirSync(`${stateDir}/jobs/${nextId}`, { recursive: true });
         writeContact(stateDir, { ...CONTACT, jobId: nextId });
+        appendStatus(stateDir, { event: 'ready', jobId: nextId, profile: 'gpu', node: 'c2', port: 4000, contact: { ...CONTACT, jobId: nextId } });
         queue.push([nextId, 'gpu', 'RUNNING']);
         return { exitCode: 0, stdout: nextId, stderr: '' };
       }
@@ -103,6 +104,7 @@ describe('swapping to the profile the session is on', () => {
     const { ctx, calls, stateDir } = swapContext([['3', 'gpu', 'RUNNING']], '6');
     fs.mkdirSync(`${stateDir}/jobs/3`, { recursive: true });
     writeContact(stateDir, { ...CONTACT, jobId: '3' });
+    appendStatus(stateDir, { event: 'ready', jobId: '3', profile: 'gpu', node: 'c2', port: 4000, contact: { ...CONTACT, jobId: '3' } });
     writeCurrent(stateDir, { profile: 'cpu', jobId: '1' });
     expect((await swap(ctx, gpu, profiles.get('cpu'), { keep: true })).job.jobId).toBe('3'); // reused
     writeCurrent(stateDir, { profile: 'cpu', jobId: '1' });

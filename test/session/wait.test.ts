@@ -85,6 +85,22 @@ describe('waiting for a job', () => {
     expect((fs.statSync(path.join(stateDir, 'jobs', '7', 'status')).mode & 0o777).toString(8)).toBe('600');
   });
 
+  it('Slurm says the job is over before the job said why: its own word, arriving a moment later, is the one reported', async () => {
+    const { ctx, stateDir } = fakeContext(['RUNNING', 'COMPLETING']);
+    let saidAt: number | undefined;
+    const sleep = ctx.sleep;
+    ctx.sleep = async (ms) => {
+      await sleep(ms);
+      // The end event reaches this host 500 ms after squeue first answered COMPLETING.
+      if (saidAt === undefined && ctx.now() > 1_500) saidAt = ctx.now() + 500;
+      if (saidAt !== undefined && ctx.now() >= saidAt && !fs.existsSync(path.join(stateDir, 'jobs', '7', 'ended'))) {
+        fs.writeFileSync(path.join(stateDir, 'jobs', '7', 'ended'), '');
+        appendStatus(stateDir, { event: 'ended', jobId: '7', profile: 'cpu', reason: 'cancelled' });
+      }
+    };
+    await expect(waitUntilReady(ctx, profile, job, never)).rejects.toThrow(/failed before its sshd was ready: the job was cancelled/);
+  });
+
   it('asks the scheduler at most once a second, backing off', async () => {
     const { ctx, queries } = fakeContext(['PENDING']);
     await expect(waitUntilReady(ctx, profile, job, never)).rejects.toMatchObject({ kind: 'pending-timeout' });
