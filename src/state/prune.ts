@@ -8,7 +8,8 @@
 // functions.
 import fs from 'node:fs';
 import path from 'node:path';
-import { historyArchive, jobDir, jobOutputFile, jobsDir, logsDir } from '../paths.js';
+import { historyArchive, jobDir, jobOutputFile, jobsDir, locksDir, logsDir } from '../paths.js';
+import { tryLock } from './lock.js';
 import { readContact, removeContact } from './contact.js';
 import { readStatus, type StatusEvent } from './status.js';
 
@@ -32,16 +33,24 @@ export interface PruneRules {
   alive?: (jobId: string) => boolean;
 }
 
-/** Prunes when the last pruning is a day old; returns the job ids pruned. Never throws: it is housekeeping. */
+/** Where pruners take turns: jobs on several nodes, `remote cleanup` on several login nodes. */
+export const pruneLock = (state: string) => path.join(locksDir(state), 'prune.lock');
+
+/**
+ * Prunes when the last pruning is a day old; returns the job ids pruned.
+ * Never throws and never waits: it is housekeeping, and whoever holds the
+ * prune lock is doing it already.
+ */
 export function pruneEndedJobs(state: string, now: number = Date.now(), retentionMs = RETENTION_MS): string[] {
   const stamp = path.join(jobsDir(state), '.pruned');
-  try {
-    if (now - fs.statSync(stamp).mtimeMs < EVERY_MS) return [];
-  } catch {
-    // never pruned yet
-  }
   const pruned: string[] = [];
+  let release: (() => void) | undefined;
   try {
+    const held = tryLock(pruneLock(state));
+    if (!('release' in held)) return [];
+    release = held.release;
+    // Read under the lock: two pruners that both found the stamp old would prune (and archive) twice.
+    if (now - (fs.statSync(stamp, { throwIfNoEntry: false })?.mtimeMs ?? 0) < EVERY_MS) return [];
     fs.writeFileSync(stamp, '', { mode: 0o600 });
     for (const id of prunableJobs(state, now, { retentionMs })) {
       pruneJob(state, id);
@@ -49,6 +58,8 @@ export function pruneEndedJobs(state: string, now: number = Date.now(), retentio
     }
   } catch {
     // what is left is pruned next time
+  } finally {
+    release?.();
   }
   return pruned;
 }
@@ -61,7 +72,11 @@ export function prunableJobs(state: string, now: number, rules: PruneRules): str
   });
 }
 
-/** Keeps the job's records in history.jsonl, then removes its directory (and any contact left in it) and its output. */
+/**
+ * Keeps the job's records in history.jsonl, then removes its directory (and
+ * any contact left in it) and its output. Callers hold the prune lock: one
+ * record per job, and appends to history.jsonl never interleave.
+ */
 export function pruneJob(state: string, jobId: string): void {
   const events = readStatus(state, jobId);
   // Output whose job directory is already gone has nothing to keep.

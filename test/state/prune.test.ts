@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectHistory } from '../../src/history/collect.js';
-import { appendStatus, prunableJobs, pruneEndedJobs, pruneJob, readArchive, recordSubmitted, RETENTION_MS, writeContact } from '../../src/state/index.js';
+import { appendStatus, prunableJobs, pruneEndedJobs, pruneJob, pruneLock, readArchive, recordSubmitted, RETENTION_MS, tryLock, writeContact } from '../../src/state/index.js';
 import { tempDirs } from '../helpers/tmp.js';
 
 const tmp = tempDirs('slurmhop-prune-');
@@ -63,5 +63,21 @@ describe('pruning ended jobs', () => {
     expect(fs.readdirSync(path.join(state, 'live', 'cpu'))).toEqual(['31']);
     expect(fs.readdirSync(path.join(state, 'logs')).sort()).toEqual(['31.out', '32.out']);
     expect(readArchive(state).map((a) => a.jobId)).toEqual(['30']); // nothing to keep of 33
+  });
+});
+
+describe('pruners on several nodes', () => {
+  it('take turns: while another holds the prune lock nothing is pruned, and each job is archived once', async () => {
+    const state = tmp();
+    job(state, '30', RETENTION_MS + DAY);
+    const other = tryLock(pruneLock(state));
+    expect('release' in other).toBe(true);
+    expect(pruneEndedJobs(state)).toEqual([]);
+    expect(fs.existsSync(path.join(state, 'jobs', '30'))).toBe(true);
+    if ('release' in other) other.release();
+    expect(pruneEndedJobs(state)).toEqual(['30']);
+    // The stamp, read under the lock: a second pruner the same day does nothing.
+    expect(pruneEndedJobs(state)).toEqual([]);
+    expect(readArchive(state).map((a) => a.jobId)).toEqual(['30']);
   });
 });

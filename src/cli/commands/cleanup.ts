@@ -2,6 +2,7 @@ import path from 'node:path';
 import { SlurmhopError, usageError } from '../../errors.js';
 import { applyCleanup, defaultDoctorDeps, formatBytes, files, planCleanup, type DoctorDeps, type Removal } from '../../doctor/index.js';
 import { defineCommand, type Command } from '../../command.js';
+import { acquireLock, pruneLock } from '../../state/index.js';
 import { formatTable, print } from '../../output.js';
 
 export function cleanupCommandWith(deps: () => DoctorDeps): Command {
@@ -13,9 +14,18 @@ export function cleanupCommandWith(deps: () => DoctorDeps): Command {
     async run({ positionals, values }) {
       if (positionals.length) throw usageError('remote cleanup takes no arguments', 'usage: remote cleanup [--dry-run]');
       const d = deps();
-      const plan = await planCleanup(d);
       const dryRun = values['dry-run'] === true;
-      const { removed, kept, failed } = dryRun ? { removed: plan.remove, kept: plan.kept, failed: [] } : applyCleanup(d, plan);
+      // Planned and applied under the prune lock: a job's daily pruning, or a cleanup on another login node, waits.
+      const release = dryRun ? undefined : await acquireLock(pruneLock(d.stateDir));
+      let plan: Awaited<ReturnType<typeof planCleanup>>;
+      let outcome: ReturnType<typeof applyCleanup>;
+      try {
+        plan = await planCleanup(d);
+        outcome = dryRun ? { removed: plan.remove, kept: plan.kept, failed: [] } : applyCleanup(d, plan);
+      } finally {
+        release?.();
+      }
+      const { removed, kept, failed } = outcome;
       const verb = dryRun ? 'would remove' : 'removed';
       if (removed.length) print(formatTable(removed.map((r) => [verb, formatBytes(r.usage.bytes), files(r.usage.files), describe(r, d.home, d.stateDir)])));
       for (const k of kept) print(`kept ${k.what}: ${k.why}`);
