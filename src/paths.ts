@@ -27,6 +27,10 @@ export const containerGroupFile = (state: string, jobId: string) => path.join(jo
 export const swapMarkFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'swapped');
 /** Index of the live contacts, one directory per profile. */
 export const liveDir = (state: string) => path.join(state, 'live');
+/** A profile's index; a name that is not a profile's names nothing (a name from argv or a damaged file). */
+export function liveProfileDir(state: string, profile: string): string | undefined {
+  return PROFILE_NAME.test(profile) ? path.join(liveDir(state), profile) : undefined;
+}
 export const aliveFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'alive');
 /** transport = node-sshd: the relays of the user's proxies, each with the address it connects from (job/sessions.ts). */
 export const relaysDir = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'relays');
@@ -41,6 +45,13 @@ export const locksDir = (state: string) => path.join(state, 'locks');
 /** The records of pruned jobs (state/prune.ts). */
 export const historyArchive = (state: string) => path.join(state, 'history.jsonl');
 export const hostKeyFile = (state: string) => path.join(state, 'hostkey', 'ssh_host_ed25519_key');
+
+/**
+ * What a profile may be called (config.ini checks it; every path built from a
+ * name that came from argv or a file checks it too). Not all digits: `remote
+ * cancel 42` means a job id; never a path: no `/`, no leading dot.
+ */
+export const PROFILE_NAME = /^(?!\d+$)[a-z0-9][a-z0-9_-]{0,31}$/;
 
 export const jobName = (profile: string) => `slurmhop-${profile}`;
 export const JOB_NAME_PREFIX = 'slurmhop-';

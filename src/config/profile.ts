@@ -194,8 +194,7 @@ export const PROFILE_KEYS: Record<string, Reader> = {
   },
 };
 
-/** Not all digits: `remote cancel 42` means a job id. */
-export const PROFILE_NAME = /^(?!\d+$)[a-z0-9][a-z0-9_-]{0,31}$/;
+export { PROFILE_NAME } from '../paths.js';
 
 export function buildProfile(name: string, entries: IniEntry[], file: string): Profile {
   const profile: Profile = { name, ...PROFILE_DEFAULTS, sbatchArgs: [], walltimeWarnings: [...PROFILE_DEFAULTS.walltimeWarnings], containerMounts: [] };

@@ -2,7 +2,7 @@
 // loaded: a contact file, a TCP connect that answers as the job's sshd, and the
 // hand-off to the relay program. No config parsing, no scheduler, no execa.
 // Anything unusual returns false, and the full program takes over.
-import { stateDir } from '../paths.js';
+import { PROFILE_NAME, stateDir } from '../paths.js';
 import { selfCommand } from '../self.js';
 import { mark } from '../timing.js';
 import { connectTcp, readCurrent, statusSize } from '../state/index.js';
@@ -15,7 +15,8 @@ export async function tryWarmHandoff(profile: string, beforeHandoff: () => void 
   if (!relay) return false;
   const state = stateDir();
   const name = profile === '--current' ? readCurrent(state)?.profile : profile;
-  if (!name) return false;
+  // Checked before any file is touched: a name is a path component here (the full program says what is wrong with it).
+  if (!name || !PROFILE_NAME.test(name)) return false;
   const found = await answeringJob(state, name, connectTcp);
   if (!found) return false;
   found.endpoint?.socket.destroy();

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readFileOrUndefined, writeFileAtomic } from '../fsutil.js';
-import { contactFile, liveDir } from '../paths.js';
+import { contactFile, liveDir, liveProfileDir } from '../paths.js';
 
 export const CONTACT_VERSION = 1;
 
@@ -27,7 +27,12 @@ export interface Contact {
   alive?: boolean;
 }
 
-const liveEntry = (state: string, profile: string, jobId: string) => path.join(liveDir(state), profile, jobId);
+/** A live index entry; throws for a profile name that is none (it would leave live/). */
+function liveEntry(state: string, profile: string, jobId: string): string {
+  const dir = liveProfileDir(state, profile);
+  if (!dir || !/^\d+$/.test(jobId)) throw new Error(`not a profile and job id: ${JSON.stringify(profile)} ${JSON.stringify(jobId)}`);
+  return path.join(dir, jobId);
+}
 
 /** The contact, then its index entry: whoever finds the entry finds the contact. */
 export function writeContact(state: string, contact: Contact): void {
@@ -37,8 +42,9 @@ export function writeContact(state: string, contact: Contact): void {
 
 /** The index entry alone: for a contact found through the scheduler (one an older version wrote without it). */
 export function indexContact(state: string, contact: Pick<Contact, 'jobId' | 'profile'>): void {
-  fs.mkdirSync(path.join(liveDir(state), contact.profile), { recursive: true, mode: 0o700 });
-  fs.writeFileSync(liveEntry(state, contact.profile, contact.jobId), '', { mode: 0o600 });
+  const entry = liveEntry(state, contact.profile, contact.jobId);
+  fs.mkdirSync(path.dirname(entry), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(entry, '', { mode: 0o600 });
 }
 
 export function readContact(state: string, jobId: string): Contact | undefined {
@@ -54,7 +60,7 @@ export function readContact(state: string, jobId: string): Contact | undefined {
 
 /** The index entry first, then the contact; `profile` finds the entry of a contact that cannot be read. */
 export function removeContact(state: string, jobId: string, profile: string | undefined = readContact(state, jobId)?.profile): void {
-  if (profile !== undefined) fs.rmSync(liveEntry(state, profile, jobId), { force: true });
+  if (profile !== undefined && liveProfileDir(state, profile)) fs.rmSync(liveEntry(state, profile, jobId), { force: true });
   fs.rmSync(contactFile(state, jobId), { force: true });
 }
 
@@ -65,8 +71,10 @@ export function contactFiles(state: string, contact: Pick<Contact, 'jobId' | 'pr
 
 /** The job ids a profile's index lists (a directory read: never answered from a cached lookup). */
 export function liveJobIds(state: string, profile: string): string[] {
+  const dir = liveProfileDir(state, profile);
+  if (!dir) return [];
   try {
-    return fs.readdirSync(path.join(liveDir(state), profile)).filter((i) => /^\d+$/.test(i));
+    return fs.readdirSync(dir).filter((i) => /^\d+$/.test(i));
   } catch {
     return [];
   }
@@ -75,7 +83,7 @@ export function liveJobIds(state: string, profile: string): string[] {
 /** The profiles with an index. */
 export function liveProfiles(state: string): string[] {
   try {
-    return fs.readdirSync(liveDir(state));
+    return fs.readdirSync(liveDir(state)).filter((p) => liveProfileDir(state, p) !== undefined);
   } catch {
     return [];
   }
