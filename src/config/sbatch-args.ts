@@ -3,7 +3,9 @@
 // (--job-nam=x, --out=x) and short options may carry their value (-Jx,
 // -o/tmp/x) or come bundled (-vW). A renamed job is never found again (every
 // connect would submit another), a moved output hides the job's messages, and
-// --wait blocks the submission until the job ends.
+// --wait blocks the submission until the job ends; a job sent to another
+// cluster (--clusters) is one this cluster's squeue never lists: it would be
+// taken for ended, its files cleaned up under it.
 
 const SET_BY_US = 'slurmhop sets it itself';
 
@@ -18,6 +20,11 @@ const RESERVED: Array<{ long: string; short?: string; why: string }> = [
   { long: 'wrap', why: SET_BY_US },
   { long: 'wait', short: 'W', why: 'it would hold every connect until the job ends' },
   { long: 'test-only', why: 'it submits no job' },
+  {
+    long: 'clusters',
+    short: 'M',
+    why: 'slurmhop finds and ends its jobs on the cluster it runs on; for another cluster of a federation, set up a login alias of that cluster ("slurmhop setup")',
+  },
 ];
 
 /** Short options that take a value (sbatch's opt_string, Slurm 20.11 to 26.05): the rest of the word, or the next word. */

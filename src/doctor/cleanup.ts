@@ -11,7 +11,7 @@ import path from 'node:path';
 import { formatSeconds } from '../log.js';
 import { jobDir, jobOutputFile } from '../paths.js';
 import { listJobs } from '../slurm/index.js';
-import { endedEvent, endOf, prunableJobs, pruneJob, readStatus } from '../state/index.js';
+import { endedEvent, endOf, prunableJobs, pruneJob, readStatus, supervisorAlive } from '../state/index.js';
 import type { DoctorDeps } from './deps.js';
 import { addUsage, measureTree, NO_USAGE, type TreeUsage } from './disk-usage.js';
 import { measureVersions, usersOf, VSCODE_SERVER_DIR } from './vscode-server.js';
@@ -44,8 +44,10 @@ export async function planCleanup(deps: DoctorDeps): Promise<CleanupPlan> {
   const plan: CleanupPlan = { remove: [], kept: [] };
   planVersions(deps, plan);
   const now = deps.now();
-  // A job Slurm still lists is alive unless it recorded its end; one it no longer lists has ended.
-  const alive = (id: string) => listed.has(id) && !endedEvent(deps.stateDir, id);
+  // A job Slurm still lists is alive unless it recorded its end; one it no longer lists has ended,
+  // unless its supervisor still keeps its liveness mark fresh (a job this squeue does not show:
+  // another cluster sharing the home, a federation).
+  const alive = (id: string) => (listed.has(id) && !endedEvent(deps.stateDir, id)) || supervisorAlive(deps.stateDir, id);
   for (const jobId of prunableJobs(deps.stateDir, now, { retentionMs: JOB_SETTLE_MS, alive })) {
     const paths = [jobDir(deps.stateDir, jobId), jobOutputFile(deps.stateDir, jobId)].filter((p) => fs.existsSync(p));
     const usage = paths.map((p) => measureTree(p, { now: deps.now, deadline: Infinity })).reduce(addUsage, NO_USAGE);

@@ -105,6 +105,8 @@ describe('config.ini', () => {
     ['[profile.cpu]\nsbatch_args = --wait\n', 2, 'sbatch_args: "--wait" cannot be used: it would hold every connect until the job ends'],
     ['[profile.cpu]\nsbatch_args = -W\n', 2, 'sbatch_args: "-W" (sbatch reads it as --wait) cannot be used: it would hold every connect until the job ends'],
     ['[profile.cpu]\nsbatch_args = --exclusive -vW\n', 2, 'sbatch_args: "-vW" (sbatch reads it as -W (--wait)) cannot be used: it would hold every connect until the job ends'],
+    ['[profile.cpu]\nsbatch_args = --clusters=other\n', 2, 'sbatch_args: "--clusters=other" cannot be used: slurmhop finds and ends its jobs on the cluster it runs on'],
+    ['[profile.cpu]\nsbatch_args = -M other\n', 2, 'sbatch_args: "-M" (sbatch reads it as --clusters) cannot be used: slurmhop finds and ends its jobs on the cluster it runs on'],
     ['[profile.cpu]\nsbatch_args = --wa\n', 2, 'sbatch_args: "--wa" (sbatch reads it as --wait) cannot be used: it would hold every connect until the job ends'],
     ['[profile.cpu]\nsbatch_args = --w=x\n', 2, 'sbatch_args: "--w=x" (sbatch reads it as --wrap or --wait) cannot be used: it would hold every connect until the job ends'],
     ['[profile.cpu]\nsbatch_args = --test-only\n', 2, 'sbatch_args: "--test-only" cannot be used: it submits no job'],

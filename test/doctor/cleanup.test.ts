@@ -170,6 +170,19 @@ describe('remote cleanup: ended jobs', () => {
     expect(io.out().trim().split('\n').at(-1)).toMatch(/^removed 4 items: /);
   });
 
+  it('a job this squeue does not list but whose supervisor keeps its liveness mark fresh stays (another cluster sharing the home)', async () => {
+    const deps = fakeHome(tmp(), { run: queue() });
+    job(deps, '16', 2 * DAY, { ended: false, live: true });
+    fs.writeFileSync(path.join(deps.stateDir, 'jobs', '16', 'alive'), '7\n'); // written just now
+    const old = new Date(Date.now() - 2 * DAY);
+    fs.utimesSync(path.join(deps.stateDir, 'jobs', '16'), old, old); // nothing else changed for days
+    job(deps, '17', 2 * DAY, { ended: false, live: true });
+    const io = capture();
+    expect(await runCli(['cleanup'], [cleanupCommandWith(() => deps)])).toBe(EXIT.ok);
+    expect(fs.readdirSync(path.join(deps.stateDir, 'jobs')).sort()).toEqual(['16']);
+    expect(io.out()).toContain('job 17');
+  });
+
   it('Slurm not answering: exit 4, nothing removed', async () => {
     const deps = fakeHome(tmp(), { run: scriptedRunner({ squeue: () => answered('', 'slurm_load_jobs error: Unable to contact slurm controller', 1) }) });
     const root = vscodeHome(deps);
