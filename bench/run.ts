@@ -17,10 +17,14 @@ import { loginMemory } from './figures/memory.js';
 import { versusInteractiveSlurm } from './figures/peer.js';
 import { schedulerRpcs } from './figures/scheduler.js';
 import { warmThroughWizardConfig } from './figures/wizard-config.js';
+import { warmFileOps } from './figures/file-ops.js';
+import { clusterEnv } from '../test/e2e/harness.js';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const want = (name: string) => !only || only.includes(name);
+/** --merge=FILE: add this run's figures to an earlier run's results (the caching-home run of scripts/bench). */
+const merge = process.argv.find((a) => a.startsWith('--merge='))?.slice(8);
 
 const USERS = ['ada', 'bob', 'cyd'];
 
@@ -29,10 +33,14 @@ async function main(): Promise<void> {
   for (const user of USERS) await resetUser(user);
   const laptop = await prepareUser('ada');
   const figures: Figure[] = [];
+  const cluster = clusterEnv();
+  // On the production shape each figure says so: its home caches lookups as NFS does.
+  const where = cluster.homeCacheSeconds ? ` [caching home, ${cluster.homeCacheSeconds} s lookups, production shape]` : '';
   const step = async (name: string, f: () => Promise<Figure>) => {
     if (!want(name)) return;
-    process.stderr.write(`bench: ${name}...\n`);
-    figures.push(await f());
+    process.stderr.write(`bench: ${name}${where}...\n`);
+    const figure = await f();
+    figures.push({ ...figure, figure: figure.figure + where });
   };
   await step('version', () => versionStartup(quick ? 10 : 40));
   await step('warm', () => warmConnect(laptop, quick ? 8 : 30));
@@ -47,11 +55,13 @@ async function main(): Promise<void> {
   await step('onejob', () => connectsOnOneJob(laptop, 100));
   await step('concurrency', async () => simultaneousConnects(await prepareUser('cyd'), 25));
   await step('size', downloadSize);
+  await step('fileops', () => warmFileOps(laptop));
+  const all = merge ? [...(JSON.parse(fs.readFileSync(merge, 'utf8')).figures as Figure[]), ...figures] : figures;
 
-  const rows = [['figure', 'ours', 'floor', 'result', 'target', 'met'], ...figures.map((f) => [f.figure, f.ours, f.floor, f.result, f.target, f.met === null ? '-' : f.met ? 'yes' : 'NO'])];
+  const rows = [['figure', 'ours', 'floor', 'result', 'target', 'met'], ...all.map((f) => [f.figure, f.ours, f.floor, f.result, f.target, f.met === null ? '-' : f.met ? 'yes' : 'NO'])];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   console.log(rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n'));
-  for (const f of figures) {
+  for (const f of all) {
     const phases = f.details?.phasesMs as Array<{ name: string; ms: number }> | undefined;
     if (!phases) continue;
     console.log(`\n${f.figure} (medians, ms):`);
@@ -61,9 +71,9 @@ async function main(): Promise<void> {
     console.log(`  ${'nc NODE PORT, to the banner'.padEnd(w)}  ${(f.details!.ncMs as number).toFixed(1).padStart(6)}`);
   }
   const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release() };
-  const file = path.join(ROOT, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const file = merge ?? path.join(ROOT, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify({ when: new Date().toISOString(), machine, quick, figures }, null, 2));
+  fs.writeFileSync(file, JSON.stringify({ when: new Date().toISOString(), machine, quick, figures: all }, null, 2));
   console.log(`\nwritten: ${path.relative(ROOT, file)}`);
   for (const user of USERS) await resetUser(user);
 }
