@@ -10,8 +10,8 @@ import path from 'node:path';
 import { jobDir } from '../paths.js';
 import { processExists } from './lock.js';
 
-const HEARTBEAT_MS = 5_000;
-const ALIVE_WITHIN_MS = 30_000;
+const HEARTBEAT_MS = 3_000;
+const ALIVE_WITHIN_MS = 15_000;
 
 export interface Waiter {
   heartbeat(): void;
