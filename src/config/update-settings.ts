@@ -19,6 +19,35 @@ const TRUE = ['true', 'yes', 'on', '1'];
 const FALSE = ['false', 'no', 'off', '0'];
 // Git URLs (scheme://..., user@host:path) or an absolute path; never an option.
 const REPOSITORY = /^([a-z][a-z0-9+.-]*:\/\/\S+|[^\s/:@-][^\s:]*@[^\s:]+:\S+|\/\S*)$/i;
+// Tokens that forges accept as the user name alone (GitHub's, GitLab's).
+const TOKEN_USER = /^(gh[pousr]_|github_pat_|glpat-)/;
+
+export const CREDENTIAL_HELP = 'put the URL there without it and let a git credential helper supply the secret (git config --global credential.helper store, cache or your site\'s helper; see "git help credentials")';
+
+/**
+ * The URL with its secret starred out, when it carries one: a password or
+ * token in scheme://user:secret@host (what git's transfer.credentialsInUrl
+ * calls credentials), or a forge token given as the user name. Git gets the
+ * URL on its command line, which every user of the login node can read in /proc.
+ */
+export function redactCredentials(url: string): string | undefined {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i.exec(url);
+  if (!m) return undefined;
+  const userinfo = m[2]!;
+  const colon = userinfo.indexOf(':');
+  const user = colon === -1 ? userinfo : userinfo.slice(0, colon);
+  if (colon === -1 && !TOKEN_USER.test(decodeSafely(user))) return undefined;
+  const shown = colon === -1 ? '***' : `${user}:***`;
+  return `${m[1]}${shown}@${url.slice(m[0].length)}`;
+}
+
+function decodeSafely(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
 
 export function readUpdateSettings(sections: IniSection[], file: string): UpdateSettings {
   const settings: UpdateSettings = { ...UPDATE_DEFAULTS };
@@ -26,6 +55,10 @@ export function readUpdateSettings(sections: IniSection[], file: string): Update
   for (const { key, value, line } of section?.entries ?? []) {
     if (key === 'repository') {
       if (value === '') continue;
+      const redacted = redactCredentials(value);
+      if (redacted !== undefined) {
+        throw configError(file, line, `repository "${redacted}" carries a password or token: git would get it on its command line, where every user of this login node can read it`, CREDENTIAL_HELP);
+      }
       if (!REPOSITORY.test(value)) {
         throw configError(file, line, `repository "${value}" is not a git URL or an absolute path`, 'e.g. file:///srv/slurmhop.git or https://git.example.org/slurmhop.git');
       }

@@ -4,6 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { simpleGit, type SimpleGit, type SimpleGitOptions } from 'simple-git';
+import { CREDENTIAL_HELP, redactCredentials } from '../config/index.js';
+import { SlurmhopError } from '../errors.js';
 import { MAX_BUNDLE_BYTES, MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES, ReleaseRejected } from './manifest.js';
 import { RELEASE_FILES } from './paths.js';
 import { tagOf, versionsFromLsRemote } from './semver.js';
@@ -36,7 +38,12 @@ export function gitEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...clean, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
 }
 
+/** Refuses a URL that carries a secret before git (and its command line in /proc) ever sees it. */
 export function gitSource(url: string, options: { env: NodeJS.ProcessEnv; timeoutMs: number }): ReleaseSource {
+  const redacted = redactCredentials(url);
+  if (redacted !== undefined) {
+    throw new SlurmhopError('config', `the release repository "${redacted}" carries a password or token: git would get it on its command line, where every user of this login node can read it`, `remove it from repository in the [update] section of config.ini; ${CREDENTIAL_HELP}`);
+  }
   const git = (baseDir?: string, unsafe = GIT_UNSAFE_ALLOWED): SimpleGit =>
     simpleGit({ ...(baseDir ? { baseDir } : {}), timeout: { block: options.timeoutMs }, unsafe }).env(gitEnv(options.env));
   return {
