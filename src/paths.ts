@@ -34,6 +34,8 @@ export function liveProfileDir(state: string, profile: string): string | undefin
 export const aliveFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'alive');
 /** transport = node-sshd: the relays of the user's proxies, each with the address it connects from (job/sessions.ts). */
 export const relaysDir = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'relays');
+/** The VS Code server versions the job's node runs, while it runs (job/vscode-servers.ts, doctor/cleanup.ts). */
+export const vscodeServersFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'vscode-servers');
 export const statusFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'status');
 export const sshdLogFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'sshd.log');
 export const sshdConfigFile = (state: string, jobId: string) => path.join(jobDir(state, jobId), 'sshd_config');

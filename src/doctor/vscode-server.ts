@@ -8,7 +8,10 @@
 // data/ (settings, logs, machine state) and extensions/ belong to no version.
 import fs from 'node:fs';
 import path from 'node:path';
+import { ownProcesses, type ProcessInfo } from '../processes.js';
 import { addUsage, measureTree, NO_USAGE, type TreeUsage, type WalkLimit } from './disk-usage.js';
+
+export { ownProcesses, type ProcessInfo };
 
 export const VSCODE_SERVER_DIR = '.vscode-server';
 
@@ -58,43 +61,10 @@ export function measureVersions(root: string, limit: WalkLimit): MeasuredVersion
     .sort((a, b) => b.usage.newestChangeMs - a.usage.newestChangeMs || a.commit.localeCompare(b.commit));
 }
 
-/** A process of the user on this host, as /proc shows it. */
-export interface ProcessInfo {
-  pid: number;
-  /** Where its executable, working directory and command line point. */
-  exe?: string | undefined;
-  cwd?: string | undefined;
-  cmdline: string;
-}
-
 /** The user's processes that run from this version (its node, its CLI, a shell started in it). */
 export function usersOf(version: ServerVersion, processes: ProcessInfo[]): ProcessInfo[] {
   // The commit is unique to the version, wherever remote.SSH.serverInstallPath put it.
   return processes.filter((p) => [p.exe, p.cwd, p.cmdline].some((s) => s?.includes(version.commit)));
-}
-
-/** The user's processes on this host, from /proc (another user's are not readable, nor needed). */
-export function ownProcesses(uid: number | undefined, procRoot = '/proc'): ProcessInfo[] {
-  const found: ProcessInfo[] = [];
-  for (const name of list(procRoot)) {
-    if (!/^\d+$/.test(name)) continue;
-    const dir = path.join(procRoot, name);
-    try {
-      if (uid !== undefined && fs.statSync(dir).uid !== uid) continue;
-      const link = (what: string) => {
-        try {
-          return fs.readlinkSync(path.join(dir, what));
-        } catch {
-          return undefined;
-        }
-      };
-      const cmdline = fs.readFileSync(path.join(dir, 'cmdline'), 'utf8').split('\0').join(' ').trim();
-      found.push({ pid: Number(name), exe: link('exe'), cwd: link('cwd'), cmdline });
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return found;
 }
 
 function list(dir: string): string[] {
@@ -102,5 +72,63 @@ function list(dir: string): string[] {
     return fs.readdirSync(dir);
   } catch {
     return [];
+  }
+}
+
+/** The versions a running job's node runs, as the job recorded them (job/vscode-servers.ts); undefined: no record. */
+export function recordedServers(file: string): string[] | undefined {
+  try {
+    const { commits } = JSON.parse(fs.readFileSync(file, 'utf8')) as { commits?: unknown };
+    return Array.isArray(commits) ? commits.filter((c): c is string => typeof c === 'string') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why `p` is not the user's to remove, if it is not: it, the real directory
+ * it is in, or anything below it (links not followed) belongs to someone
+ * else. A ~/.vscode-server that links to a shared tree must not lead to
+ * removing what others installed there.
+ */
+export function notOwned(p: string, uid: number | undefined, limit?: WalkLimit): string | undefined {
+  if (uid === undefined) return undefined;
+  const parent = dirNotOwned(path.dirname(p), uid);
+  if (parent) return parent;
+  if (!limit) return ownerOf(p, uid);
+  const stack = [p];
+  for (let seen = 0; stack.length; seen++) {
+    if (seen % 256 === 255 && limit.now() >= limit.deadline) return 'its owners were not all looked at in time';
+    const q = stack.pop()!;
+    const problem = ownerOf(q, uid);
+    if (problem) return problem;
+    try {
+      if (fs.lstatSync(q).isDirectory()) for (const name of fs.readdirSync(q)) stack.push(path.join(q, name));
+    } catch {
+      // gone meanwhile, or unreadable: the removal says so
+    }
+  }
+  return undefined;
+}
+
+/** Why the directory `dir` really is (links followed) is not the user's, if it is not. */
+export function dirNotOwned(dir: string, uid: number | undefined): string | undefined {
+  if (uid === undefined) return undefined;
+  try {
+    const real = fs.realpathSync(dir);
+    const owner = fs.statSync(real).uid;
+    if (owner === uid) return undefined;
+    return real === dir ? `${dir} belongs to uid ${owner}, not to you` : `${dir} leads to ${real}, which belongs to uid ${owner}, not to you`;
+  } catch (err) {
+    return `${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+  }
+}
+
+function ownerOf(p: string, uid: number): string | undefined {
+  try {
+    const owner = fs.lstatSync(p).uid;
+    return owner === uid ? undefined : `${p} belongs to uid ${owner}, not to you`;
+  } catch {
+    return undefined; // gone: nothing to remove
   }
 }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { SlurmhopError } from '../errors.js';
 import { ensurePrivateDir } from '../fsutil.js';
-import { aliveFile, jobDir, relaysDir, swapMarkFile } from '../paths.js';
+import { aliveFile, jobDir, relaysDir, swapMarkFile, vscodeServersFile } from '../paths.js';
 import { listJobs } from '../slurm/index.js';
 import { appendStatus, contactFiles, hasSubmittedRecord, keepAlive, pruneEndedJobs, removeContact, writeContact, type EndReason } from '../state/index.js';
 import type { JobContext, JobSettings, SessionServer } from './context.js';
@@ -18,6 +18,7 @@ import { startNodeSshd } from './node-sshd.js';
 import { jobMemoryCgroup, memoryKillText, memoryLimit, watchMemoryKills, type MemoryCgroup } from './memory-kills.js';
 import { scheduleWalltimeWarnings, sessionTerminals, tellTerminals, type Terminal } from './walltime.js';
 import { startSessionServer } from './session-server.js';
+import { recordVscodeServers } from './vscode-servers.js';
 
 const SIGNAL_GRACE_MS = 1_000;
 const PRUNE_AFTER_READY_MS = 30_000;
@@ -82,6 +83,7 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   let stopAlive = () => {};
   let stopUnclaimed = () => {};
   let stopMemoryWatch = () => {};
+  let stopServers = () => {};
   if (!end.settled) {
     ready = true;
     const hostKeys = sshd.hostKeys ? { hostKeys: sshd.hostKeys } : {};
@@ -90,6 +92,8 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
     stopAlive = keepAlive(ctx.stateDir, contact);
     writeContact(ctx.stateDir, contact);
     appendStatus(ctx.stateDir, { event: 'ready', ...base, node, port: sshd.port, contact });
+    // remote cleanup cannot see this node's processes: what VS Code servers run here is written down.
+    stopServers = recordVscodeServers(vscodeServersFile(ctx.stateDir, jobId), process.getuid?.());
     ctx.log({ type: 'sshd-ready', jobId, node, port: sshd.port });
     // Housekeeping, off every connect's path: old jobs' directories and output go after the retention period.
     setTimeout(() => pruneEndedJobs(ctx.stateDir), PRUNE_AFTER_READY_MS).unref();
@@ -132,6 +136,7 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   const reason = signalled === 'cancelled' && fs.existsSync(swapMarkFile(ctx.stateDir, jobId)) ? 'swapped' : signalled;
   stopIdle();
   stopUnclaimed();
+  stopServers();
   stopWarnings();
   stopMemoryWatch();
   end.dispose();

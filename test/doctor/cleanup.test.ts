@@ -9,7 +9,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { cleanupCommandWith } from '../../src/cli/commands/cleanup.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { runCli } from '../../src/cli/main.js';
-import { planCleanup, type DoctorDeps } from '../../src/doctor/index.js';
+import { applyCleanup, planCleanup, type DoctorDeps } from '../../src/doctor/index.js';
+import { recordVscodeServers } from '../../src/job/vscode-servers.js';
 import { ownProcesses, usersOf } from '../../src/doctor/vscode-server.js';
 import { appendStatus, readArchive, recordSubmitted, writeContact } from '../../src/state/index.js';
 import { captureOutput } from '../helpers/capture.js';
@@ -142,6 +143,121 @@ describe('remote cleanup: VS Code server versions', () => {
     const io = capture();
     expect(await runCli(['cleanup'], [cleanupCommandWith(() => fakeHome(tmp(), { run: queue() }))])).toBe(EXIT.ok);
     expect(io.out()).toBe('nothing to remove\n');
+  });
+});
+
+/** Job `id`'s record of the VS Code servers its node runs, as the job writes it (job/vscode-servers.ts). */
+function serversOf(deps: DoctorDeps, id: string, commits: string[]): void {
+  fs.mkdirSync(path.join(deps.stateDir, 'jobs', id), { recursive: true });
+  recordVscodeServers(path.join(deps.stateDir, 'jobs', id, 'vscode-servers'), undefined, () => commits.map((c, i) => ({ pid: i + 1, cmdline: `/home/hal/.vscode-server/bin/${c}/node out/server-main.js` })))();
+}
+
+describe('remote cleanup: VS Code servers that run in jobs (this host cannot see their processes)', () => {
+  it('a version a running job of the user recorded stays; the others go', async () => {
+    const deps = fakeHome(tmp(), { run: queue(['11', 'RUNNING'], ['12', 'PENDING']) });
+    const root = vscodeHome(deps);
+    serversOf(deps, '11', [D]);
+    serversOf(deps, '12', [C]); // a record of a job that is not running (here: pending) protects nothing
+    const io = capture();
+    expect(await runCli(['cleanup'], [cleanupCommandWith(() => deps)])).toBe(EXIT.ok);
+    expect(io.out()).toContain(`kept VS Code server ${D}: in use by job 11 on c1\n`);
+    expect(fs.existsSync(path.join(root, 'cli', 'servers', `Stable-${D}`))).toBe(true);
+    expect(fs.existsSync(path.join(root, `code-${D}`))).toBe(true);
+    expect(fs.existsSync(path.join(root, 'bin', C))).toBe(false);
+  });
+
+  it('a running job that recorded nothing (an older slurmhop started it) keeps every version while it runs', async () => {
+    const deps = fakeHome(tmp(), { run: queue(['11', 'RUNNING']) });
+    const root = vscodeHome(deps);
+    fs.mkdirSync(path.join(deps.stateDir, 'jobs', '11'), { recursive: true });
+    const io = capture();
+    expect(await runCli(['cleanup'], [cleanupCommandWith(() => deps)])).toBe(EXIT.ok);
+    const why = 'your job 11 on c1 runs and did not record which VS Code servers it uses (started by an older slurmhop?): every version stays while it runs';
+    expect(io.out()).toBe(`kept VS Code server ${C}: ${why}\nkept VS Code server ${D}: ${why}\nnothing to remove\n`);
+    expect(fs.existsSync(path.join(root, 'bin', C))).toBe(true);
+  });
+
+  it('a job that ended, or Slurm no longer lists, protects nothing with its record', async () => {
+    const deps = fakeHome(tmp(), { run: queue(['11', 'COMPLETED']) });
+    const root = vscodeHome(deps);
+    serversOf(deps, '11', [C, D]);
+    serversOf(deps, '10', [C, D]);
+    capture();
+    expect(await runCli(['cleanup'], [cleanupCommandWith(() => deps)])).toBe(EXIT.ok);
+    expect(fs.existsSync(path.join(root, 'bin', C))).toBe(false);
+    expect(fs.existsSync(path.join(root, `code-${D}`))).toBe(false);
+  });
+
+  it('a version a job starts using between the plan and the removal stays', async () => {
+    const deps = fakeHome(tmp(), { run: queue(['11', 'RUNNING']) });
+    const root = vscodeHome(deps);
+    serversOf(deps, '11', []);
+    const plan = await planCleanup(deps);
+    expect(plan.remove.filter((r) => r.kind === 'vscode' && r.commit === D)).toHaveLength(2);
+    serversOf(deps, '11', [D]);
+    const { kept } = applyCleanup(deps, plan);
+    expect(kept).toEqual([{ what: `VS Code server ${D}`, why: 'in use by job 11 on c1' }]);
+    expect(fs.existsSync(path.join(root, 'cli', 'servers', `Stable-${D}`))).toBe(true);
+    expect(fs.existsSync(path.join(root, 'bin', C))).toBe(false);
+  });
+});
+
+// Root may remove anything: the owners are staged with chown, as another user's files would be.
+describe.skipIf(process.getuid?.() !== 0)("remote cleanup: what is not the user's", () => {
+  const OTHER = 54321;
+  const chownTree = (p: string, uid: number) => {
+    fs.lchownSync(p, uid, uid);
+    if (fs.lstatSync(p).isDirectory()) for (const e of fs.readdirSync(p)) chownTree(path.join(p, e), uid);
+  };
+
+  it('~/.vscode-server linked to a tree of another user: nothing in it goes, and the output says why', async () => {
+    const deps = fakeHome(tmp(), { run: queue(), uid: 4242 });
+    const root = vscodeHome(deps);
+    const shared = path.join(path.dirname(deps.home), 'shared-vscode-server');
+    fs.renameSync(root, shared);
+    fs.symlinkSync(shared, root);
+    chownTree(shared, OTHER);
+    const before = fs.readdirSync(shared).sort();
+    const io = capture();
+    expect(await runCli(['cleanup'], [cleanupCommandWith(() => deps)])).toBe(EXIT.ok);
+    expect(io.out()).toBe(`kept every VS Code server in ~/.vscode-server: ${root} leads to ${shared}, which belongs to uid ${OTHER}, not to you\nnothing to remove\n`);
+    expect(fs.readdirSync(shared).sort()).toEqual(before);
+  });
+
+  it("linked to a tree of the user's own elsewhere (a scratch filesystem): old versions go there as at home", async () => {
+    const deps = fakeHome(tmp(), { run: queue(), uid: 4242 });
+    const root = vscodeHome(deps);
+    const scratch = path.join(path.dirname(deps.home), 'scratch-vscode-server');
+    fs.renameSync(root, scratch);
+    fs.symlinkSync(scratch, root);
+    chownTree(scratch, 4242);
+    capture();
+    expect(await runCli(['cleanup'], [cleanupCommandWith(() => deps)])).toBe(EXIT.ok);
+    expect(fs.readdirSync(path.join(scratch, 'bin'))).toEqual([A]);
+    expect(fs.lstatSync(root).isSymbolicLink()).toBe(true);
+  });
+
+  it("a version with a file of another user in it, or in a directory of theirs, stays whole", async () => {
+    const deps = fakeHome(tmp(), { run: queue(), uid: 4242 });
+    const root = vscodeHome(deps);
+    chownTree(root, 4242);
+    fs.lchownSync(path.join(root, 'bin', C, 'out', 'main.js'), OTHER, OTHER);
+    const servers = path.join(root, 'cli', 'servers');
+    const elsewhere = path.join(path.dirname(deps.home), 'their-servers');
+    fs.renameSync(servers, elsewhere);
+    fs.symlinkSync(elsewhere, servers);
+    fs.lchownSync(elsewhere, OTHER, OTHER);
+    const io = capture();
+    expect(await runCli(['cleanup'], [cleanupCommandWith(() => deps)])).toBe(EXIT.ok);
+    expect(io.out().split('\n')).toEqual([
+      `kept VS Code server ${C}: ${path.join(root, 'bin', C, 'out', 'main.js')} belongs to uid ${OTHER}, not to you`,
+      `kept VS Code server ${D}: ${servers} leads to ${elsewhere}, which belongs to uid ${OTHER}, not to you`,
+      'nothing to remove',
+      '',
+    ]);
+    expect(fs.existsSync(path.join(root, 'bin', C, 'node'))).toBe(true);
+    expect(fs.existsSync(path.join(root, `code-${D}`))).toBe(true);
+    expect(fs.existsSync(path.join(elsewhere, `Stable-${D}`))).toBe(true);
   });
 });
 
