@@ -4,12 +4,13 @@ import os from 'node:os';
 import { sshdConfigFile, sshdLogFile } from '../paths.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { ALIVE_STATES, listJobs } from '../slurm/index.js';
-import { renderSshdConfig } from '../templates/index.js';
+import { renderSshdConfig, type SshdFeatures } from '../templates/index.js';
 import { sessionEnvironment } from './environment.js';
 import { ensureHostKey } from './hostkey.js';
 import type { JobContext, JobSettings, SessionServer } from './context.js';
 import { prepareContainer, type ContainerSettings } from './container/index.js';
-import { findSshd, sshdAcceptsOption, startSshd, type RunningSshd } from './sshd.js';
+import { findSshd, sshdFeatures, startSshd, type RunningSshd } from './sshd.js';
+import { sessionSources } from './session-sources.js';
 
 export async function startSessionServer(ctx: JobContext, settings: JobSettings, jobId: string): Promise<SessionServer> {
   return settings.container ? startContainerSshd(ctx, settings, settings.container, jobId) : startSessionSshd(ctx, settings, jobId);
@@ -20,12 +21,12 @@ async function startSessionSshd(ctx: JobContext, settings: JobSettings, jobId: s
   const sshdPath = findSshd(settings.sshd, ctx.env);
   const { passed, skipped } = sessionEnvironment(ctx.env);
   if (skipped.length) ctx.log({ type: 'env-skipped', names: skipped });
-  const disablePenalties = await sshdAcceptsOption(sshdPath, hostKey, 'PerSourcePenalties=no');
+  const features = await sshdFeatures(sshdPath, hostKey);
   const sshd = await startSshd({
     listenAddress: listenAddress(settings),
     sshd: sshdPath,
     logFile: sshdLogFile(ctx.stateDir, jobId),
-    configFor: configWriter(ctx, settings, jobId, { hostKey, env: passed, disablePenalties }),
+    configFor: configWriter(ctx, settings, jobId, { hostKey, env: passed, features, sessionSources: await exemptSources(ctx, settings, features) }),
   });
   return {
     port: sshd.port,
@@ -39,12 +40,20 @@ async function startSessionSshd(ctx: JobContext, settings: JobSettings, jobId: s
 const listenAddress = (settings: JobSettings) => (settings.transport === 'srun' ? '127.0.0.1' : '0.0.0.0');
 
 /** Writes the job's sshd_config for a port (startSshd may try several) and returns its path. */
-function configWriter(ctx: JobContext, settings: JobSettings, jobId: string, sshd: { hostKey: string; env: Record<string, string>; disablePenalties: boolean }) {
+function configWriter(ctx: JobContext, settings: JobSettings, jobId: string, sshd: { hostKey: string; env: Record<string, string>; features: SshdFeatures; sessionSources: string[] }) {
   return (port: number): string => {
     const file = sshdConfigFile(ctx.stateDir, jobId);
     writeFileAtomic(file, renderSshdConfig({ jobId, profile: settings.profile, user: ctx.user, port, listenAddress: listenAddress(settings), ...sshd }));
     return file;
   };
+}
+
+/** The addresses exempt from sshd's penalties (where it has them), said in the job's output. */
+async function exemptSources(ctx: JobContext, settings: JobSettings, features: SshdFeatures): Promise<string[]> {
+  if (!features.penalties) return [];
+  const { addresses, note } = await sessionSources(ctx.env, settings.transport);
+  ctx.log({ type: 'info', message: addresses.length ? `sshd penalises failing addresses, except ${note}` : `sshd penalties off: ${note}` });
+  return addresses;
 }
 
 function terminate(sshd: RunningSshd): void {
@@ -72,7 +81,7 @@ async function startContainerSshd(ctx: JobContext, settings: JobSettings, contai
       return prepared.run.argv([prepared.probe.sshd, '-D', '-e', '-f', config], name());
     },
     logFile: sshdLogFile(ctx.stateDir, jobId),
-    configFor: configWriter(ctx, settings, jobId, { hostKey, env: passed, disablePenalties: prepared.probe.penalties }),
+    configFor: configWriter(ctx, settings, jobId, { hostKey, env: passed, features: prepared.probe.features, sessionSources: await exemptSources(ctx, settings, prepared.probe.features) }),
   }).catch(async (err: unknown) => {
     // An sshd that never answered was killed, but podman's container may live on without it.
     await removeAll();

@@ -6,6 +6,7 @@ import net from 'node:net';
 import { execa } from 'execa';
 import { SlurmhopError } from '../errors.js';
 import { findOnPath, isExecutableFile } from '../fsutil.js';
+import type { SshdFeatures } from '../templates/index.js';
 
 /** Where sshd usually is, on nodes and in images. */
 export const SSHD_CANDIDATES = ['/usr/sbin/sshd', '/usr/local/sbin/sshd', '/usr/bin/sshd', '/usr/local/bin/sshd'];
@@ -29,6 +30,12 @@ export function findSshd(configured: string | undefined, env: NodeJS.ProcessEnv 
 export async function sshdAcceptsOption(sshd: string, hostKey: string, option: string): Promise<boolean> {
   const r = await execa(sshd, ['-t', '-f', '/dev/null', '-h', hostKey, '-o', option], { reject: false, stdin: 'ignore' });
   return r.exitCode === 0;
+}
+
+/** Which per-source controls this sshd knows: one `sshd -t` for OpenSSH 9.8+, two before. */
+export async function sshdFeatures(sshd: string, hostKey: string): Promise<SshdFeatures> {
+  if (await sshdAcceptsOption(sshd, hostKey, 'PerSourcePenalties=no')) return { perSourceMaxStartups: true, penalties: true };
+  return { perSourceMaxStartups: await sshdAcceptsOption(sshd, hostKey, 'PerSourceMaxStartups=1'), penalties: false };
 }
 
 /** A port the OS considers free now; the bind in sshd may still lose a race, hence retries. */

@@ -27,7 +27,8 @@ export function selfCheck(version: string, commands: string[]): void {
     listenAddress: '127.0.0.1',
     hostKey: '/dev/null',
     env: { SLURM_JOB_ID: '1' },
-    disablePenalties: false,
+    features: { perSourceMaxStartups: true, penalties: true },
+    sessionSources: ['127.0.0.1'],
   });
   if (!script.includes('job check') || !sshd.includes('2222')) throw new Error('self-check: a template rendered wrong');
   for (const needed of ['proxy', 'job', 'update', 'rollback']) {

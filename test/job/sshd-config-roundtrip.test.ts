@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sessionEnvironment } from '../../src/job/environment.js';
+import { sshdFeatures } from '../../src/job/sshd.js';
 import { renderSshdConfig } from '../../src/templates/index.js';
 import { tempDirs } from '../helpers/tmp.js';
 
@@ -26,7 +27,7 @@ describe.skipIf(!fs.existsSync(SSHD))('sshd -T reads the generated sshd_config',
     });
     expect(skipped).toEqual(['DQ', 'HASH']);
     const config = path.join(dir, 'sshd_config');
-    fs.writeFileSync(config, renderSshdConfig({ jobId: '42', profile: 'cpu', user: 'ada', port: 40123, listenAddress: '0.0.0.0', hostKey: key, env: passed, disablePenalties: false }));
+    fs.writeFileSync(config, renderSshdConfig({ jobId: '42', profile: 'cpu', user: 'ada', port: 40123, listenAddress: '0.0.0.0', hostKey: key, env: passed, features: await sshdFeatures(SSHD, key), sessionSources: ['10.77.0.1'] }));
     const r = await execa(SSHD, ['-T', '-f', config], { reject: false });
     expect(r.exitCode, r.stderr).toBe(0);
     const setenv = r.stdout.split('\n').filter((l) => l.startsWith('setenv ')).map((l) => l.slice(7));
@@ -34,5 +35,9 @@ describe.skipIf(!fs.existsSync(SSHD))('sshd -T reads the generated sshd_config',
     expect(r.stdout).toContain('versionaddendum slurmhop-42');
     expect(r.stdout).toContain('allowagentforwarding no');
     expect(r.stdout).toContain('authenticationmethods publickey');
+    expect(r.stdout).toContain('maxstartups 400:30:400');
+    expect(r.stdout).toContain('logingracetime 30');
+    // OpenSSH 8.5+ (bookworm has 9.2); penalties and their exemption are read by 9.8+ (test/e2e/sshd-flood.test.ts on trixie).
+    expect(r.stdout).toContain('persourcemaxstartups 100');
   });
 });

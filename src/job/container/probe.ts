@@ -1,6 +1,7 @@
 // One short run of the image before the session: does it have an sshd (and
 // which OpenSSH options it knows), and what environment the image sets.
 import { SlurmhopError } from '../../errors.js';
+import type { SshdFeatures } from '../../templates/index.js';
 import { SSHD_CANDIDATES } from '../sshd.js';
 import { explainingLines, runtimeFailed } from './failure.js';
 import type { ContainerRun, Exec, ExecResult } from './runner.js';
@@ -15,6 +16,7 @@ fi
 if [ -z "$sshd" ] || [ ! -x "$sshd" ]; then echo "slurmhop-probe no-sshd"; exit 0; fi
 echo "slurmhop-probe sshd $sshd"
 if "$sshd" -t -f /dev/null -h "$2" -o PerSourcePenalties=no >/dev/null 2>&1; then echo "slurmhop-probe penalties"; fi
+if "$sshd" -t -f /dev/null -h "$2" -o PerSourceMaxStartups=1 >/dev/null 2>&1; then echo "slurmhop-probe per-source"; fi
 tty=$(grep '^tty:' /etc/group 2>/dev/null | cut -d: -f3)
 if [ -n "$tty" ] && [ -r /proc/self/gid_map ]; then
   mapped=
@@ -28,8 +30,8 @@ env`;
 
 export interface ProbeResult {
   sshd: string;
-  /** The sshd knows PerSourcePenalties (OpenSSH 9.8+). */
-  penalties: boolean;
+  /** The per-source controls the sshd knows (PerSourceMaxStartups: 8.5+, PerSourcePenalties: 9.8+). */
+  features: SshdFeatures;
   /** The image's environment as its processes see it. */
   env: Record<string, string>;
   /**
@@ -77,7 +79,8 @@ export function parseProbe(r: ExecResult, opts: { image: string; sshd?: string |
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
     if (m) env[m[1]!] = m[2]!;
   }
-  const result: ProbeResult = { sshd, penalties: marks.includes('slurmhop-probe penalties'), env };
+  const features = { perSourceMaxStartups: marks.includes('slurmhop-probe per-source'), penalties: marks.includes('slurmhop-probe penalties') };
+  const result: ProbeResult = { sshd, features, env };
   const groupAt = lines.indexOf('slurmhop-probe group');
   if (marks.includes('slurmhop-probe tty-unmapped') && groupAt >= 0 && groupAt < envAt) {
     result.groupWithoutTty = `${lines.slice(groupAt + 1, envAt).filter((l) => l && !l.startsWith('tty:')).join('\n')}\n`;
