@@ -4,3 +4,7 @@ export { submitJob, parseSbatchOutput } from './sbatch.js';
 export { cancelJobs } from './scancel.js';
 export { parseSlurmDuration } from './time.js';
 export { listJobResources, parseJobResources, gresNames, type JobResources } from './resources.js';
+export { partitionAvailability, summarize, type PartitionAvailability, type GresAvailability } from './availability.js';
+export { parseSinfo, usableNow, type NodeRow } from './sinfo.js';
+export { parseGres, gresLabel, type GresCount } from './gres.js';
+export { estimateStart, parseTestOnly, type StartEstimate } from './test-only.js';

@@ -67,7 +67,7 @@ describe('slurmhop: help, version, unknown commands (the conventions of "remote"
     const w = world();
     expect(await w.run('help')).toBe(0);
     expect(w.out.join('')).toBe(`${helpText()}\n`);
-    for (const name of ['setup', 'code', 'list', 'cancel', 'alloc', 'swap', 'gpuswap', 'history', 'doctor', 'cleanup', 'clusters', 'uninstall']) {
+    for (const name of ['setup', 'code', 'list', 'cancel', 'alloc', 'swap', 'gpuswap', 'history', 'doctor', 'cleanup', 'resources', 'clusters', 'uninstall']) {
       expect(helpText()).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
     }
     expect(await w.run()).toBe(2);
@@ -105,7 +105,8 @@ describe('the login node commands run remote through the login alias', () => {
     const w = world({ clusters: ['hpc', 'mila'] });
     expect(await w.run('list', '--cluster', 'mila', '--json')).toBe(0);
     expect(await w.run('history', '--cluster=hpc')).toBe(0);
-    expect(w.calls.map((c) => c.args.join(' '))).toEqual(['-T mila .local/bin/remote list --json', '-T hpc .local/bin/remote history']);
+    expect(await w.run('resources', '--cluster=hpc', '--json')).toBe(0);
+    expect(w.calls.map((c) => c.args.join(' '))).toEqual(['-T mila .local/bin/remote list --json', '-T hpc .local/bin/remote history', '-T hpc .local/bin/remote resources --json']);
     expect(await w.run('list')).toBe(2);
     expect(w.err.join('')).toContain('several clusters are set up: hpc, mila');
   });

@@ -11,6 +11,7 @@ import { jobCommand } from './job.js';
 import { knownHostsCommand } from './known-hosts.js';
 import { listCommand } from './list.js';
 import { proxyCommand } from './proxy.js';
+import { resourcesCommand } from './resources.js';
 import { sessionEndedCommand } from './session-ended.js';
 import { shutdownWriteCommand } from './shutdown-write.js';
 import { sshCommand } from './ssh.js';
@@ -29,6 +30,7 @@ export const COMMANDS: Command[] = [
   historyCommand,
   doctorCommand,
   cleanupCommand,
+  resourcesCommand,
   hostkeyCommand,
   knownHostsCommand,
   checkCommand,

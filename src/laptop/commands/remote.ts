@@ -1,4 +1,4 @@
-// `slurmhop list|cancel|alloc|swap|gpuswap|history|doctor|cleanup ...`: the
+// `slurmhop list|cancel|alloc|swap|gpuswap|history|doctor|cleanup|resources ...`: the
 // login node's `remote` command, run through the cluster's login alias (its
 // pinned host key, its ControlMaster), with a terminal when this one is one,
 // and its exit code.
@@ -15,6 +15,7 @@ const PASSED: Array<[string, string]> = [
   ['history', 'your past sessions and why they ended (remote history)'],
   ['doctor', 'check the setup on the login node (remote doctor)'],
   ['cleanup', 'remove old VS Code servers and ended job directories (remote cleanup)'],
+  ['resources', 'what is free now, and when each profile\'s job would start (remote resources)'],
 ];
 
 export const remoteCommands: LaptopCommand[] = PASSED.map(([name, summary]) => ({
