@@ -28,8 +28,8 @@ export interface SshdFeatures {
   penalties: boolean;
 }
 
-/** Unauthenticated connections one address may hold: the owner's own bursts from the login node fit. */
-export const PER_SOURCE_MAX_STARTUPS = 100;
+/** Unauthenticated connections one address may hold: the owner's bursts from the login node (100 connects at once) fit, with room to spare. */
+export const PER_SOURCE_MAX_STARTUPS = 128;
 
 export function renderSshdConfig(input: SshdConfigInput): string {
   const pairs = Object.entries(input.env).map(([k, v]) => sshdConfigQuote(`${k}=${v}`));

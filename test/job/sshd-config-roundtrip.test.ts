@@ -38,6 +38,6 @@ describe.skipIf(!fs.existsSync(SSHD))('sshd -T reads the generated sshd_config',
     expect(r.stdout).toContain('maxstartups 400:30:400');
     expect(r.stdout).toContain('logingracetime 30');
     // OpenSSH 8.5+ (bookworm has 9.2); penalties and their exemption are read by 9.8+ (test/e2e/sshd-flood.test.ts on trixie).
-    expect(r.stdout).toContain('persourcemaxstartups 100');
+    expect(r.stdout).toContain('persourcemaxstartups 128');
   });
 });

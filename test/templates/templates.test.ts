@@ -64,23 +64,23 @@ describe('sshd_config', () => {
     expect(text).toContain('SetEnv "SLURM_JOB_ID=42" "CUDA_VISIBLE_DEVICES=0" "SPACED=a b  c" "MODULEPATH=/opt/m:/usr/share/m"\n');
   });
 
-  it('OpenSSH 9.8+: penalties on with the login node exempt, one address holds at most 100 of the 400 unauthenticated slots', () => {
+  it('OpenSSH 9.8+: penalties on with the login node exempt, one address holds at most 128 of the 400 unauthenticated slots', () => {
     const text = renderSshdConfig(input);
-    expect(lines(text)).toEqual(expect.arrayContaining(['MaxStartups 400', 'PerSourceMaxStartups 100', 'LoginGraceTime 30', 'PerSourcePenaltyExemptList 10.1.0.5,192.168.7.2']));
+    expect(lines(text)).toEqual(expect.arrayContaining(['MaxStartups 400', 'PerSourceMaxStartups 128', 'LoginGraceTime 30', 'PerSourcePenaltyExemptList 10.1.0.5,192.168.7.2']));
     expect(text).not.toMatch(/^PerSourcePenalties /m);
     expectGolden(golden('sshd_config'), text);
   });
 
   it('OpenSSH 9.8+ where the login node is unknown: penalties off (they would lock the owner out with every other user of it)', () => {
     const text = renderSshdConfig({ ...input, sessionSources: [] });
-    expect(lines(text)).toEqual(expect.arrayContaining(['MaxStartups 400', 'PerSourceMaxStartups 100', 'PerSourcePenalties no']));
+    expect(lines(text)).toEqual(expect.arrayContaining(['MaxStartups 400', 'PerSourceMaxStartups 128', 'PerSourcePenalties no']));
     expect(text).not.toMatch(/^PerSourcePenaltyExemptList/m);
     expectGolden(golden('sshd_config-no-login-address'), text);
   });
 
   it('OpenSSH 8.5 to 9.7 (bookworm: 9.2): the per-source limit, no penalty options; before 8.5 (bullseye: 8.4): neither', () => {
     const bookworm = renderSshdConfig({ ...input, features: { perSourceMaxStartups: true, penalties: false } });
-    expect(lines(bookworm)).toEqual(expect.arrayContaining(['MaxStartups 400', 'PerSourceMaxStartups 100']));
+    expect(lines(bookworm)).toEqual(expect.arrayContaining(['MaxStartups 400', 'PerSourceMaxStartups 128']));
     expect(bookworm).not.toMatch(/^PerSourcePenalt/m);
     expectGolden(golden('sshd_config-openssh-9.2'), bookworm);
     const bullseye = renderSshdConfig({ ...input, features: { perSourceMaxStartups: false, penalties: false } });
