@@ -1,7 +1,7 @@
 // remote cleanup on the real cluster, as hal: a ~/.vscode-server with four
 // server versions (both layouts Remote-SSH uses) loses all but the newest two,
-// except one a process of hal's on the login node runs from; data/ and
-// extensions/ stay. A cancelled job's directory and output go (its record
+// except one a process of hal's on the login node runs from, or a running job
+// recorded that its node runs; data/ and extensions/ stay. A cancelled job's directory and output go (its record
 // stays for remote history), a running job's stay. remote doctor reports the
 // home directory's room and ~/.vscode-server's size.
 import fs from 'node:fs';
@@ -119,10 +119,18 @@ describe('remote cleanup', () => {
     const sessions = (JSON.parse(String(history.stdout)) as { sessions: Array<{ jobId: string; reason: string | null }> }).sessions;
     expect(sessions).toContainEqual(expect.objectContaining({ jobId: ids.cancelled, reason: 'cancelled' }));
 
-    // Once the process ends, the version it ran from is an old one like the others.
+    // Once the process ends, the version it ran from is an old one like the others, but for the
+    // running job: it wrote down the VS Code servers its node runs, and this cluster's nodes share
+    // one process table, so it saw the login node's process too (a real node sees only its own).
+    // Its record holds while it runs; once it has ended, the version goes.
     await onNode('login', USER, ['kill', holder!.pid]);
     await holder!.done;
     holder = undefined;
+    const kept = await laptop.remote(['cleanup']);
+    expect(kept.exitCode, String(kept.stderr)).toBe(0);
+    expect(String(kept.stdout)).toMatch(new RegExp(`^kept VS Code server ${D}: in use by job ${ids.running} on c[12]$`, 'm'));
+    expect((await laptop.remote(['cancel', ids.running!])).exitCode).toBe(0);
+    await waitFor(async () => (await jobsOf(USER)).length === 0, 30_000, 'the running job to end');
     const again = await laptop.remote(['cleanup']);
     expect(again.exitCode, String(again.stderr)).toBe(0);
     expect(String(again.stdout)).toMatch(new RegExp(`^removed  .*  ~/\\.vscode-server/cli/servers/Stable-${D}$`, 'm'));
