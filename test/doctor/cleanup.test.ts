@@ -188,6 +188,19 @@ describe('remote cleanup: VS Code servers that run in jobs (this host cannot see
     expect(fs.existsSync(path.join(root, `code-${D}`))).toBe(false);
   });
 
+  it('a job this squeue does not list (another cluster sharing the home) whose liveness mark is fresh keeps its versions too', async () => {
+    const deps = fakeHome(tmp(), { run: queue() });
+    const root = vscodeHome(deps);
+    serversOf(deps, '77', [C]);
+    fs.writeFileSync(path.join(deps.stateDir, 'jobs', '77', 'alive'), '');
+    serversOf(deps, '78', [D]); // no liveness mark: ended, or never ran here
+    const io = capture();
+    expect(await runCli(['cleanup'], [cleanupCommandWith(() => deps)])).toBe(EXIT.ok);
+    expect(io.out()).toContain(`kept VS Code server ${C}: in use by job 77\n`);
+    expect(fs.existsSync(path.join(root, 'bin', C))).toBe(true);
+    expect(fs.existsSync(path.join(root, `code-${D}`))).toBe(false);
+  });
+
   it('a version a job starts using between the plan and the removal stays', async () => {
     const deps = fakeHome(tmp(), { run: queue(['11', 'RUNNING']) });
     const root = vscodeHome(deps);
