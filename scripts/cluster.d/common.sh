@@ -4,7 +4,7 @@
 
 STATE=${SLURMHOP_CLUSTER_DIR:-/var/lib/slurmhop-cluster}
 LOGIN_PORT=${SLURMHOP_LOGIN_PORT:-2222}
-USERS_LIST="ada bob cyd dan eve fay gus hal ivy jay kim lee mia ned oli"
+USERS_LIST="ada bob cyd dan eve fay gus hal ivy jay kim lee mia ned oli pia"
 COMPUTE_NODES="c1 c2"
 # The shape's nodes (shape.sh select_shape): login2 joins in the production shape.
 ALL_NODES="login c1 c2"

@@ -38,6 +38,11 @@
 #   and login2 (never root): address space 1 GiB (ulimit -v 1048576), 256 open
 #   files (ulimit -n), 4096 processes (ulimit -u; the kernel counts them per
 #   user across all nodes of this machine, threads included).
+# - A home mounted noexec: the test user pia's home is noexec on every node
+#   (a bind mount over the caching view), as sites mount whole home file
+#   systems. A scratch file system that allows executables is shared by every
+#   node at /srv ($STATE/scratch), and the login nodes' sessions get
+#   SCRATCH=/srv/USER from pam_env, as sites set it.
 
 SHAPE_FILE=$STATE/shape
 SHAPES="plain production"
@@ -49,6 +54,7 @@ LOGIN_LIMIT_NOFILE=256
 LOGIN_LIMIT_NPROC=4096
 FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
 LOGIN2_CLOCK_OFFSET=+7s
+NOEXEC_USER=pia
 # Every node a shape may have: `down` cleans up after any of them.
 EVERY_NODE="login login2 c1 c2"
 
@@ -147,7 +153,22 @@ ensure_homes() {
       (($(now_ms) < deadline)) || die "node $node: bindfs did not mount /home"
       sleep 0.02
     done
+    # shellcheck disable=SC2016
+    in_node "$node" sh -c 'mount --bind "$1" "$1" && mount -o remount,bind,noexec,nosuid,nodev "$1"' noexec "/home/$NOEXEC_USER"
   done
+}
+
+# The scratch file system (exec allowed, shared by every node) and the
+# login nodes' SCRATCH variable (pam_env).
+ensure_scratch() {
+  local node
+  is_production || return 0
+  install -d -m 1777 "$STATE/scratch"
+  printf 'SCRATCH DEFAULT=/srv/@{PAM_USER}\n' | write_if_changed "$STATE/login/pam_env.conf" 0644 || true
+  for node in $ALL_NODES; do
+    node_bind "$node" "$STATE/scratch" /srv
+  done
+  for node in $LOGIN_NODES; do node_bind "$node" "$STATE/login/pam_env.conf" /etc/security/pam_env.conf; done
 }
 
 # What the production shape adds to slurm.conf (after the defaults it overrides).
