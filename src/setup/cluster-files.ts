@@ -32,16 +32,28 @@ fi`,
   }
 }
 
+/**
+ * The key's line out of authorized_keys: a new file beside the real one (a
+ * symlink is followed, and stays a link), renamed over it only when grep read
+ * and wrote it whole (exit 0 or 1; 2 is an error, e.g. a full home or quota).
+ */
 export async function removeAuthorizedKey(session: RemoteSession, publicKey: string): Promise<void> {
   const blob = publicKey.trim().split(/\s+/)[1] ?? '';
   const r = await session.sh(
     `f=$HOME/.ssh/authorized_keys
 [ -f "$f" ] || exit 0
 grep -qF -- "$1" "$f" || exit 0
-t=$(mktemp "$f.XXXXXX") && grep -vF -- "$1" "$f" >"$t"; chmod 600 "$t" && mv -f "$t" "$f"`,
+real=$(readlink -f -- "$f") && [ -n "$real" ] || exit 3
+mode=$(stat -c %a -- "$real") || exit 3
+t=$(mktemp "$real.slurmhop-XXXXXX") || exit 3
+grep -vF -- "$1" "$real" >"$t"
+if [ $? -gt 1 ]; then rm -f "$t"; exit 3; fi
+chmod "$mode" "$t" && mv -f "$t" "$real" || { rm -f "$t"; exit 3; }`,
     [blob],
   );
-  if (r.code !== 0) throw setupError('cluster-step', `removing the key from ~/.ssh/authorized_keys failed: ${r.stderr.trim()}`);
+  if (r.code !== 0) {
+    throw setupError('cluster-step', `removing the key from ~/.ssh/authorized_keys on the cluster failed (the file is unchanged): ${r.stderr.trim() || `exit ${r.code}`}`, 'is your home there full or over quota? (quota -s, df -h ~); free some space and run uninstall again');
+  }
 }
 
 /** Write config.ini: a timestamped backup of an existing one, then a temporary file renamed over it. */
