@@ -16,7 +16,8 @@ import type { RemoteSession } from './remote-session.js';
 import type { SetupDeps } from './deps.js';
 import { setupError } from './errors.js';
 import { parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
-import { agentSocket, defaultIdentities, defaultKey, knownHostsFiles, sshAbsolutePath, requireSshProgram, vscodeUserDirs } from './laptop-paths.js';
+import { defaultKey, knownHostsFiles, sshAbsolutePath, requireSshProgram, vscodeUserDirs } from './laptop-paths.js';
+import { logIn } from './login.js';
 import { existingKeyPair, newKeyPair, type KeyPair } from './laptop-key.js';
 import { applyChange, changed, describeChange, readText, type FileChange } from './local-files.js';
 import { planKeyFiles, planKnownHosts, planLocal } from './local-plan.js';
@@ -36,25 +37,20 @@ async function configure(answers: Answers, args: SetupArgs, deps: SetupDeps): Pr
   const ssh = requireSshProgram(laptop);
 
   report({ type: 'step', title: 'Checking your files' });
-  const keyFile = args.identity ? resolvePath(args.identity, laptop.platform) : defaultKey(laptop, answers.cluster);
+  const planned = (identity: string | undefined) => (identity ? resolvePath(identity, laptop.platform) : defaultKey(laptop, answers.cluster));
   // Parse what will be edited before anything else: a broken file stops here.
-  planLocal({ answers, laptop, key: { file: keyFile, publicKey: '' }, profiles: ['cpu'], sshProgram: ssh, connectTimeout: 0, vscode: args.vscode });
+  planLocal({ answers, laptop, key: { file: planned(answers.identity), publicKey: '' }, profiles: ['cpu'], sshProgram: ssh, connectTimeout: 0, vscode: args.vscode });
   const knownHosts = readKnownHosts(knownHostsFiles(laptop));
+  report({ type: 'done', message: `${answers.sshConfig}${args.vscode ? ' and VS Code\'s settings' : ''} can be edited` });
 
   report({ type: 'step', title: `Connecting to ${answers.user}@${answers.host}:${answers.port}` });
   const password = args.passwordStdin ? firstLine(await deps.readStdin()) : undefined;
-  const connected = await deps.connect({
-    host: answers.host,
-    port: answers.port,
-    auth: { user: answers.user, keyFiles: [keyFile, ...(args.identity ? [] : defaultIdentities(laptop))], agent: agentSocket(laptop), password },
-    knownHosts,
-    acceptNewHostKey: args.acceptNewHostKey,
-    ask: deps.ask,
-    info: (message) => report({ type: 'info', message }),
-  });
+  const login = await logIn(deps, answers, { identity: answers.identity && planned(answers.identity), password, acceptNewHostKey: args.acceptNewHostKey, knownHosts });
+  const { connected } = login;
+  const chosen = { ...answers, user: login.user, identity: login.identity ?? answers.identity };
   try {
-    report({ type: 'done', message: `logged in (${connected.method})` });
-    await setUp(answers, args, deps, connected, keyFile, ssh);
+    report({ type: 'done', message: `logged in as ${login.user} (${connected.method})` });
+    await setUp(chosen, args, deps, connected, planned(chosen.identity), ssh);
   } finally {
     connected.session.end();
   }
@@ -67,7 +63,7 @@ async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connect
   requireExec(facts);
   const arch = binaryFor(facts);
 
-  const key: KeyPair = fs.existsSync(keyFile) ? await existingKeyPair(keyFile, deps.ask) : args.identity ? await existingKeyPair(keyFile, deps.ask) : newKeyPair(keyFile, answers.cluster);
+  const key: KeyPair = fs.existsSync(keyFile) || answers.identity ? await existingKeyPair(keyFile, deps.ask) : newKeyPair(keyFile, answers.cluster);
   const keyChanges = planKeyFiles(key);
   const authorized = hasPublicKey(facts.authorizedKeys, key.publicKey);
 
