@@ -2,7 +2,7 @@
 // Exit codes: the wizard's (SETUP_EXIT, documented in TUTORIAL.md) for what
 // fails on this computer; a command run on the login node exits with the code
 // `remote` exited with (ssh's own failure is 255).
-import { SETUP_EXIT, SetupError, type Laptop, type RemoteBinarySource } from '../setup/index.js';
+import { SETUP_EXIT, SetupError, wasInterrupted, type Laptop, type RemoteBinarySource } from '../setup/index.js';
 import { VERSION } from '../version.js';
 import type { LaptopCommand } from './command.js';
 import { LAPTOP_COMMANDS } from './commands/index.js';
@@ -42,6 +42,7 @@ export async function runLaptop(argv: string[], env: LaptopEnv): Promise<number>
     }
     return await command.run(rest, env);
   } catch (err) {
+    if (wasInterrupted()) return SETUP_EXIT.declined;
     if (err instanceof SetupError) {
       env.err(`slurmhop: ${err.message}\n`);
       if (err.hint) env.err(`slurmhop: ${err.hint}\n`);
@@ -62,5 +63,6 @@ export function main(argv: string[], remoteBinary: RemoteBinarySource, laptop: L
     err: (text) => process.stderr.write(text),
     run: runProgram,
   };
-  runLaptop(argv, env).then((code) => process.exit(code));
+  // After a signal the wizard's handler removes what was half made, then exits 10 itself.
+  runLaptop(argv, env).then((code) => wasInterrupted() || process.exit(code));
 }

@@ -3,6 +3,7 @@
 // config.ini (backup, temporary file, rename) and the job host key.
 import crypto from 'node:crypto';
 import { setupError } from './errors.js';
+import { onInterrupt } from './interrupt.js';
 import type { RemoteSession } from './remote-session.js';
 
 /** The key's blob (second field) is what identifies it; options and comments may differ. */
@@ -63,12 +64,17 @@ export async function writeConfigIni(session: RemoteSession, file: string, text:
   const mk = await session.sh('umask 077; mkdir -p "$1"', [dir]);
   if (mk.code !== 0) throw setupError('cluster-step', `cannot create ${dir} on the cluster: ${mk.stderr.trim()}`);
   const tmp = `${dir}/.config.ini.slurmhop-${crypto.randomBytes(4).toString('hex')}`;
+  const off = onInterrupt(async () => {
+    await session.sh('rm -f "$1"', [tmp]);
+  });
   await session.writeFile(tmp, text, 0o644);
-  const r = await session.sh(
-    `if [ -f "$2" ]; then cp -p "$2" "$2.slurmhop-backup-$3" && chmod "$(stat -c %a "$2")" "$1"; fi
+  const r = await session
+    .sh(
+      `if [ -f "$2" ]; then cp -p "$2" "$2.slurmhop-backup-$3" && chmod "$(stat -c %a "$2")" "$1"; fi
 mv -f "$1" "$2"`,
-    [tmp, file, stamp],
-  );
+      [tmp, file, stamp],
+    )
+    .finally(off);
   if (r.code !== 0) {
     await session.sh('rm -f "$1"', [tmp]);
     throw setupError('cluster-step', `writing ${file} on the cluster failed: ${r.stderr.trim()}`, 'the old file is unchanged');

@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type { ClusterFacts } from './cluster-probe.js';
 import { setupError } from './errors.js';
+import { removedIfInterrupted } from './interrupt.js';
 import type { LocalBinary } from './remote-binary.js';
 import type { RemoteSession } from './remote-session.js';
 
@@ -16,21 +17,28 @@ export async function installBinary(session: RemoteSession, facts: ClusterFacts,
   let lastShown = -1;
   const mk = await session.sh('mkdir -p "$HOME/.local/bin"');
   if (mk.code !== 0) throw setupError('cluster-step', `cannot create ~/.local/bin on the cluster: ${mk.stderr.trim()}`);
-  try {
-    await session.upload(binary.file, tmp, (done, total) => {
-      const pct = Math.floor((done / total) * 4) * 25;
-      if (pct !== lastShown) progress(`uploading ${path.basename(binary.file)}: ${pct}%`);
-      lastShown = pct;
-    });
-  } catch (err) {
-    await session.sh('rm -f "$1"', [tmp]);
-    throw setupError('cluster-step', `uploading ${binary.file} to the login node failed: ${(err as Error).message}`, 'is your home directory full or over quota? (quota -s, df -h ~)');
-  }
-  const r = await session.sh(
-    `got=$(sha256sum "$1" | cut -d' ' -f1)
+  const r = await removedIfInterrupted(
+    async () => {
+      await session.sh('rm -f "$1"', [tmp]);
+    },
+    async () => {
+      try {
+        await session.upload(binary.file, tmp, (done, total) => {
+          const pct = Math.floor((done / total) * 100);
+          if (pct !== lastShown) progress(`uploading ${path.basename(binary.file)}: ${pct}% of ${Math.round(total / 2 ** 20)} MB`);
+          lastShown = pct;
+        });
+      } catch (err) {
+        await session.sh('rm -f "$1"', [tmp]);
+        throw setupError('cluster-step', `uploading ${binary.file} to the login node failed: ${(err as Error).message}`, 'is your home directory full or over quota? (quota -s, df -h ~)');
+      }
+      return session.sh(
+        `got=$(sha256sum "$1" | cut -d' ' -f1)
 if [ "$got" != "$2" ]; then rm -f "$1"; echo "checksum mismatch: $got" >&2; exit 3; fi
 chmod 755 "$1" && mv -f "$1" .local/bin/remote`,
-    [tmp, binary.sha256],
+        [tmp, binary.sha256],
+      );
+    },
   );
   if (r.code !== 0) {
     throw setupError('cluster-step', `installing ~/.local/bin/remote failed: ${r.stderr.trim() || `exit ${r.code}`}`, 'run setup again; if it persists, check the free space in your home (df -h ~)');

@@ -6,6 +6,7 @@ export { connect } from './connect.js';
 export type { SetupDeps, LocalRun } from './deps.js';
 export { SetupError, SETUP_EXIT, SETUP_EXIT_DESCRIPTIONS, setupError } from './errors.js';
 export { createReport } from './report.js';
+export { exitCleanlyOnSignals, interruptError, wasInterrupted } from './interrupt.js';
 export { runWizard } from './wizard.js';
 export { configuredClusters, pickCluster, recordCluster, type ConfiguredCluster } from './clusters.js';
 export { defaultKey, defaultSshConfig, laptopCacheDir, laptopConfigDir, requireSshProgram, sshProgram, type Laptop } from './laptop-paths.js';

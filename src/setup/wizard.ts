@@ -108,8 +108,8 @@ async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connect
   } else report({ type: 'skip', message: 'public key already in ~/.ssh/authorized_keys on the cluster' });
 
   report({ type: 'step', title: 'Installing remote on the cluster' });
-  const binary = await deps.remoteBinary.get(arch, (message) => report({ type: 'info', message }));
-  const installed = await installBinary(session, facts, binary, (message) => report({ type: 'info', message }));
+  const binary = await deps.remoteBinary.get(arch, (message, ongoing) => report(ongoing ? { type: 'progress', key: 'make', message } : { type: 'info', message }));
+  const installed = await installBinary(session, facts, binary, (message) => report({ type: 'progress', key: 'upload', message }));
   const version = await installedVersion(session);
   report({ type: installed === 'installed' ? 'done' : 'skip', message: `~/.local/bin/remote (${version}, ${path.basename(binary.file)})` });
   report({ type: 'step', title: 'Profiles' });

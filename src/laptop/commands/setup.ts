@@ -1,7 +1,7 @@
 // `slurmhop setup` (and `npm run setup` from a checkout): the wizard, with the
 // real terminal, clock, ssh and files.
 import { execa } from 'execa';
-import { connect, createAsker, createReport, parseSetupArgs, runWizard, USAGE, type SetupDeps } from '../../setup/index.js';
+import { connect, createAsker, createReport, exitCleanlyOnSignals, parseSetupArgs, runWizard, USAGE, type SetupDeps } from '../../setup/index.js';
 import type { LaptopCommand } from '../command.js';
 import type { LaptopEnv } from '../env.js';
 
@@ -23,7 +23,7 @@ export async function setup(argv: string[], env: LaptopEnv): Promise<number> {
     laptop: env.laptop,
     now: () => new Date(),
     ask: createAsker({ questions: tty && !args.yes, tty }),
-    report: createReport((text) => env.err(text)),
+    report: createReport((text) => env.err(text), { tty: Boolean(process.stderr.isTTY) }),
     out: env.out,
     readStdin: async () => {
       const chunks: Buffer[] = [];
@@ -37,6 +37,11 @@ export async function setup(argv: string[], env: LaptopEnv): Promise<number> {
       return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
     },
   };
-  await runWizard(args, deps);
+  const restore = exitCleanlyOnSignals(env.err);
+  try {
+    await runWizard(args, deps);
+  } finally {
+    restore();
+  }
   return 0;
 }
