@@ -15,6 +15,8 @@ export interface Choice<T> {
 export interface Asker {
   /** False under --yes or without a terminal: questions take their defaults. */
   readonly interactive: boolean;
+  /** A terminal is there for secrets (a password, a one-time code), even under --yes. */
+  readonly tty: boolean;
   text(message: string, initial: string | undefined, flag: string, validate?: (v: string) => string | true): Promise<string>;
   confirm(message: string, initial: boolean, flag?: string): Promise<boolean>;
   /** One of a numbered list; without a terminal, an error that says what to pass (`flag`). */
@@ -74,6 +76,7 @@ export function createAsker({ questions: interactive, tty, terminal = { input: p
   };
   return {
     interactive,
+    tty,
     async text(message, initial, flag, validate) {
       if (!interactive) {
         if (initial === undefined) throw setupError('usage', `${message}: no answer without a terminal`, `pass ${flag}`);

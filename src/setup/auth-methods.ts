@@ -53,7 +53,9 @@ export function authHandler(src: AuthSources): AuthHandlerMiddleware {
     candidates.push({ method: 'publickey', what: `the key ${show(file)}`, make: () => loadKey(file, src, log, show) });
   }
   if (src.agent && src.agentKeys) candidates.push({ method: 'agent', what: "the agent's keys", make: async () => ({ type: 'agent', username: src.user, agent: src.agent! }) as unknown as AuthenticationType });
-  candidates.push({
+  // Without a terminal only a password from --password-stdin can answer.
+  const canAnswer = src.ask.tty || src.password !== undefined;
+  if (canAnswer) candidates.push({
     method: 'keyboard-interactive',
     what: 'keyboard-interactive',
     make: async () => ({ type: 'keyboard-interactive', username: src.user, prompt: kbdPrompt(src) }) as unknown as AuthenticationType,
@@ -89,7 +91,7 @@ export function authHandler(src: AuthSources): AuthHandlerMiddleware {
         // A method the server does not allow yet stays for later (after a partial success).
         const i = candidates.findIndex((c) => allowed(c.method));
         let next = i >= 0 ? candidates.splice(i, 1)[0] : undefined;
-        if (!next && allowed('password') && passwordTries < (src.password === undefined && src.ask.interactive ? 3 : 1)) next = password;
+        if (!next && canAnswer && allowed('password') && passwordTries < (src.password === undefined && src.ask.interactive ? 3 : 1)) next = password;
         if (!next) return callback(false as never);
         const auth = await next.make();
         if (!auth) continue;

@@ -103,3 +103,20 @@ export async function uninstallOnCluster(session: RemoteSession, configFile: str
   const r = await session.sh('rm -f "$HOME/.local/bin/remote" "$1"', [configFile]);
   if (r.code !== 0) throw setupError('cluster-step', `removing the binary and config.ini failed: ${r.stderr.trim()}`);
 }
+
+/**
+ * Whether VS Code's server directory on the cluster (`dir`, default the home)
+ * can hold its lock files: a file made there and flock'ed, as Remote-SSH does.
+ * Returns why not, or undefined when it can (or when flock is not there to ask).
+ */
+export async function lockTrouble(session: RemoteSession, dir: string | undefined): Promise<string | undefined> {
+  const r = await session.sh(
+    `d=\${1:-$HOME}
+f=$d/.slurmhop-lock-probe.$$
+if ! err=$( { : >"$f"; } 2>&1); then echo "cannot create a file in $d: \${err##*: }"; exit 0; fi
+if command -v flock >/dev/null 2>&1 && ! out=$(flock -n "$f" true 2>&1); then echo "flock fails in $d: $out"; fi
+rm -f "$f"`,
+    dir === undefined ? [] : [dir],
+  );
+  return r.stdout.trim() || undefined;
+}

@@ -154,3 +154,16 @@ export function position(text: string, offset: number): string {
   const before = text.slice(0, offset).split('\n');
   return `${before.length}:${before[before.length - 1]!.length + 1}`;
 }
+
+/** Remove the property at `path` (comments elsewhere stay); the text unchanged when it is not there. */
+export function removeJsoncProperty(text: string, path: string[]): string {
+  return withoutBom(
+    text,
+    (body) => {
+      const root = tree(body);
+      if (!root || !findNodeAtLocation(root, path)) return body;
+      return applyEdits(body, modify(body, path, undefined, {}));
+    },
+    (out) => BOM + out,
+  );
+}

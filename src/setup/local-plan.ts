@@ -27,6 +27,8 @@ export interface LocalInputs {
   vscode: boolean;
   /** remote.SSH.serverInstallPath for the hosts, when the user chose one. */
   vscodeServerPath?: string | undefined;
+  /** Why VS Code's server directory on the cluster cannot hold a lock, if it cannot. */
+  noLocksInHome?: string | undefined;
 }
 
 export interface LocalPlan {
@@ -96,6 +98,7 @@ export function planLocal(i: LocalInputs): LocalPlan {
         sshConfigFile: a.customConfig ? a.sshConfig : undefined,
         sshPath: laptop.platform === 'win32' ? i.sshProgram : undefined,
         serverInstallPath: i.vscodeServerPath,
+        noLocksInHome: i.noLocksInHome,
         warn: (message) => warnings.push(message),
       });
       changes.push({ file, before: text, after, mode: 0o600, backup: true });

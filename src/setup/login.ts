@@ -42,13 +42,15 @@ export async function logIn(deps: SetupDeps, target: LoginTarget, options: { ide
   let identity = options.identity;
   let chosen = false;
   let accepted: { type: string; key: string } | undefined;
+  // With keys on this computer, a terminal asks which before it asks a password.
+  const keysFirst = deps.ask.interactive && options.password === undefined && (laptopKeys(laptop).length > 0 || (await agentKeys(agent)).length > 0);
   for (;;) {
     const keyFiles = chosen && identity ? [identity] : firstKeys(laptop, target, identity);
     try {
       const connected = await deps.connect({
         host: target.host,
         port: target.port,
-        auth: { user, keyFiles, agent, agentKeys: !chosen, password: options.password, show, secondFactorOnly: chosen },
+        auth: { user, keyFiles, agent, agentKeys: !chosen, password: options.password, show, secondFactorOnly: chosen || keysFirst },
         knownHosts: options.knownHosts,
         acceptNewHostKey: options.acceptNewHostKey,
         acceptedHostKey: accepted,
@@ -59,14 +61,16 @@ export async function logIn(deps: SetupDeps, target: LoginTarget, options: { ide
     } catch (err) {
       if (!(err instanceof LoginRefused)) throw err;
       accepted = err.newHostKey ?? accepted;
-      const verdict = await whoseFault(target, user, err);
+      const verdict = err.log.refused.length ? await whoseFault(target, user, err) : '';
       const found = laptopKeys(laptop).filter((k) => !err.log.refused.includes(`the key ${show(k.file)}`));
       if (!deps.ask.interactive) {
         const keys = found.length ? ` (other private keys in ${show(sshDir(laptop))}: ${found.map((k) => path.basename(k.file)).join(', ')})` : '';
-        throw setupError('connect', `${err.message}. ${verdict}`, `check --user; give the key that logs you in with --identity FILE${keys}, or run "slurmhop setup" in a terminal to choose it`);
+        throw setupError('connect', `${err.message}${verdict && `. ${verdict}`}`, `check --user; give the key that logs you in with --identity FILE${keys}, or run "slurmhop setup" in a terminal to choose it`);
       }
-      report({ type: 'warn', message: err.message });
-      report({ type: 'info', message: verdict });
+      if (err.log.refused.length) {
+        report({ type: 'warn', message: err.message });
+        report({ type: 'info', message: verdict });
+      } else report({ type: 'info', message: `none of the keys ssh uses by itself is on this computer (${keyFiles.map(show).join(', ')})` });
       const pick = await deps.ask.choose<Pick>(`How do you log in to ${target.host} as ${user}?`, [
         ...found.map((k): Choice<Pick> => ({ label: `the key ${show(k.file)} (${[k.type ?? 'type unknown', k.encrypted ? 'has a passphrase' : '', k.comment && `"${k.comment}"`].filter(Boolean).join(', ')})`, value: { key: k.file } })),
         ...(await agentKeys(agent)).map((k): Choice<Pick> => ({ label: `the agent's key ${k.type} ${k.fingerprint}${k.comment ? ` "${k.comment}"` : ''}`, value: { agentKey: k } })),

@@ -7,7 +7,7 @@ import { parseConfig } from '../config/index.js';
 import { profileHost } from '../templates/ssh-config-block.js';
 import { gatherAnswers, valid, type Answers } from './answers.js';
 import { checkServerPath, type SetupArgs } from './args.js';
-import { addAuthorizedKey, hasPublicKey, jobHostKey, sinfo, writeConfigIni } from './cluster-files.js';
+import { addAuthorizedKey, hasPublicKey, jobHostKey, lockTrouble, sinfo, writeConfigIni } from './cluster-files.js';
 import { installBinary, installedVersion, requireExec } from './cluster-install.js';
 import { binaryFor, probeCluster } from './cluster-probe.js';
 import { parseSinfo, planConfigIni, proposeProfiles } from './cluster-profiles.js';
@@ -75,7 +75,9 @@ async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connect
   const nodeSshdProfiles = [...parsed].filter(([, p]) => p.transport === 'node-sshd').map(([name]) => name);
   const sshAbsolute = nodeSshdProfiles.length ? await requireKnownHostsCommand(deps, nodeSshdProfiles) : undefined;
   const vscodeServerPath = args.vscode ? await chooseVscodeServerPath(args, deps, session) : undefined;
-  const local = planLocal({ answers, laptop, key, profiles, nodeSshdProfiles, sshProgram: ssh, ...(sshAbsolute ? { sshAbsolutePath: sshAbsolute } : {}), connectTimeout, vscode: args.vscode, vscodeServerPath });
+  const vscodeHere = args.vscode && vscodeUserDirs(laptop).some((d) => fs.existsSync(d));
+  const noLocksInHome = vscodeHere ? await lockTrouble(session, vscodeServerPath) : undefined;
+  const local = planLocal({ answers, laptop, key, profiles, nodeSshdProfiles, sshProgram: ssh, ...(sshAbsolute ? { sshAbsolutePath: sshAbsolute } : {}), connectTimeout, vscode: args.vscode, vscodeServerPath, noLocksInHome });
   local.warnings.forEach((message) => report({ type: 'warn', message }));
 
   if (dry) {

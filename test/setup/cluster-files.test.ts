@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addAuthorizedKey, removeAuthorizedKey } from '../../src/setup/cluster-files.js';
+import { addAuthorizedKey, lockTrouble, removeAuthorizedKey } from '../../src/setup/cluster-files.js';
 import { tempDirs } from '../helpers/tmp.js';
 import { localSession } from './local-session.js';
 
@@ -55,5 +55,18 @@ describe('removing the slurmhop key from authorized_keys', () => {
     await addAuthorizedKey(localSession(home), SLURMHOP);
     await addAuthorizedKey(localSession(home), SLURMHOP);
     expect(fs.readFileSync(file, 'utf8')).toBe(`${key(1)}\n${SLURMHOP}\n`);
+  });
+});
+
+describe("whether VS Code's lock files can live in the home", () => {
+  it('a home where a file can be made and flock\'ed can: nothing is left there', async () => {
+    const home = tmp();
+    expect(await lockTrouble(localSession(home), undefined)).toBeUndefined();
+    expect(fs.readdirSync(home)).toEqual([]);
+  });
+
+  it('a directory where no file can be made cannot, and says why', async () => {
+    const home = tmp();
+    expect(await lockTrouble(localSession(home), path.join(home, 'missing'))).toMatch(new RegExp(`^cannot create a file in ${home}/missing: (Directory nonexistent|No such file or directory)$`));
   });
 });

@@ -139,7 +139,8 @@ describe('VS Code settings (JSONC)', () => {
     expect(JSON.parse(once.replace(/\/\/.*|\/\*.*?\*\//g, '').replace(/,(\s*[}\]])/g, '$1'))).toMatchObject({
       'remote.SSH.remotePlatform': { box: 'linux', hpc: 'linux', 'slurm-cpu': 'linux' },
       'remote.SSH.showLoginTerminal': true,
-      'remote.SSH.lockfilesInTmp': true,
+      'remote.SSH.localServerDownload': 'always',
+      'remote.downloadExtensionsLocally': true,
     });
     expect(planVscodeSettings(once, 's.json', { hosts: ['hpc', 'slurm-cpu'], connectTimeout: 480 })).toBe(once);
     expect(planVscodeSettings(undefined, 's.json', { hosts: ['x'], connectTimeout: 480 })).toContain('"remote.SSH.connectTimeout": 480');

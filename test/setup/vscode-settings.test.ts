@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { SetupError } from '../../src/setup/errors.js';
 import { parseJsonc, setJsoncProperty } from '../../src/setup/jsonc.js';
 import { planLocal } from '../../src/setup/local-plan.js';
-import { planVscodeSettings } from '../../src/setup/vscode-settings.js';
+import { planVscodeSettings, removeVscodeHosts } from '../../src/setup/vscode-settings.js';
 import { tempDirs } from '../helpers/tmp.js';
 
 const tmp = tempDirs('slurmhop-vscode-settings-');
@@ -20,8 +20,8 @@ const ADDED = [
   '    "hpc": "linux"',
   '},',
   '"remote.SSH.showLoginTerminal": true,',
-  '"remote.SSH.lockfilesInTmp": true,',
-  '"remote.SSH.localServerDownload": "always"',
+  '"remote.SSH.localServerDownload": "always",',
+  '"remote.downloadExtensionsLocally": true',
 ];
 const indented = (unit: string) => ADDED.map((l) => unit + l.replace(/^ {4}/, unit)).join('\n');
 
@@ -63,8 +63,36 @@ describe('settings.json edits', () => {
   });
 
   it('change only what is not already right, and keep a longer timeout', () => {
-    const text = '{\n  "remote.SSH.connectTimeout": 900,\n  "remote.SSH.remotePlatform": {\n    "hpc": "windows", // wrong\n    "box": "macOS"\n  },\n  "remote.SSH.showLoginTerminal": true,\n  "remote.SSH.lockfilesInTmp": true,\n  "remote.SSH.localServerDownload": "always"\n}\n';
+    const text = '{\n  "remote.SSH.connectTimeout": 900,\n  "remote.SSH.remotePlatform": {\n    "hpc": "windows", // wrong\n    "box": "macOS"\n  },\n  "remote.SSH.showLoginTerminal": true,\n  "remote.SSH.localServerDownload": "always",\n  "remote.downloadExtensionsLocally": true\n}\n';
     expect(plan(text)).toBe(text.replace('"windows"', '"linux"'));
+  });
+
+  it('downloadExtensionsLocally: true when unset (extensions come through the laptop, as the server does); false the user chose is kept, with a warning', () => {
+    expect(parseJsonc(plan('{}'))).toMatchObject({ 'remote.downloadExtensionsLocally': true });
+    const warnings: string[] = [];
+    const out = planVscodeSettings('{ "remote.downloadExtensionsLocally": false }', '/u/settings.json', { ...input, warn: (m) => warnings.push(m) });
+    expect(parseJsonc(out)).toMatchObject({ 'remote.downloadExtensionsLocally': false });
+    expect(warnings).toEqual([expect.stringMatching(/^\/u\/settings\.json: "remote\.downloadExtensionsLocally" is false, kept; .*extensions then cannot install themselves/)]);
+  });
+
+  it('lockfilesInTmp: not set when the home can hold a lock; set, with the reason, when it cannot; a true already there is kept with a warning', () => {
+    expect(parseJsonc(plan('{}'))).not.toHaveProperty(['remote.SSH.lockfilesInTmp']);
+    const warnings: string[] = [];
+    const forced = planVscodeSettings('{}', '/u/settings.json', { ...input, noLocksInHome: 'flock fails in /home/ana (No locks available)', warn: (m) => warnings.push(m) });
+    expect(parseJsonc(forced)).toMatchObject({ 'remote.SSH.lockfilesInTmp': true });
+    expect(warnings).toEqual([expect.stringContaining('"remote.SSH.lockfilesInTmp" is true because flock fails in /home/ana (No locks available)')]);
+    warnings.length = 0;
+    const kept = planVscodeSettings('{ "remote.SSH.lockfilesInTmp": true }', '/u/settings.json', { ...input, warn: (m) => warnings.push(m) });
+    expect(parseJsonc(kept)).toMatchObject({ 'remote.SSH.lockfilesInTmp': true });
+    expect(warnings).toEqual([expect.stringContaining('another user could create them first: remove the setting unless you set it for a reason')]);
+  });
+
+  it("an uninstall removes the cluster's host entries, keeps other hosts, comments and the global settings", () => {
+    const text = '{\n  // mine\n  "remote.SSH.remotePlatform": { "hpc": "linux", "box": "macOS" },\n  "remote.SSH.serverInstallPath": { "hpc": "/scratch/ana" },\n  "remote.SSH.connectTimeout": 480\n}\n';
+    const out = removeVscodeHosts(text, '/u/settings.json', ['hpc', 'slurm-cpu']);
+    expect(parseJsonc(out)).toEqual({ 'remote.SSH.remotePlatform': { box: 'macOS' }, 'remote.SSH.serverInstallPath': {}, 'remote.SSH.connectTimeout': 480 });
+    expect(out).toContain('// mine');
+    expect(removeVscodeHosts(out, '/u/settings.json', ['hpc'])).toBe(out);
   });
 
   it('localServerDownload: set to "always" when unset; another value the user chose is kept, with a warning naming the file', () => {
