@@ -63,7 +63,8 @@ export function applyChange(change: FileChange, now: Date): AppliedChange | unde
       fs.chmodSync(backup, fs.statSync(target).mode & 0o777);
     }
     if (change.after === undefined) {
-      fs.rmSync(target, { force: true });
+      // A link goes as a link: what it points to (a dotfiles repository, a key kept elsewhere) stays.
+      fs.rmSync(change.file, { force: true });
       return { file: change.file, backup };
     }
     fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
@@ -118,8 +119,8 @@ function resolveLink(file: string): string {
 /** What --dry-run prints for one file. */
 export function describeChange(change: FileChange): string {
   if (!changed(change)) return '';
-  if (change.secret) return `${change.before === undefined ? 'would create' : 'would replace'} ${change.file} (mode ${change.mode.toString(8)})\n`;
   if (change.after === undefined) return `would remove ${change.file}\n`;
+  if (change.secret) return `${change.before === undefined ? 'would create' : 'would replace'} ${change.file} (mode ${change.mode.toString(8)})\n`;
   const backup = change.before !== undefined && change.backup ? ` (after a backup ${change.file}.slurmhop-backup-<time>)` : '';
   const head = change.before === undefined ? `would create ${change.file}\n` : `would change ${change.file}${backup}\n`;
   return head + unifiedDiff(change.before ?? '', change.after, change.before === undefined ? '/dev/null' : change.file, change.file);
