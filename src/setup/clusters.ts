@@ -8,7 +8,7 @@ import { setupError } from './errors.js';
 import { defaultSshConfig, laptopConfigDir, type Laptop } from './laptop-paths.js';
 import { REMOTE_BINARY } from '../templates/ssh-config-block.js';
 import { findBlocks } from './managed-block.js';
-import { applyChange, readText } from './local-files.js';
+import { applyChange, readText, withFileLock } from './local-files.js';
 
 export interface ConfiguredCluster {
   name: string;
@@ -42,12 +42,15 @@ function readRegistry(l: Laptop): Registry | undefined {
 
 /** Records (or, with `sshConfig` undefined, forgets) where a cluster's block is. */
 export function recordCluster(l: Laptop, name: string, sshConfig: string | undefined): void {
-  // The first record starts from the blocks that counted without one (~/.ssh/config's).
-  const clusters = { ...(readRegistry(l) ?? Object.fromEntries(configuredClusters(l).map((c) => [c.name, { sshConfig: c.sshConfig }]))) };
-  if (sshConfig === undefined) delete clusters[name];
-  else clusters[name] = { sshConfig };
   const file = registryFile(l);
-  applyChange({ file, before: readText(file), after: `${JSON.stringify({ clusters }, null, 2)}\n`, mode: 0o600, backup: false }, new Date());
+  // Read and written under its lock: two setups at once each add their cluster.
+  withFileLock(file, () => {
+    // The first record starts from the blocks that counted without one (~/.ssh/config's).
+    const clusters = { ...(readRegistry(l) ?? Object.fromEntries(configuredClusters(l).map((c) => [c.name, { sshConfig: c.sshConfig }]))) };
+    if (sshConfig === undefined) delete clusters[name];
+    else clusters[name] = { sshConfig };
+    applyChange({ file, before: readText(file), after: `${JSON.stringify({ clusters }, null, 2)}\n`, mode: 0o600, backup: false }, new Date());
+  });
 }
 
 export function configuredClusters(l: Laptop): ConfiguredCluster[] {

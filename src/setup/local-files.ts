@@ -52,6 +52,55 @@ export interface AppliedChange {
   backup?: string | undefined;
 }
 
+/** Another program changed a file between the plan and the write: the plan is made again from what is there now. */
+export class ChangedMeanwhile extends Error {
+  constructor(readonly file: string) {
+    super(`${file} changed while setup ran`);
+  }
+}
+
+const LOCK_WAIT_MS = 15_000;
+/** A lock older than this was left by a setup that died: taken over. */
+const LOCK_STALE_MS = 60_000;
+
+/**
+ * Runs `fn` while holding a lock on `file` (a directory beside it, made
+ * atomically), so that two setups at once edit it one after the other.
+ */
+export function withFileLock<T>(file: string, fn: () => T): T {
+  const lock = `${resolveLink(file)}.slurmhop-lock`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  fs.mkdirSync(path.dirname(lock), { recursive: true, mode: 0o700 });
+  for (;;) {
+    try {
+      fs.mkdirSync(lock, { mode: 0o700 });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw setupError('write', `cannot lock ${file}: ${(err as Error).message}`, "check its directory's permissions");
+      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > LOCK_STALE_MS) fs.rmSync(lock, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw setupError('write', `${file} stays locked by another setup (${lock})`, 'wait for it to finish; if none runs, remove that directory');
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** applyChange, after checking (under the file's lock) that the file is still what the plan read. */
+export function applyIfUnchanged(change: FileChange, now: Date): AppliedChange | undefined {
+  if (!changed(change)) return undefined;
+  return withFileLock(change.file, () => {
+    // A secret's content is not in the plan: whether it exists is what the plan read.
+    const same = change.secret ? fs.existsSync(change.file) === (change.before !== undefined) : readText(change.file) === change.before;
+    if (!same) throw new ChangedMeanwhile(change.file);
+    return applyChange(change, now);
+  });
+}
+
 export function applyChange(change: FileChange, now: Date): AppliedChange | undefined {
   if (!changed(change)) return undefined;
   const target = resolveLink(change.file);

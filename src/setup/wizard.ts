@@ -19,7 +19,8 @@ import { parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
 import { defaultKey, knownHostsFiles, sshAbsolutePath, requireSshProgram, vscodeUserDirs } from './laptop-paths.js';
 import { logIn } from './login.js';
 import { existingKeyPair, newKeyPair, type KeyPair } from './laptop-key.js';
-import { applyChange, changed, describeChange, readText, type FileChange } from './local-files.js';
+import { changed, describeChange, readText } from './local-files.js';
+import { writePlanned } from './write-plan.js';
 import { planKeyFiles, planKnownHosts, planLocal } from './local-plan.js';
 import { runCheck } from './check.js';
 import { recordCluster } from './clusters.js';
@@ -77,7 +78,8 @@ async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connect
   const vscodeServerPath = args.vscode ? await chooseVscodeServerPath(args, deps, session) : undefined;
   const vscodeHere = args.vscode && vscodeUserDirs(laptop).some((d) => fs.existsSync(d));
   const noLocksInHome = vscodeHere ? await lockTrouble(session, vscodeServerPath) : undefined;
-  const local = planLocal({ answers, laptop, key, profiles, nodeSshdProfiles, sshProgram: ssh, ...(sshAbsolute ? { sshAbsolutePath: sshAbsolute } : {}), connectTimeout, vscode: args.vscode, vscodeServerPath, noLocksInHome });
+  const planLocalFiles = () => planLocal({ answers, laptop, key, profiles, nodeSshdProfiles, sshProgram: ssh, ...(sshAbsolute ? { sshAbsolutePath: sshAbsolute } : {}), connectTimeout, vscode: args.vscode, vscodeServerPath, noLocksInHome });
+  const local = planLocalFiles();
   local.warnings.forEach((message) => report({ type: 'warn', message }));
 
   if (dry) {
@@ -96,14 +98,9 @@ async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connect
   }
 
   const now = deps.now();
-  const apply = (c: FileChange) => {
-    const done = applyChange(c, now);
-    if (done) report({ type: 'done', message: `wrote ${c.file}${done.backup ? ` (backup: ${done.backup})` : ''}` });
-    else report({ type: 'skip', message: c.file });
-  };
   report({ type: 'step', title: 'Key' });
-  keyChanges.forEach(apply);
-  if (!key.create) report({ type: 'skip', message: key.file });
+  if (key.create) writePlanned(() => keyChanges, now, report);
+  else report({ type: 'skip', message: key.file });
   if (!authorized) {
     await addAuthorizedKey(session, key.publicKey);
     report({ type: 'done', message: 'public key added to ~/.ssh/authorized_keys on the cluster' });
@@ -122,8 +119,8 @@ async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connect
 
   report({ type: 'step', title: 'Pinning the job host key; ssh config; VS Code' });
   const jobKey = await jobHostKey(session);
-  apply(planKnownHosts(laptop, answers, jobKey, connected.newHostKey));
-  local.changes.forEach(apply);
+  // Read again at the write: a change made meanwhile (an editor, another setup) is planned in, not lost.
+  writePlanned(() => [planKnownHosts(laptop, answers, jobKey, connected.newHostKey), ...planLocalFiles().changes], now, report);
   // Recorded with the block, not after the final check: a cluster whose check fails is still set up.
   recordCluster(laptop, answers.cluster, answers.sshConfig);
 
