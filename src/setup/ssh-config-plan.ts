@@ -29,13 +29,12 @@ export function planSshConfig(before: string, file: string, input: SshBlockInput
   const check = (host: string, expect: Record<string, string>) => {
     const got = effectiveSettings(edit.text, host, Object.keys(expect));
     for (const [key, setting] of got) {
-      if (!inBlock(setting.line)) {
-        throw setupError(
-          'local-file',
-          `${file}:${setting.line}: "${key} ${setting.value}" comes before the slurmhop block and would apply to ${host} instead of its own setting`,
-          `move that line below the "${blockBegin(cluster)}" block (OpenSSH takes the first value it finds); nothing was written`,
-        );
-      }
+      if (inBlock(setting.line)) continue;
+      const under = setting.maybeUnder ? `, under "${setting.maybeUnder.text}" (line ${setting.maybeUnder.line}), which may apply to ${host} (setup cannot tell),` : '';
+      const what = setting.include
+        ? `"${setting.value}" comes before the slurmhop block${under}; what it reads may set ${Object.keys(expect).join(', ')} for ${host} before the block does`
+        : `"${key} ${setting.value}" comes before the slurmhop block${under} and would apply to ${host} instead of its own setting`;
+      throw setupError('local-file', `${file}:${setting.line}: ${what}`, `move that line below the "${blockBegin(cluster)}" block (OpenSSH takes the first value it finds); nothing was written`);
     }
   };
   const nodeSshd = new Set(input.nodeSshdProfiles ?? []);

@@ -125,7 +125,7 @@ describe('a second cluster', () => {
 
   it('gets slurm-<cluster> as the default prefix when "slurm" is taken', async () => {
     const laptop = laptopWith({ file: '.ssh/config', input: linuxLaptop });
-    const ask = { interactive: false, text: async (_m: string, initial: string | undefined) => initial!, confirm: async () => true, choose: async () => { throw new Error('not asked'); }, secret: async () => '' };
+    const ask = { interactive: false, tty: false, text: async (_m: string, initial: string | undefined) => initial!, confirm: async () => true, choose: async () => { throw new Error('not asked'); }, secret: async () => '' };
     const args = { host: 'login.mila.example.org', user: 'ana', cluster: 'mila', acceptNewHostKey: false, vscode: true, check: true, dryRun: false, uninstall: false, yes: true, passwordStdin: false, help: false };
     expect((await gatherAnswers(args, laptop, ask)).prefix).toBe('slurm-mila');
     expect((await gatherAnswers(args, laptopWith(), ask)).prefix).toBe('slurm');

@@ -38,6 +38,18 @@ describe('an ssh config the wizard must not write', () => {
     expect(() => plan(moved)).toThrow(/config:1: "stricthostkeychecking no" comes before the slurmhop block/);
   });
 
+  it.each([
+    ['Match exec "test -e /tmp/vpn"\n  StrictHostKeyChecking no\n', /config:2: "stricthostkeychecking no" comes before the slurmhop block, under "Match exec "test -e \/tmp\/vpn"" \(line 1\), which may apply to slurm-cpu \(setup cannot tell\),/],
+    ['Match user ana\n  UserKnownHostsFile /dev/null\n', /config:2: "userknownhostsfile \/dev\/null" comes before the slurmhop block, under "Match user ana" \(line 1\)/],
+    ['Match localnetwork 10.0.0.0/8\n  ProxyCommand none\n', /config:2: "proxycommand none" comes before the slurmhop block, under "Match localnetwork 10.0.0.0\/8"/],
+    ['Include ~/.ssh/config.d/*\n', /config:1: "Include ~\/\.ssh\/config\.d\/\*" comes before the slurmhop block; what it reads may set proxycommand, hostkeyalias, stricthostkeychecking, userknownhostsfile for slurm-cpu before the block does/],
+    ['Match host other.org exec "true"\n  StrictHostKeyChecking no\nMatch all\n', null],
+  ])('above the block, %j (it may apply: setup cannot evaluate it) is refused, naming the line', (above, message) => {
+    const text = `${above}${renderSshConfigBlock(input)}`;
+    if (message) expect(() => plan(text)).toThrow(message);
+    else expect(plan(text).after).toBe(text);
+  });
+
   it('a Host section of the same name outside the block is a warning', () => {
     expect(plan('Host slurm-cpu\n  User x\n').warnings[0]).toMatch(/config:\d+: "Host slurm-cpu" is also defined outside/);
   });

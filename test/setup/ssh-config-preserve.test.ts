@@ -106,7 +106,8 @@ describe('everything outside the block survives byte for byte', () => {
         const removed = planSshConfig(once, 'f', undefined, 'hpc', '\n').after;
         expect(removed, ctx).toBe(outside(before));
       }
-      expect(checked).toBeGreaterThan(400);
+      // About 40% of the moved blocks sit below an Include or a Match exec that may override them: refused.
+      expect(checked).toBeGreaterThan(withOwnBlock ? 300 : 590);
     });
   }
 
