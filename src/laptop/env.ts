@@ -6,6 +6,8 @@ import type { Laptop, RemoteBinarySource } from '../setup/index.js';
 export interface RunOptions {
   /** Inherit the terminal (the default), or capture the output. */
   capture?: boolean;
+  /** Pass the output on through this rewrite, line by line (stdin stays the terminal). */
+  rewrite?: ((text: string) => string) | undefined;
 }
 
 export interface RunResult {

@@ -2,12 +2,16 @@
 // Exit codes: the wizard's (SETUP_EXIT, documented in TUTORIAL.md) for what
 // fails on this computer; a command run on the login node exits with the code
 // `remote` exited with (ssh's own failure is 255).
-import { SETUP_EXIT, SetupError, wasInterrupted, type Laptop, type RemoteBinarySource } from '../setup/index.js';
+import path from 'node:path';
+import { SETUP_EXIT, SETUP_EXIT_DESCRIPTIONS, SetupError, wasInterrupted, type Laptop, type RemoteBinarySource } from '../setup/index.js';
 import { VERSION } from '../version.js';
-import type { LaptopCommand } from './command.js';
+import { commandHelp, type LaptopCommand } from './command.js';
 import { LAPTOP_COMMANDS } from './commands/index.js';
 import type { LaptopEnv } from './env.js';
 import { runProgram } from './run.js';
+
+/** The package's TUTORIAL.md: beside bin/ and dist/ (dist/laptop/slurmhop.cjs is two levels down), or the checkout's. */
+const TUTORIAL = typeof __dirname === 'string' && __dirname.endsWith(path.join('dist', 'laptop')) ? path.join(__dirname, '..', '..', 'TUTORIAL.md') : 'TUTORIAL.md at the top of the repository';
 
 export function helpText(commands: LaptopCommand[] = LAPTOP_COMMANDS): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -18,14 +22,20 @@ export function helpText(commands: LaptopCommand[] = LAPTOP_COMMANDS): string {
     '',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'With several clusters set up, name one with --cluster NAME. "slurmhop <command> --help" shows a command\'s usage;',
-    'the login node\'s commands take the arguments "remote help" lists. Exit codes: see TUTORIAL.md.',
+    'With several clusters set up, name one with --cluster NAME. "slurmhop help <command>" (or "slurmhop <command> --help")',
+    'says what a command does, its options and an example.',
+    '',
+    'Exit codes (of setup, uninstall and code; a login node command exits with remote\'s own):',
+    ...SETUP_EXIT_DESCRIPTIONS.map(([code, text]) => `  ${String(code).padStart(3)}  ${text}`),
+    '',
+    `The tutorial (setup step by step, troubleshooting): ${TUTORIAL}`,
   ].join('\n');
 }
 
 export async function runLaptop(argv: string[], env: LaptopEnv): Promise<number> {
   try {
     const [name, ...rest] = argv;
+    if (name === 'help' && rest.length) return runLaptop([rest[0]!, '--help'], env);
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       env.out(`${helpText()}\n`);
       return name === undefined ? SETUP_EXIT.usage : SETUP_EXIT.ok;
@@ -36,8 +46,8 @@ export async function runLaptop(argv: string[], env: LaptopEnv): Promise<number>
     }
     const command = LAPTOP_COMMANDS.find((c) => c.name === name);
     if (!command) throw new SetupError('usage', `unknown command "${name}"`, `commands: ${LAPTOP_COMMANDS.map((c) => c.name).join(', ')}; see "slurmhop help"`);
-    if (name !== 'setup' && (rest[0] === '--help' || rest[0] === '-h')) {
-      env.out(`usage: ${command.usage}\n`);
+    if (name !== 'setup' && (rest.includes('--help') || rest.includes('-h'))) {
+      env.out(`${commandHelp(command)}\n`);
       return SETUP_EXIT.ok;
     }
     return await command.run(rest, env);

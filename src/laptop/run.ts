@@ -5,15 +5,29 @@
 import { execa } from 'execa';
 import { setupError } from '../setup/index.js';
 import type { RunOptions, RunResult } from './env.js';
+import { rewriteLines } from './hints.js';
 
 export async function runProgram(program: string, args: string[], options: RunOptions = {}, platform = process.platform): Promise<RunResult> {
   const viaCmd = platform === 'win32' && /\.(cmd|bat)$/i.test(program);
   // Through cmd.exe the command is one line of words quoted here (Node warns about arguments handed to a shell).
-  const r = await execa(viaCmd ? [program, ...args].map(cmdWord).join(' ') : program, viaCmd ? [] : args, {
+  const rewrite = options.rewrite && !options.capture ? options.rewrite : undefined;
+  const child = execa(viaCmd ? [program, ...args].map(cmdWord).join(' ') : program, viaCmd ? [] : args, {
     reject: false,
     shell: viaCmd,
-    stdio: options.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit',
+    stdio: options.capture ? ['ignore', 'pipe', 'inherit'] : rewrite ? ['inherit', 'pipe', 'pipe'] : 'inherit',
+    ...(rewrite ? { encoding: 'utf8', buffer: false } : {}),
   });
+  const ended: Array<Promise<void>> = [];
+  if (rewrite) {
+    for (const [from, to] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) {
+      const lines = rewriteLines(rewrite, (text) => to.write(text));
+      from!.setEncoding('utf8');
+      from!.on('data', (d: string) => lines.push(d));
+      ended.push(new Promise((resolve) => from!.on('close', () => resolve(lines.end()))));
+    }
+  }
+  const r = await child;
+  await Promise.all(ended);
   return { exitCode: (r as { code?: string }).code === 'ENOENT' ? -1 : (r.exitCode ?? 255), stdout: String(r.stdout ?? '') };
 }
 

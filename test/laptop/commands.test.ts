@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { takeCluster } from '../../src/laptop/command.js';
+import { LAPTOP_COMMANDS } from '../../src/laptop/commands/index.js';
 import { findCode } from '../../src/laptop/commands/code.js';
 import type { LaptopEnv, RunResult } from '../../src/laptop/env.js';
 import { helpText, runLaptop } from '../../src/laptop/main.js';
@@ -83,22 +84,43 @@ describe('slurmhop: help, version, unknown commands (the conventions of "remote"
     expect(w.calls).toEqual([]);
   });
 
-  it('"<command> --help" shows its usage and runs nothing', async () => {
-    const w = world();
-    expect(await w.run('code', '--help')).toBe(0);
-    expect(w.out.join('')).toMatch(/^usage: slurmhop code <profile> \[REMOTE_PATH\]/);
-    expect(w.calls).toEqual([]);
+  it('"<command> --help" and "help <command>": what it does, its options, an example; nothing runs', async () => {
+    for (const name of LAPTOP_COMMANDS.map((c) => c.name).filter((n) => n !== 'setup')) {
+      const w = world();
+      expect(await w.run(name, '--help')).toBe(0);
+      const text = w.out.join('');
+      expect(text, name).toMatch(new RegExp(`^usage: slurmhop ${name}\\b.*\\n\\n\\S[\\s\\S]*\\nExamples?:\\n  slurmhop ${name}`));
+      const h = world();
+      expect(await h.run('help', name)).toBe(0);
+      expect(h.out.join('')).toBe(text);
+      expect([...w.calls, ...h.calls]).toEqual([]);
+    }
+    const swap = world();
+    await swap.run('swap', '--help');
+    expect(swap.out.join('')).toContain('  --fresh ');
+    expect(swap.out.join('')).toContain('  --cluster NAME ');
+  });
+
+  it('the general help says where TUTORIAL.md is and lists the exit codes', () => {
+    expect(helpText()).toMatch(/The tutorial \(setup step by step, troubleshooting\): /);
+    expect(helpText()).toContain('   10  you answered no, or interrupted the wizard');
   });
 });
 
 describe('the login node commands run remote through the login alias', () => {
-  it('arguments as given, -T without a terminal, -t with one, remote\'s exit code', async () => {
-    const w = world({ results: { 'ssh -T hpc .local/bin/remote cancel 42': { exitCode: 3, stdout: '' } } });
+  it('arguments as given, -T without a terminal, -t with one, ssh\'s own notices off, remote\'s exit code', async () => {
+    const w = world({ results: { 'ssh -T -o LogLevel=ERROR hpc .local/bin/remote cancel 42': { exitCode: 3, stdout: '' } } });
     expect(await w.run('cancel', '42')).toBe(3);
-    expect(w.calls).toEqual([{ program: 'ssh', args: ['-T', 'hpc', '.local/bin/remote', 'cancel', '42'], capture: false }]);
+    expect(w.calls).toEqual([{ program: 'ssh', args: ['-T', '-o', 'LogLevel=ERROR', 'hpc', '.local/bin/remote', 'cancel', '42'], capture: false }]);
     const t = world({ interactive: true });
     expect(await t.run('swap', 'gpu', '--fresh')).toBe(0);
-    expect(t.calls[0]!.args).toEqual(['-t', 'hpc', '.local/bin/remote', 'swap', 'gpu', '--fresh']);
+    expect(t.calls[0]!.args).toEqual(['-t', '-o', 'LogLevel=ERROR', 'hpc', '.local/bin/remote', 'swap', 'gpu', '--fresh']);
+  });
+
+  it('a job that stayed pending past pending_timeout: where that setting is, and the command that opens it', async () => {
+    const w = world({ results: { 'ssh -T -o LogLevel=ERROR hpc .local/bin/remote alloc gpu': { exitCode: 5, stdout: '' } } });
+    expect(await w.run('alloc', 'gpu')).toBe(5);
+    expect(w.err.join('')).toBe('slurmhop: pending_timeout is a setting of config.ini on the cluster (${XDG_CONFIG_HOME:-~/.config}/slurmhop/config.ini there): "slurmhop config" opens it\n');
   });
 
   it('with several clusters, --cluster picks one (either spelling); without it, a usage error', async () => {
@@ -106,7 +128,7 @@ describe('the login node commands run remote through the login alias', () => {
     expect(await w.run('list', '--cluster', 'mila', '--json')).toBe(0);
     expect(await w.run('history', '--cluster=hpc')).toBe(0);
     expect(await w.run('resources', '--cluster=hpc', '--json')).toBe(0);
-    expect(w.calls.map((c) => c.args.join(' '))).toEqual(['-T mila .local/bin/remote list --json', '-T hpc .local/bin/remote history', '-T hpc .local/bin/remote resources --json']);
+    expect(w.calls.map((c) => c.args.join(' '))).toEqual(['-T -o LogLevel=ERROR mila .local/bin/remote list --json', '-T -o LogLevel=ERROR hpc .local/bin/remote history', '-T -o LogLevel=ERROR hpc .local/bin/remote resources --json']);
     expect(await w.run('list')).toBe(2);
     expect(w.err.join('')).toContain('several clusters are set up: hpc, mila');
   });
@@ -124,7 +146,7 @@ describe('slurmhop code', () => {
     const w = world({ code: true, results: { 'ssh -T hpc echo $HOME': { exitCode: 0, stdout: '/home/ana\n' } } });
     expect(await w.run('code', 'gpu', 'proj/x', '--new-window')).toBe(0);
     expect(w.calls).toEqual([
-      { program: 'ssh', args: ['-T', 'hpc', '.local/bin/remote', 'alloc', 'gpu'], capture: false },
+      { program: 'ssh', args: ['-T', '-o', 'LogLevel=ERROR', 'hpc', '.local/bin/remote', 'alloc', 'gpu'], capture: false },
       { program: 'ssh', args: ['-T', 'hpc', 'echo $HOME'], capture: true },
       { program: path.join(w.bin, 'code'), args: ['--new-window', '--remote', 'ssh-remote+slurm-gpu', '/home/ana/proj/x'], capture: false },
     ]);
@@ -144,17 +166,19 @@ describe('slurmhop code', () => {
   });
 
   it('the job cannot be made ready: remote\'s exit code, VS Code not started', async () => {
-    const w = world({ code: true, results: { 'ssh -T hpc .local/bin/remote alloc gpu': { exitCode: 4, stdout: '' } } });
+    const w = world({ code: true, results: { 'ssh -T -o LogLevel=ERROR hpc .local/bin/remote alloc gpu': { exitCode: 4, stdout: '' } } });
     expect(await w.run('code', 'gpu')).toBe(4);
     expect(w.calls).toHaveLength(1);
   });
 
-  it('no "code" on PATH: exit 11, says how to get it and prints the ssh line that works now', async () => {
+  it('no "code" on PATH: exit 11 before any job is submitted; says how to get it, and what works without it', async () => {
     const w = world({ code: false });
     expect(await w.run('code', 'cpu')).toBe(11);
+    expect(w.calls).toEqual([]);
     const text = w.err.join('');
-    expect(text).toContain('VS Code\'s "code" command is not on PATH; the job is ready: "ssh slurm-cpu" lands on it');
+    expect(text).toContain('VS Code\'s "code" command is not on PATH: no job was submitted');
     expect(text).toContain('Remote-SSH: Connect to Host... > slurm-cpu');
+    expect(text).toContain('in a terminal, "ssh slurm-cpu" lands on the job');
   });
 
   it('a profile setup did not configure: named, with the ones there are', async () => {

@@ -7,6 +7,7 @@ export const clustersCommand: LaptopCommand = {
   name: 'clusters',
   summary: 'the clusters set up on this computer: login alias, profiles and their host names, files',
   usage: 'slurmhop clusters',
+  help: { what: 'Lists the clusters set up on this computer: the login alias ("ssh NAME" reaches the login node), each profile\'s host name, the host that follows your current session, the ssh config file and the key.', examples: ['slurmhop clusters'] },
   async run(args, env) {
     if (args.length) throw setupError('usage', 'slurmhop clusters takes no arguments');
     const all = configuredClusters(env.laptop);

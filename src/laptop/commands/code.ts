@@ -1,18 +1,29 @@
 // `slurmhop code <profile> [REMOTE_PATH]`: the profile's job made ready (with
 // the same progress lines as a connect: `remote alloc`), then VS Code opened
 // on it through Remote-SSH (`code --remote ssh-remote+HOST PATH`). Without
-// `code` on PATH it says how to get it, and the ssh line that works anyway.
+// `code` on PATH nothing is submitted: it says how to get it, and what works
+// without it.
 import fs from 'node:fs';
 import path from 'node:path';
-import { pickCluster, REMOTE_BINARY, setupError, type ConfiguredCluster, type Laptop } from '../../setup/index.js';
-import { takeCluster, type LaptopCommand } from '../command.js';
+import { pickCluster, setupError, type ConfiguredCluster, type Laptop } from '../../setup/index.js';
+import { CLUSTER_OPTION, takeCluster, type LaptopCommand } from '../command.js';
 import type { LaptopEnv } from '../env.js';
-import { configArgs, plainWords, sshToLogin } from '../ssh.js';
+import { configArgs, runRemote, sshToLogin } from '../ssh.js';
 
 export const codeCommand: LaptopCommand = {
   name: 'code',
   summary: "open VS Code on a profile's job (made ready first), in REMOTE_PATH (default: your home there)",
   usage: 'slurmhop code <profile> [REMOTE_PATH] [--cluster NAME] [--new-window|--reuse-window]',
+  help: {
+    what: 'Gets the profile\'s job ready (as "slurmhop alloc"), then opens VS Code on it through Remote-SSH, in REMOTE_PATH (absolute, or under your home on the cluster; default: your home). VS Code\'s "code" command must be on PATH: it is checked before any job is submitted.',
+    options: [
+      ['REMOTE_PATH', 'the folder on the cluster; ~/x means x in your home there'],
+      ['--new-window, -n', 'a new VS Code window'],
+      ['--reuse-window, -r', 'the last active window'],
+      CLUSTER_OPTION,
+    ],
+    examples: ['slurmhop code gpu', 'slurmhop code cpu ~/project --new-window'],
+  },
   async run(args, env) {
     const { cluster, rest } = takeCluster(args);
     const windowFlags = rest.filter((a) => ['--new-window', '-n', '--reuse-window', '-r'].includes(a));
@@ -21,13 +32,13 @@ export const codeCommand: LaptopCommand = {
     const c = pickCluster(env.laptop, cluster);
     const host = c.profiles.find((p) => p.profile === profile)?.host;
     if (!host) throw setupError('usage', `cluster ${c.name} has no profile "${profile}" (it has ${c.profiles.map((p) => p.profile).join(', ')})`, 'see "slurmhop clusters"; profiles are sections of config.ini on the cluster (then run "slurmhop setup" again)');
-    const code = findCode(env.laptop);
-    const alloc = await sshToLogin(env, c, [env.interactive ? '-t' : '-T', c.login, REMOTE_BINARY, 'alloc', ...plainWords([profile])]);
-    if (alloc.exitCode !== 0) return alloc.exitCode;
     const sshLine = `ssh ${configArgs(env.laptop, c).map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ')}${configArgs(env.laptop, c).length ? ' ' : ''}${host}`;
+    const code = findCode(env.laptop);
     if (!code) {
-      throw setupError('missing-program', `VS Code's "code" command is not on PATH; the job is ready: "${sshLine}" lands on it`, codeHint(env.laptop, host));
+      throw setupError('missing-program', `VS Code's "code" command is not on PATH: no job was submitted`, `${codeHint(env.laptop, host)}; in a terminal, "${sshLine}" lands on the job`);
     }
+    const alloc = await runRemote(env, c.name, ['alloc', profile]);
+    if (alloc.exitCode !== 0) return alloc.exitCode;
     const folder = await remoteFolder(env, c, remotePath);
     env.err(`slurmhop: opening VS Code on ${host}:${folder} (in a terminal: ${sshLine})\n`);
     const opened = await env.run(code, [...windowFlags, '--remote', `ssh-remote+${host}`, folder]);

@@ -9,6 +9,7 @@ export const setupCommand: LaptopCommand = {
   name: 'setup',
   summary: 'set up a cluster: a key, remote on the login node, profiles, the ssh config, VS Code (asks what it needs)',
   usage: 'slurmhop setup [options]      (every option: slurmhop setup --help)',
+  help: { what: 'The setup wizard: see "slurmhop setup --help".', examples: ['slurmhop setup'] },
   run: (args, env) => setup(args, env),
 };
 
