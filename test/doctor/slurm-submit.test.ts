@@ -48,7 +48,7 @@ describe('doctor: the test submission (sbatch --test-only)', () => {
     const config = loadConfig(deps.configFile);
     const r = await checkSubmission(deps, config, true);
     expect(r.status).toBe('ok');
-    expect(r.summary).toBe('profile cpu: Job 177 to start at 2025-01-01T00:00:00 using 1 processors on nodes c1 in partition interactive');
+    expect(r.summary).toBe('profile cpu, sbatch --test-only (no job is queued): would start at 2025-01-01T00:00:00 using 1 processors on nodes c1 in partition interactive');
     const [call] = deps.calls;
     expect(call!.command).toBe('sbatch');
     expect(call!.args).toEqual(['--job-name=slurmhop-cpu', `--output=${deps.stateDir}/logs/%j.out`, `--chdir=${deps.home}`, '--no-requeue', '--propagate=NONE', '--test-only']);
@@ -77,7 +77,7 @@ describe('doctor: the test submission (sbatch --test-only)', () => {
   it('--profile chooses another; an unknown one fails with the known ones', async () => {
     const deps = fakeHome(tmp());
     const config = loadConfig(deps.configFile);
-    expect((await checkSubmission(deps, config, true, 'gpu')).summary).toMatch(/^profile gpu: /);
+    expect((await checkSubmission(deps, config, true, 'gpu')).summary).toMatch(/^profile gpu, sbatch --test-only /);
     expect(deps.calls[0]!.args).toContain('--gres=gpu:1');
     const r = await checkSubmission(deps, config, true, 'huge');
     expect(r).toMatchObject({ status: 'fail' });

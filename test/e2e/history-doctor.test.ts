@@ -172,7 +172,7 @@ describe('remote doctor', () => {
     for (const name of ['state directory', 'home directory', 'version', 'config', 'host key', 'authorized_keys', 'Slurm', 'test submission', 'updates']) {
       expect(out, out).toMatch(new RegExp(`^ok {4}${name} `, 'm'));
     }
-    expect(out).toMatch(/^ok {4}test submission +profile cpu: Job \d+ to start at .* in partition interactive$/m);
+    expect(out).toMatch(/^ok {4}test submission +profile cpu, sbatch --test-only \(no job is queued\): would start at .* in partition interactive$/m);
     expect(out).toMatch(/^ok {4}version +slurmhop \S+ \(built-in copy\), linux x86_64, glibc 2\.\d+$/m);
     expect(out.trim().split('\n').at(-1)).toBe('all 9 checks passed');
     expect((await jobsOf(USER)).length).toBe(0); // --test-only queues nothing

@@ -42,5 +42,7 @@ export async function checkSubmission(deps: DoctorDeps, config: Config | undefin
     const where = config.exists ? `[profile.${name}] in ${config.file}` : `a [profile.${name}] section in ${config.file} (the built-in one does not fit this cluster)`;
     return fail(NAME, `profile ${name}: sbatch refused it: ${said || `exit code ${result.exitCode}`}`, `fix ${where} (partition, account, qos, time, gres, sbatch_args); "sinfo -s" lists the partitions`, command);
   }
-  return ok(NAME, `profile ${name}: ${said || 'accepted'}`, command);
+  // Slurm answers "Job 7 to start at ..." with a job number it never queued: said as what it is.
+  const estimate = said.replace(/^Job \d+ to start at /, 'would start at ');
+  return ok(NAME, `profile ${name}, sbatch --test-only (no job is queued): ${estimate || 'accepted'}`, command);
 }
