@@ -19,5 +19,5 @@ export async function runCheck(deps: SetupDeps, ssh: string, a: Answers, host: s
     throw setupError('check', `"ssh ${host}" did not land on a compute node (exit ${r.exitCode})${tail ? `:\n${tail}` : ''}`, 'your files are written; see TUTORIAL.md "Troubleshooting", then run setup again (it changes only what is missing)');
   }
   deps.report({ type: 'done', message: `landed on ${m[1]}, inside Slurm job ${m[2]}${m[3] ? ` (partition ${m[3]})` : ''}` });
-  deps.report({ type: 'info', message: `the job stays for your next connections; "ssh ${a.cluster} .local/bin/remote cancel" ends it` });
+  deps.report({ type: 'info', message: 'the job stays for your next connections; "slurmhop cancel" ends it' });
 }

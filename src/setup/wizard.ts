@@ -23,7 +23,7 @@ import { changed, describeChange, readText } from './local-files.js';
 import { writePlanned } from './write-plan.js';
 import { planKeyFiles, planKnownHosts, planLocal } from './local-plan.js';
 import { runCheck } from './check.js';
-import { recordCluster } from './clusters.js';
+import { configuredClusters, recordCluster } from './clusters.js';
 import { runUninstall } from './uninstall.js';
 import { unifiedDiff } from './diff.js';
 
@@ -130,7 +130,7 @@ async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connect
     report({ type: 'step', title: `Checking: ssh ${host} hostname (may wait for a Slurm job)` });
     await runCheck(deps, ssh, answers, host);
   }
-  deps.out(summary(answers, profiles));
+  deps.out(summary(answers, profiles, configuredClusters(laptop).length > 1));
 }
 
 /**
@@ -170,17 +170,17 @@ async function requireKnownHostsCommand(deps: SetupDeps, profiles: string[]): Pr
   );
 }
 
-function summary(a: Answers, profiles: string[]): string {
+function summary(a: Answers, profiles: string[], several: boolean): string {
   const f = a.customConfig ? ` -F ${a.sshConfig}` : '';
-  return [
-    '',
-    'Done. Try:',
-    ...profiles.map((p) => `  ssh${f} ${profileHost(a.prefix, p)}`),
-    `  ssh${f} ${a.prefix}          (your current session: follows "remote swap" and "remote alloc")`,
-    `  ssh${f} ${a.cluster} .local/bin/remote list     (your jobs; "remote cancel" ends them)`,
-    `VS Code: Remote-SSH: Connect to Host... > ${profileHost(a.prefix, profiles[0]!)}`,
-    '',
-  ].join('\n');
+  const named = several ? ` --cluster ${a.cluster}` : '';
+  const lines: Array<[string, string]> = [
+    ...profiles.map((p): [string, string] => [`ssh${f} ${profileHost(a.prefix, p)}`, '']),
+    [`ssh${f} ${a.prefix}`, '(your current session: follows "slurmhop swap" and "slurmhop alloc")'],
+    [`slurmhop list${named}`, '(your jobs; "slurmhop cancel" ends them)'],
+    [`slurmhop code ${profiles[0]}${named}`, '(VS Code on a job, made ready first)'],
+  ];
+  const width = Math.max(...lines.map(([c]) => c.length));
+  return ['', 'Done. Try:', ...lines.map(([c, why]) => `  ${c.padEnd(width)}  ${why}`.trimEnd()), `VS Code: Remote-SSH: Connect to Host... > ${profileHost(a.prefix, profiles[0]!)}`, ''].join('\n');
 }
 
 function readKnownHosts(files: string[]): KnownHostEntry[] {
