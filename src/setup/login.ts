@@ -32,7 +32,7 @@ export interface LoggedIn {
   identity?: string | undefined;
 }
 
-type Pick = { key: string } | { agentKey: { type: string; blob: string; comment: string } } | { newKey: true } | { user: true } | { stop: true };
+type Pick = { key: string } | { agentKey: { type: string; blob: string; comment: string } } | { password: true } | { newKey: true } | { user: true } | { stop: true };
 
 export async function logIn(deps: SetupDeps, target: LoginTarget, options: { identity?: string | undefined; password?: string | undefined; acceptNewHostKey: boolean; knownHosts: KnownHostEntry[] }): Promise<LoggedIn> {
   const { laptop, report } = deps;
@@ -43,14 +43,16 @@ export async function logIn(deps: SetupDeps, target: LoginTarget, options: { ide
   let chosen = false;
   let accepted: { type: string; key: string } | undefined;
   // With keys on this computer, a terminal asks which before it asks a password.
-  const keysFirst = deps.ask.interactive && options.password === undefined && (laptopKeys(laptop).length > 0 || (await agentKeys(agent)).length > 0);
+  let keysFirst = deps.ask.interactive && options.password === undefined && (laptopKeys(laptop).length > 0 || (await agentKeys(agent)).length > 0);
+  // After "your password" is chosen: no key is offered again (each refused one counts against MaxAuthTries).
+  let noKeys = false;
   for (;;) {
-    const keyFiles = chosen && identity ? [identity] : firstKeys(laptop, target, identity);
+    const keyFiles = noKeys ? [] : chosen && identity ? [identity] : firstKeys(laptop, target, identity);
     try {
       const connected = await deps.connect({
         host: target.host,
         port: target.port,
-        auth: { user, keyFiles, agent, agentKeys: !chosen, password: options.password, show, secondFactorOnly: chosen || keysFirst },
+        auth: { user, keyFiles, agent, agentKeys: !chosen && !noKeys, password: options.password, show, secondFactorOnly: chosen || keysFirst },
         knownHosts: options.knownHosts,
         acceptNewHostKey: options.acceptNewHostKey,
         acceptedHostKey: accepted,
@@ -61,6 +63,13 @@ export async function logIn(deps: SetupDeps, target: LoginTarget, options: { ide
     } catch (err) {
       if (!(err instanceof LoginRefused)) throw err;
       accepted = err.newHostKey ?? accepted;
+      const allowed = err.log.allowed ?? [];
+      // A login node that takes no key: straight to its own questions (password, code).
+      if (keysFirst && !chosen && err.log.allowed && !allowed.includes('publickey')) {
+        keysFirst = false;
+        continue;
+      }
+      const asks = allowed.includes('password') || allowed.includes('keyboard-interactive');
       const verdict = err.log.refused.length ? await whoseFault(target, user, err) : '';
       const found = laptopKeys(laptop).filter((k) => !err.log.refused.includes(`the key ${show(k.file)}`));
       if (!deps.ask.interactive) {
@@ -74,12 +83,20 @@ export async function logIn(deps: SetupDeps, target: LoginTarget, options: { ide
       const pick = await deps.ask.choose<Pick>(`How do you log in to ${target.host} as ${user}?`, [
         ...found.map((k): Choice<Pick> => ({ label: `the key ${show(k.file)} (${[k.type ?? 'type unknown', k.encrypted ? 'has a passphrase' : '', k.comment && `"${k.comment}"`].filter(Boolean).join(', ')})`, value: { key: k.file } })),
         ...(await agentKeys(agent)).map((k): Choice<Pick> => ({ label: `the agent's key ${k.type} ${k.fingerprint}${k.comment ? ` "${k.comment}"` : ''}`, value: { agentKey: k } })),
+        ...(asks && deps.ask.tty ? [{ label: 'your password (and what else the login node asks, such as a one-time code)', value: { password: true } } as Choice<Pick>] : []),
         { label: 'a private key file elsewhere (type its path)', value: { key: '' } },
         { label: `a new key: slurmhop makes ${show(defaultKey(laptop, target.cluster))}, you register its public key with your cluster`, value: { newKey: true } },
         { label: `another user name (this one: ${user})`, value: { user: true } },
         { label: 'stop here (nothing was written)', value: { stop: true } },
       ], '--identity FILE');
       if ('stop' in pick) throw setupError('declined', 'stopped: nothing was written');
+      if ('password' in pick) {
+        chosen = false;
+        keysFirst = false;
+        noKeys = true;
+        continue;
+      }
+      noKeys = false;
       if ('user' in pick) {
         user = await deps.ask.text('Your user name on the cluster', user, '--user', (v) => (/^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}\$?$/.test(v) ? true : `"${v}" is not a user name`));
         chosen = false;
