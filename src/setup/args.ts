@@ -50,10 +50,14 @@ managed block in your ssh config. Asks what it needs; every question has a flag.
 
   --host HOST             the cluster's login node (name or address)
   --port N                its ssh port (22)
-  --user NAME             your user name on the cluster (your local one)
+  --user NAME             your user name on the cluster (your ssh config's, else
+                          your local one)
   --identity FILE         an existing private key to log in with and to use for
-                          the sessions (default: creates ~/.ssh/slurmhop_<cluster>_ed25519)
-  --cluster NAME          names the config block and the login alias (from --host)
+                          the sessions (default: the one set up before, or a new
+                          ~/.ssh/slurmhop_<cluster>_ed25519; in a terminal, asked
+                          when no key logs you in)
+  --cluster NAME          names the config block and the login alias (from --host;
+                          a cluster set up before starts from its answers)
   --prefix P              host names P-cpu, P-gpu, ... (slurm)
   --ssh-config FILE       the ssh config to edit (~/.ssh/config)
   --accept-new-host-key   trust the login node's host key if it is not known yet
@@ -65,8 +69,9 @@ managed block in your ssh config. Asks what it needs; every question has a flag.
                           when your home there is small (default: your home)
   --no-check              do not connect through the new config at the end
   --dry-run               show what would change (diffs) and change nothing
-  --uninstall             remove the block and the pinned keys; after a yes, the
-                          binary, config.ini and key on the cluster
+  --uninstall             remove what setup made: after a yes, on the cluster
+                          (your jobs cancelled first, asked; config.ini kept as a
+                          backup), then here; it lists what it leaves
   --yes, -y               no questions: take the defaults (scripts, tests)
   --help, -h              this text`;
 
