@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDirs } from '../helpers/tmp.js';
 import { inTerminal } from '../setup/terminal.js';
-import { BINARY, clusterEnv, configOf, freshLoginUser, homeOf, jobsOf, lockPassword, onNode, ROOT, stateOf } from './harness.js';
+import { BINARY, clusterEnv, configOf, freshLoginUser, homeOf, jobsOf, lockPassword, onNode, ROOT, stateOf, waitFor } from './harness.js';
 
 const USER = 'oli';
 const cluster = clusterEnv();
@@ -142,6 +142,7 @@ describe('the laptop command against the cluster (real ssh, the login alias)', (
 
   it('code without VS Code: exit 11 and how to get it, before any job is submitted', async () => {
     await slurmhop(['cancel', '--all']);
+    await waitFor(async () => (await jobsOf(USER)).length === 0, 60_000, `${USER}'s jobs to leave the queue`);
     const r = await slurmhop(['code', 'cpu']);
     expect(r.exitCode).toBe(11);
     expect(r.stderr).toContain('VS Code\'s "code" command is not on PATH: no job was submitted');
@@ -164,7 +165,7 @@ describe('the laptop command against the cluster (real ssh, the login alias)', (
     const un = await slurmhop(['uninstall', '--yes']);
     expect(un.exitCode, un.stderr).toBe(0);
     expect(un.stderr).toMatch(/ok: cancelled job \d+ \(cpu/);
-    expect(await jobsOf(USER)).toEqual([]);
+    await waitFor(async () => (await jobsOf(USER)).length === 0, 60_000, `${USER}'s cancelled job to leave the queue`);
     expect(fs.readFileSync(sshConfig, 'utf8')).not.toContain('slurmhop local');
     expect((await slurmhop(['clusters'])).stdout).toContain('no cluster is set up on this computer');
     expect(fs.existsSync(`${homeOf(USER)}/.local/bin/remote`)).toBe(false);
