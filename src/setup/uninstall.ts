@@ -26,7 +26,8 @@ export async function runUninstall(a: Answers, args: SetupArgs, deps: SetupDeps)
   const kept: string[] = [];
   const shared = plan.sharing.length ? ` (kept: ${plan.sharing.join(', ')} ${plan.sharing.length > 1 ? 'share' : 'shares'} that home)` : '';
   const what = plan.sharing.length ? 'cancel your slurmhop jobs' : `cancel your slurmhop jobs, remove ~/.local/bin/remote, your config.ini (a backup stays) and slurmhop's state directory${plan.ownKey ? ', and the slurmhop key in authorized_keys' : ''}`;
-  const onCluster = await deps.ask.confirm(`Also clean up on ${a.host}: ${what}${shared}`, args.yes);
+  // Yes by default in a terminal (an uninstall means it); a script says --yes.
+  const onCluster = await deps.ask.confirm(`Also clean up on ${a.host}: ${what}${shared}`, args.yes || deps.ask.interactive);
 
   if (args.dryRun) {
     for (const c of plan.changes) deps.out(changed(c) ? describeChange(c) : `${c.file}: unchanged\n`);
