@@ -107,6 +107,26 @@ describe('bob: a key of his own that ssh does not try by itself', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain('dry run: nothing was written');
   });
+
+  it('uninstall in a terminal: the cleanup on the cluster and the cancel of the job are offered (yes by default); his own key stays', async () => {
+    const t = inTerminal([TSX, path.join(ROOT, 'setup.ts'), '--uninstall', '--cluster', 'local', '--ssh-config', l.config], { env: env(l), cwd: l.dir });
+    for (const shown of [`Login node of your cluster (host name): ${cluster.loginHost}`, `Its ssh port: ${cluster.loginPort}`, 'Your user name on the cluster: bob']) {
+      await t.waitFor(shown);
+      await t.type('\r');
+    }
+    let at = await t.waitFor(/Also clean up on \S+: cancel your slurmhop jobs, remove ~\/\.local\/bin\/remote, your config\.ini \(a backup stays\) and slurmhop's state directory\? \(Y\/n\): /);
+    await t.type('\r');
+    at = await t.waitFor(/Cancel your \d+ slurmhop jobs? first: \d+ \(cpu, running\)\? \(Y\/n\): /, at);
+    await t.type('\r');
+    const r = await t.done;
+    expect(r.exitCode, t.screen()).toBe(0);
+    expect(t.screen()).toMatch(/ok: cancelled job \d+ \(cpu, running\)/);
+    expect(t.screen()).toMatch(/Left:\n {2}- on the cluster, \S+config\.ini\.slurmhop-backup-\S+: your profiles, should you set up again/);
+    expect(fs.existsSync(`${homeOf('bob')}/.local/bin/remote`)).toBe(false);
+    expect(fs.readFileSync(`${homeOf('bob')}/.ssh/authorized_keys`, 'utf8')).toContain(fs.readFileSync(path.join(cluster.keysDir, 'bob_ed25519.pub'), 'utf8').trim().split(' ')[1]);
+    expect(fs.existsSync(idBob)).toBe(true);
+    expect(fs.readFileSync(l.config, 'utf8')).not.toContain('slurmhop local');
+  });
 });
 
 describe('a refused login says what was tried, and tells a wrong user from a wrong key where the server allows it', () => {
