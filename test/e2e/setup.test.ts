@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDirs } from '../helpers/tmp.js';
-import { BINARY, clusterEnv, configOf, freshLoginUser, homeOf, laptopSshKnows, lockPassword, onNode, ROOT, writeConfig } from './harness.js';
+import { BINARY, clusterEnv, configOf, freshLoginUser, homeOf, laptopSshKnows, lockPassword, onNode, ROOT, stateOf, writeConfig } from './harness.js';
 import { itOnceOnBookworm } from './once-on-bookworm.js';
 
 const cluster = clusterEnv();
@@ -123,14 +123,18 @@ describe('setup from a laptop that has never seen the cluster', () => {
     expect(snapshot(l, 'fay')).toEqual(before);
   });
 
-  itOnceOnBookworm('--uninstall removes the block and the pinned key, and (with --yes) the binary and config.ini', async () => {
-    await execa('ssh', ['-F', l.config, '-O', 'exit', 'local'], { reject: false });
+  itOnceOnBookworm('--uninstall (with --yes) cancels the job, removes the block, the pinned keys, the binary, the state directory, and keeps config.ini as a backup', async () => {
     const r = await setup(l, 'fay', ['--uninstall']);
     expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/ok: cancelled job \d+ \(cpu/);
     expect(fs.readFileSync(l.config, 'utf8')).toBe(MINE);
-    expect(fs.readFileSync(path.join(l.home, '.ssh', 'slurmhop_known_hosts'), 'utf8')).not.toContain('slurmhop-local');
+    // The pinned keys go; the login node's key, accepted during setup, stays for plain ssh.
+    expect(fs.existsSync(path.join(l.home, '.ssh', 'slurmhop_known_hosts'))).toBe(false);
+    expect(fs.readFileSync(path.join(l.home, '.ssh', 'known_hosts'), 'utf8')).toMatch(/^\[127\.0\.0\.1\]:\d+ ssh-ed25519 \S+\n$/);
     expect(fs.existsSync(`${homeOf('fay')}/.local/bin/remote`)).toBe(false);
+    expect(fs.existsSync(stateOf('fay'))).toBe(false);
     expect(fs.existsSync(configOf('fay'))).toBe(false);
+    expect(fs.readdirSync(path.dirname(configOf('fay'))).filter((f) => f.startsWith('config.ini.slurmhop-backup-')).length).toBeGreaterThan(0);
     expect(fs.readdirSync(l.dir).filter((f) => f.includes('slurmhop-backup')).length).toBeGreaterThan(0);
   });
 });
