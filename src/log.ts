@@ -104,12 +104,16 @@ export function formatSeconds(total: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
+const WAITING_REPEAT_S = 30;
+
 /**
  * A terminal gets one self-updating progress line; a pipe or file gets one
- * line per change of state/reason/estimate (not one per second).
+ * line per change of state/reason/estimate, and one every 30 s of a wait
+ * without change (not one per second).
  */
 export function createLog(sink: Sink = stderrSink()): Log {
   let lastWaitingKey = '';
+  let lastWaitingAt = -Infinity;
   let progressLineOpen = false;
   return (event) => {
     const line = PREFIX + formatEvent(event);
@@ -120,8 +124,10 @@ export function createLog(sink: Sink = stderrSink()): Log {
         return;
       }
       const key = `${event.jobId}|${event.state}|${event.reason}|${event.estimatedStart}|${event.heldBy?.jobs.map((j) => j.jobId).join(',') ?? ''}`;
-      if (key === lastWaitingKey) return;
+      // A long wait says it still waits, every half minute, where no line updates itself.
+      if (key === lastWaitingKey && event.elapsedSeconds - lastWaitingAt < WAITING_REPEAT_S) return;
       lastWaitingKey = key;
+      lastWaitingAt = event.elapsedSeconds;
     }
     if (progressLineOpen) {
       sink.write('\r\x1b[K');

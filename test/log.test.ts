@@ -23,6 +23,17 @@ describe('progress on stderr', () => {
     ]);
   });
 
+  it('a pipe is told every 30 s that a long wait goes on, without a terminal to update a line in', () => {
+    let out = '';
+    const log = createLog({ write: (t) => (out += t), isTTY: false });
+    for (const t of [0, 10, 20, 29, 31, 45, 60, 62]) log(waiting('PENDING', 'Resources', t));
+    expect(out.trim().split('\n')).toEqual([
+      'slurmhop: job 7 PENDING (Resources), waited 0s',
+      'slurmhop: job 7 PENDING (Resources), waited 31s',
+      'slurmhop: job 7 PENDING (Resources), waited 1m02s',
+    ]);
+  });
+
   it('a terminal gets one line that updates in place, then the next message on a fresh line', () => {
     let out = '';
     const log = createLog({ write: (t) => (out += t), isTTY: true });

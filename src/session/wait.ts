@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import type { Profile } from '../config/index.js';
 import { SlurmhopError } from '../errors.js';
-import { jobOutputFile, sshdLogFile } from '../paths.js';
+import { configFile, jobOutputFile, sshdLogFile } from '../paths.js';
 import { ALIVE_STATES, listJobs, type JobInfo } from '../slurm/index.js';
 import type { AcquiredJob } from './acquire.js';
 import { describeEnd, endOf, indexContact, readContact, readStatus, readyContactOf, watchJob, type Contact } from '../state/index.js';
@@ -103,7 +103,7 @@ export async function waitUntilReady(
         throw new SlurmhopError(
           'pending-timeout',
           `job ${job.jobId} was still pending after ${profile.pendingTimeout}s (${lastReason})`,
-          `raise pending_timeout for [profile.${profile.name}] in config.ini, or choose a less busy partition`,
+          `raise pending_timeout for [profile.${profile.name}] in ${configFile()} on the cluster, or choose a less busy partition`,
         );
       }
       if (runningSince !== undefined && now - runningSince >= profile.startTimeout * 1000) {
