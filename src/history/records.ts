@@ -38,7 +38,8 @@ export function readJobRecords(state: string, jobId: string): JobRecords {
     jobId,
     events: readStatus(state, jobId),
     contact: readContact(state, jobId),
-    output: fs.existsSync(output) ? output : undefined,
+    // Empty: made by a waiting connect before the job could write (state/status.ts watchJob), never written to.
+    output: (fs.statSync(output, { throwIfNoEntry: false })?.size ?? 0) > 0 ? output : undefined,
     dirTime: mtime(jobDir(state, jobId)),
   };
 }

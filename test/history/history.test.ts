@@ -245,3 +245,15 @@ describe('remote history: memory kills', () => {
     expect(entry!.why).toBe('the job reached its memory limit of 300 MiB: the kernel killed 3 processes of the job (ask for more with mem = ... in the profile); cancelled');
   });
 });
+
+describe('remote history: an output file a waiting connect made', () => {
+  it('an empty output (made before the job could write, never written) is no sign that the job ran', () => {
+    const state = tmp();
+    fs.mkdirSync(path.join(state, 'jobs', '12'), { recursive: true });
+    fs.mkdirSync(path.join(state, 'logs'), { recursive: true });
+    fs.writeFileSync(path.join(state, 'logs', '12.out'), '');
+    fs.writeFileSync(path.join(state, 'jobs', '12', 'status'), '');
+    const entry = classify(readJobRecords(state, '12'), Date.now(), new Map());
+    expect(entry).toMatchObject({ state: 'never-started', output: null });
+  });
+});
