@@ -7,15 +7,6 @@ import { cancelAllJobs, type Laptop, jobsOf, onNode, prepareUser, waitFor } from
 
 const USER = 'ivy';
 const OTHER = 'bob';
-const CONFIG = `[profile.cpu]
-partition = interactive
-time = 30:00
-
-[profile.gpu]
-partition = gpu
-gres = gpu:1
-time = 30:00
-`;
 
 interface Resources {
   partitions: Array<{ name: string; isDefault: boolean; nodes: { total: number; idle: number; usable: number }; cpus: { idle: number; total: number }; gres: Array<{ name: string; type: string | null; free: number; total: number }>; pending: number }>;
@@ -26,7 +17,7 @@ let laptop: Laptop;
 
 beforeAll(async () => {
   await cancelAllJobs();
-  laptop = await prepareUser(USER, ['cpu', 'gpu'], CONFIG);
+  laptop = await prepareUser(USER, ['cpu', 'gpu']);
 });
 afterAll(async () => {
   await onNode('login', 'root', ['scancel', '-u', OTHER]);
