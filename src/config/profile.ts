@@ -3,6 +3,7 @@ import { configError, type IniEntry } from './ini-lines.js';
 import { reservedSbatchOption } from './sbatch-args.js';
 import { splitShellWords } from './shell-words.js';
 import { parseImage, RUNTIMES_FOR_IMAGE } from './container-image.js';
+import { checkRenew, readRenew, readRenewMax } from './renew-settings.js';
 
 export interface Profile {
   name: string;
@@ -43,6 +44,10 @@ export interface Profile {
   containerMounts: string[];
   /** Make sbatch, squeue, srun, ... of the node usable inside the container. */
   containerSlurm: boolean;
+  /** Seconds before the time limit at which the job of an active session submits its successor; 0 = off. */
+  renew: number;
+  /** The longest a chain of renewed jobs may run, from the start of its first job (seconds). */
+  renewMax: number;
 }
 
 /** start_timeout of a profile with a container, unless it sets its own. */
@@ -70,6 +75,8 @@ export const PROFILE_DEFAULTS = {
   containerRuntime: 'auto',
   containerMounts: [] as string[],
   containerSlurm: false,
+  renew: 0,
+  renewMax: 24 * 3600,
 } satisfies Partial<Profile>;
 
 type Reader = (profile: Profile, value: string, where: { file: string; line: number }) => void;
@@ -184,6 +191,12 @@ export const PROFILE_KEYS: Record<string, Reader> = {
     p.walltimeWarnings = matches.map((m) => seconds(m!)).sort((a, b) => b - a);
   },
   idle_gpu: flag('idleGpu', 'idle_gpu'),
+  renew: (p, v, at) => {
+    p.renew = readRenew(v, at);
+  },
+  renew_max: (p, v, at) => {
+    p.renewMax = readRenewMax(v, at);
+  },
   transport: (p, v, at) => {
     if (!isOneOf(v, TRANSPORTS)) throw configError(at.file, at.line, `transport "${v}" is not tcp, srun or node-sshd`);
     p.transport = v;
@@ -207,6 +220,7 @@ export function buildProfile(name: string, entries: IniEntry[], file: string): P
     read(profile, entry.value, { file, line: entry.line });
   }
   checkContainer(profile, entries, file);
+  checkRenew(profile, entries, file);
   // A first import or pull of an image can take many minutes; later jobs reuse it.
   if (profile.container && profile.containerRuntime !== 'none' && !entries.some((e) => e.key === 'start_timeout')) {
     profile.startTimeout = CONTAINER_START_TIMEOUT;
