@@ -6,7 +6,7 @@ export { readContact, writeContact, indexContact, removeContact, contactsForProf
 export { keepAlive, supervisorAlive } from './alive.js';
 export { jobContact } from './job-contact.js';
 export { pruneEndedJobs, prunableJobs, pruneJob, pruneLock, readArchive, RETENTION_MS, type Archived, type PruneRules } from './prune.js';
-export { appendStatus, recordSubmitted, hasSubmittedRecord, readStatus, endedEvent, endOf, readyContactOf, watchJob, describeEnd, describeMemoryKills, statusSize, statusSince, type StatusEvent, type JobEvent, type EndReason } from './status.js';
+export { appendStatus, recordSubmitted, hasSubmittedRecord, readStatus, endedEvent, endOf, readyContactOf, watchJob, describeEnd, describeMemoryKills, statusSize, statusSince, type StatusEvent, type JobEvent, type EndReason, type Submitted, type ChainLink } from './status.js';
 export { readCurrent, writeCurrent, type Current } from './current.js';
 export { joinWaiters, type Waiter } from './waiters.js';
 export { withLock, acquireLock, tryLock, describeHolder, processExists, type Release } from './lock.js';

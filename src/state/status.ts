@@ -16,7 +16,13 @@ export type JobEvent =
   | { event: 'ready'; at: string; jobId: string; profile: string; node: string; port: number; contact?: Contact }
   | { event: 'ended'; at: string; jobId: string; profile: string; reason: EndReason; detail?: string }
   /** The kernel killed processes of the job for its memory limit (job/memory-kills.ts). */
-  | { event: 'memory-killed'; at: string; jobId: string; profile: string; kills: number; limitBytes?: number };
+  | { event: 'memory-killed'; at: string; jobId: string; profile: string; kills: number; limitBytes?: number }
+  /** renew: the job submitted its successor (job/renew.ts), to start when it ends. */
+  | { event: 'renewed'; at: string; jobId: string; profile: string; successor: string; dependency: string }
+  /** renew: a successor was due but none was submitted; why, in words. */
+  | { event: 'not-renewed'; at: string; jobId: string; profile: string; why: string }
+  /** renew: the job ended otherwise than at its time limit, and cancelled its successor. */
+  | { event: 'chain-ended'; at: string; jobId: string; profile: string; successor: string; why: string };
 
 export interface Submitted {
   event: 'submitted';
@@ -25,7 +31,19 @@ export interface Submitted {
   sbatchAt?: string;
   jobId: string;
   profile: string;
+  /**
+   * renew: the job this one succeeds (it submitted this one), the start of the
+   * chain's first job, this job's place in it (2: the first successor), and
+   * the time limits of the chain's jobs before it (seconds).
+   */
+  renews?: string;
+  chainStart?: string;
+  link?: number;
+  chainHeld?: number;
 }
+
+/** What a successor's submitted record says of its chain. */
+export type ChainLink = Required<Pick<Submitted, 'renews' | 'chainStart' | 'link' | 'chainHeld'>>;
 
 export type StatusEvent = Submitted | JobEvent;
 type Ended = Extract<JobEvent, { event: 'ended' }>;
@@ -40,8 +58,8 @@ export function hasSubmittedRecord(state: string, jobId: string): boolean {
   return fs.existsSync(submittedFile(state, jobId));
 }
 
-export function recordSubmitted(state: string, jobId: string, profile: string, sbatchAt?: Date): void {
-  const event: Submitted = { event: 'submitted', at: new Date().toISOString(), ...(sbatchAt ? { sbatchAt: sbatchAt.toISOString() } : {}), jobId, profile };
+export function recordSubmitted(state: string, jobId: string, profile: string, sbatchAt?: Date, chain?: ChainLink): void {
+  const event: Submitted = { event: 'submitted', at: new Date().toISOString(), ...(sbatchAt ? { sbatchAt: sbatchAt.toISOString() } : {}), jobId, profile, ...chain };
   writeFileAtomic(submittedFile(state, jobId), `${JSON.stringify(event)}\n`);
 }
 
