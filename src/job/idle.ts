@@ -12,12 +12,17 @@ export interface IdleWatchOptions {
   now?: () => number;
 }
 
+/** What counts as activity, for idle reclaim and for renew: a session open now, or (idle_gpu) a busy GPU. */
+export async function isActive(connections: () => number, otherActivity?: () => Promise<boolean>): Promise<boolean> {
+  return connections() > 0 || (otherActivity !== undefined && (await otherActivity().catch(() => false)));
+}
+
 /** Checks a few times per idle period; returns a function that stops the watch. */
 export function watchIdle({ connections, idleSeconds, onIdle, otherActivity, now = Date.now }: IdleWatchOptions): () => void {
   let lastActive = now();
   const intervalMs = Math.min(30_000, Math.max(1_000, (idleSeconds * 1000) / 4));
   const timer = setInterval(async () => {
-    if (connections() > 0 || (otherActivity && (await otherActivity().catch(() => false)))) lastActive = now();
+    if (await isActive(connections, otherActivity)) lastActive = now();
     else if (now() - lastActive >= idleSeconds * 1000) {
       clearInterval(timer);
       onIdle();

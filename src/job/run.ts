@@ -17,6 +17,7 @@ import { authenticatedSessions } from './sessions.js';
 import { startNodeSshd } from './node-sshd.js';
 import { jobMemoryCgroup, memoryKillText, memoryLimit, watchMemoryKills, type MemoryCgroup } from './memory-kills.js';
 import { scheduleWalltimeWarnings, sessionTerminals, tellTerminals, type Terminal } from './walltime.js';
+import { Renewal, renewalDeps } from './renew.js';
 import { startSessionServer } from './session-server.js';
 import { recordVscodeServers } from './vscode-servers.js';
 
@@ -32,6 +33,7 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   }
   const node = ctx.env.SLURMD_NODENAME || os.hostname();
   const base = { jobId, profile: settings.profile };
+  const startedAt = Date.now();
   // Listen for Slurm's signals before anything else: a cancel during start-up must still be recorded.
   const end = new JobEnd(ctx.signals);
   const guard = Guard.start();
@@ -84,6 +86,7 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   let stopUnclaimed = () => {};
   let stopMemoryWatch = () => {};
   let stopServers = () => {};
+  let renewal: Renewal | undefined;
   if (!end.settled) {
     ready = true;
     const hostKeys = sshd.hostKeys ? { hostKeys: sshd.hostKeys } : {};
@@ -99,10 +102,10 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
     setTimeout(() => pruneEndedJobs(ctx.stateDir), PRUNE_AFTER_READY_MS).unref();
     const root = sshd.terminalsRoot;
     const connections = sshd.sessions ?? (root !== undefined ? () => authenticatedSessions(root, ctx.user) : undefined);
+    const otherActivity = settings.idleGpu ? () => gpusBusy(ctx.env) : undefined;
     if (settings.idleTimeout > 0 && (sshd.uncountable || !connections)) {
       ctx.log({ type: 'warn', message: `idle_timeout is off for this job: ${sshd.uncountable ?? 'its sessions cannot be counted'}; it runs to its time limit unless cancelled` });
     } else if (settings.idleTimeout > 0 && connections) {
-      const otherActivity = settings.idleGpu ? () => gpusBusy(ctx.env) : undefined;
       stopIdle = watchIdle({ connections, idleSeconds: settings.idleTimeout, onIdle: () => end.settle('idle'), ...(otherActivity ? { otherActivity } : {}) });
     }
     // A job no connect recorded was submitted by an sbatch that got no answer: unused, it must not hold the allocation.
@@ -112,8 +115,11 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
     }
     const terminals = sshd.terminals ?? (root !== undefined ? () => sessionTerminals(root) : undefined);
     stopMemoryWatch = watchMemory(ctx, settings.profile, jobId, terminals);
+    const renewing = new Renewal(renewalDeps(ctx), { jobId, profile: settings.profile, startedAt, connections: sshd.uncountable ? undefined : connections, otherActivity, terminals });
+    renewal = renewing;
     const warn = (endTime: number | undefined) => {
       end.endTime = endTime;
+      if (!end.settled) renewing.setEndTime(endTime);
       if (end.settled || endTime === undefined || !settings.warnBefore?.length || !terminals) return;
       stopWarnings = scheduleWalltimeWarnings({
         jobId,
@@ -122,6 +128,7 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
         before: settings.warnBefore,
         terminals,
         onWarned: (terminals) => ctx.log({ type: 'walltime-warning', jobId, terminals }),
+        successor: () => renewing.successor,
       });
     };
     // A Slurm that exports no SLURM_JOB_END_TIME (20.11) is asked in the background, so that a
@@ -132,19 +139,22 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   }
 
   const signalled = await end.promise;
-  // `remote swap` marks the job it ends: its scancel is a move, not a cancel.
-  const reason = signalled === 'cancelled' && fs.existsSync(swapMarkFile(ctx.stateDir, jobId)) ? 'swapped' : signalled;
   stopIdle();
   stopUnclaimed();
   stopServers();
   stopWarnings();
   stopMemoryWatch();
   end.dispose();
+  const confirmed = renewal ? await renewal.confirmEnd(signalled) : signalled;
+  // `remote swap` marks the job it ends: its scancel is a move, not a cancel.
+  const reason = confirmed === 'cancelled' && fs.existsSync(swapMarkFile(ctx.stateDir, jobId)) ? 'swapped' : confirmed;
   // The reason first, then the contact: a proxy that finds no contact can read why.
   stopAlive(); // first: its beat would publish the contact again
   recordEnd(reason);
   removeContact(ctx.stateDir, jobId);
   ctx.log({ type: 'job-ending', jobId, reason });
+  // Before sshd's stop (a container's may be slow): a successor outliving a cancel must go while Slurm lets this process run.
+  await renewal?.finish(reason);
   await sshd.stop();
   guard.done();
   return reason;

@@ -46,13 +46,14 @@ export function tellTerminals(terminals: Terminal[], text: string): string[] {
     .map((tty) => tty.name);
 }
 
-export function warningText(jobId: string, profile: string, endTime: number, now: number): string {
+/** `successor`: the job renew queued to follow this one, if any. */
+export function warningText(jobId: string, profile: string, endTime: number, now: number, successor?: string): string {
   const minutes = Math.max(1, Math.round((endTime - now) / 60_000));
   const at = new Date(endTime).toTimeString().slice(0, 5);
-  return (
-    `\r\n*** slurmhop: job ${jobId} (${profile}) reaches its time limit at ${at}, in ${minutes} minute${minutes === 1 ? '' : 's'}: save your work. ***\r\n` +
-    `*** To go on, run "remote alloc ${profile}" on the login node now; your next connect lands in the new job. ***\r\n`
-  );
+  const goOn = successor
+    ? `*** Job ${successor} follows it (renew): your next connect after ${at} lands there. ***\r\n`
+    : `*** To go on, run "remote alloc ${profile}" on the login node now; your next connect lands in the new job. ***\r\n`;
+  return `\r\n*** slurmhop: job ${jobId} (${profile}) reaches its time limit at ${at}, in ${minutes} minute${minutes === 1 ? '' : 's'}: save your work. ***\r\n` + goOn;
 }
 
 export interface WalltimeWarningOptions {
@@ -66,16 +67,18 @@ export interface WalltimeWarningOptions {
   now?: () => number;
   /** Where a message was written (for the job's log). */
   onWarned?: (terminals: string[]) => void;
+  /** The job renew queued to follow this one, when a warning is due. */
+  successor?: () => string | undefined;
 }
 
 /** Schedules the warnings; returns a function that cancels those not yet shown. */
-export function scheduleWalltimeWarnings({ jobId, profile, endTime, before, terminals, now = Date.now, onWarned = () => {} }: WalltimeWarningOptions): () => void {
+export function scheduleWalltimeWarnings({ jobId, profile, endTime, before, terminals, now = Date.now, onWarned = () => {}, successor = () => undefined }: WalltimeWarningOptions): () => void {
   const timers = before
     .map((seconds) => endTime - seconds * 1000 - now())
     .filter((delay) => delay > 0)
     .map((delay) =>
       setTimeout(() => {
-        onWarned(tellTerminals(terminals(), warningText(jobId, profile, endTime, now())));
+        onWarned(tellTerminals(terminals(), warningText(jobId, profile, endTime, now(), successor())));
       }, delay).unref(),
     );
   return () => timers.forEach(clearTimeout);
