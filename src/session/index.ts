@@ -1,7 +1,7 @@
 export { openSession, type Stdio } from './open.js';
 export { defaultSessionContext, type SessionContext } from './context.js';
 export { acquireJob, pickExisting } from './acquire.js';
-export { listSessionJobs, forgetEndedContacts, type SessionJob } from './jobs.js';
+export { listSessionJobs, forgetEndedContacts, chainLinks, withTheirChains, type SessionJob, type ChainLinks } from './jobs.js';
 export { whySessionEnded } from './explain-end.js';
 export type { RelayEnd } from './relay.js';
 export { allocate, swap, withCarriedConstraints } from './swap.js';
