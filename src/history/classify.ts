@@ -30,6 +30,11 @@ export interface HistoryEntry {
   slurmState: string | null;
   /** The job's own output file, if Slurm created it. */
   output: string | null;
+  /** renew: the job this one followed (it submitted this one), and the job submitted to follow this one. */
+  renews: string | null;
+  renewedBy: string | null;
+  /** renew: why no successor was submitted when one was due, or why the successor was cancelled. */
+  renewal: string | null;
 }
 
 /** Slurm's answer for jobs with no recorded end: undefined when it was not asked or did not answer. */
@@ -48,6 +53,7 @@ export function classify(rec: JobRecords, now: number, queue: QueueView): Histor
   const verdict = ended
     ? endedVerdict(String(ended.reason), ended.detail, ready !== undefined)
     : liveVerdict(rec, started !== undefined, ready !== undefined, queue);
+  const chain = chainOf(run, submitted);
   const live = verdict.state === 'running' || verdict.state === 'starting';
   const until = ended ? Date.parse(ended.at) : live ? now : NaN;
   const from = started ? Date.parse(started.at) : NaN;
@@ -63,11 +69,25 @@ export function classify(rec: JobRecords, now: number, queue: QueueView): Histor
     state: verdict.state,
     reason: ended ? String(ended.reason) : null,
     detail: ended?.detail ?? null,
-    why: [describeMemoryKills(run), verdict.why].filter(Boolean).join('; '),
+    why: [describeMemoryKills(run), `${chain.renews ? `renewal of ${chain.renews}: ` : ''}${verdict.why}`, chain.words].filter(Boolean).join('; '),
     memoryKills: run.reduce((n, e) => n + (e.event === 'memory-killed' ? e.kills : 0), 0),
     slurmState: queue?.get(rec.jobId)?.state ?? null,
     output: rec.output ?? null,
+    renews: chain.renews,
+    renewedBy: chain.renewedBy,
+    renewal: chain.renewal,
   };
+}
+
+/** What renew made of the job: the job it followed, its successor, or why none came (or stayed). */
+function chainOf(run: StatusEvent[], submitted: Of<'submitted'> | undefined) {
+  const renewed = run.findLast((e): e is Of<'renewed'> => e.event === 'renewed');
+  const notRenewed = run.findLast((e): e is Of<'not-renewed'> => e.event === 'not-renewed');
+  const chainEnded = run.findLast((e): e is Of<'chain-ended'> => e.event === 'chain-ended');
+  const renewedBy = renewed?.successor ?? null;
+  const renewal = chainEnded ? `its successor, job ${chainEnded.successor}, was cancelled with it` : notRenewed ? `not renewed: ${notRenewed.why}` : null;
+  const words = renewal ?? (renewedBy ? `renewed by job ${renewedBy}` : null);
+  return { renews: submitted?.renews ?? null, renewedBy, renewal, words };
 }
 
 function endedVerdict(reason: string, detail: string | undefined, wasReady: boolean): { state: SessionState; why: string } {

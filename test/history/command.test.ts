@@ -33,7 +33,7 @@ describe('remote history on the command line', () => {
     expect(json.slurm).toEqual({ asked: true, error: null });
     expect(json.sessions.map((s: { jobId: string }) => s.jobId)).toEqual(['9', '8']);
     expect(Object.keys(json.sessions[1])).toEqual([
-      'jobId', 'profile', 'node', 'submittedAt', 'startedAt', 'readyAt', 'endedAt', 'durationSeconds', 'state', 'reason', 'detail', 'why', 'memoryKills', 'slurmState', 'output',
+      'jobId', 'profile', 'node', 'submittedAt', 'startedAt', 'readyAt', 'endedAt', 'durationSeconds', 'state', 'reason', 'detail', 'why', 'memoryKills', 'slurmState', 'output', 'renews', 'renewedBy', 'renewal',
     ]);
     expect(json.sessions[1]).toMatchObject({ state: 'ended', reason: 'idle', endedAt: at(65), durationSeconds: 60 });
     expect(json.sessions[0]).toMatchObject({ state: 'never-started', reason: null, startedAt: null, durationSeconds: null });

@@ -93,6 +93,9 @@ describe('remote history: why each session ended', () => {
       memoryKills: 0,
       slurmState: null,
       output: `${state}/logs/7.out`,
+      renews: null,
+      renewedBy: null,
+      renewal: null,
     });
   });
 });
