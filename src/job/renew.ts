@@ -24,6 +24,8 @@ const TICK_MS = 30_000;
 const TOO_LATE_MS = 15_000;
 /** How long the job's end waits for a submission under way. */
 const FINISH_WAIT_MS = 15_000;
+/** A walltime warning this soon after the renewal's own message says nothing new. */
+const TOLD_LATELY_MS = 60_000;
 
 export interface RenewalOptions {
   jobId: string;
@@ -69,7 +71,10 @@ export class Renewal {
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
+  private toldAt: number | undefined;
   private readonly chain: ChainInfo;
+  private readonly decision: Promise<void>;
+  private settleDecision!: () => void;
 
   constructor(
     private readonly deps: RenewalDeps,
@@ -79,6 +84,20 @@ export class Renewal {
     const start = own?.chainStart ? Date.parse(own.chainStart) : NaN;
     this.chain = { start: Number.isFinite(start) ? start : options.startedAt, link: own?.link ?? 1, held: own?.chainHeld ?? 0 };
     followCurrent(deps.stateDir, options.profile, options.jobId, own?.renews);
+    this.decision = new Promise((resolve) => (this.settleDecision = resolve));
+  }
+
+  /**
+   * A walltime warning due at the renewal's moment (walltime_warnings = 10m,
+   * renew = 10m) waits for its outcome: it then names the successor, or is
+   * left out when the renewal's own message just said as much.
+   */
+  async beforeWarning(): Promise<{ skip: boolean; successor: string | undefined }> {
+    const renew = this.profile?.renew ?? 0;
+    const dueSoon = renew > 0 && !this.decided && this.endTime !== undefined && this.deps.now() >= renewDue(this.endTime, renew) - 5_000;
+    if (dueSoon) await Promise.race([this.decision, new Promise((resolve) => setTimeout(resolve, FINISH_WAIT_MS).unref())]);
+    const told = this.toldAt !== undefined && this.deps.now() - this.toldAt < TOLD_LATELY_MS;
+    return { skip: told, successor: this.successor };
   }
 
   /** The job's expected end, once known: the checks begin. */
@@ -125,6 +144,7 @@ export class Renewal {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.settleDecision();
   }
 
   private schedule(ms: number): void {
@@ -149,11 +169,18 @@ export class Renewal {
     }
     const due = renewDue(this.endTime, renew);
     if (now >= due - activeWithinMs(renew) && this.options.connections && (await isActive(this.options.connections, this.options.otherActivity))) this.lastActive = now;
+    if (this.stopped) return;
     if (now < due) return this.schedule(Math.min(TICK_MS, due - now));
-    if (now > this.endTime - TOO_LATE_MS) return;
+    if (now > this.endTime - TOO_LATE_MS) {
+      this.decided = true; // renew was set too late for this job
+      return this.settleDecision();
+    }
     this.inFlight = this.renewNow(this.profile!, this.endTime)
       .catch((err: unknown) => this.skip(`slurmhop failed: ${(err as Error).message.split('\n')[0]}`, true))
-      .finally(() => (this.inFlight = undefined));
+      .finally(() => {
+        this.inFlight = undefined;
+        if (this.decided) this.settleDecision();
+      });
   }
 
   private async renewNow(profile: Profile, endTime: number): Promise<void> {
@@ -199,6 +226,7 @@ export class Renewal {
   /** Writes to the session's terminals; returns what the log says of it. */
   private tell(text: string): string {
     const told = this.options.terminals ? tellTerminals(this.options.terminals(), text) : [];
+    if (told.length) this.toldAt = this.deps.now();
     return told.length ? ` (told ${told.join(', ')})` : ' (no terminal open to tell)';
   }
 

@@ -128,7 +128,7 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
         before: settings.warnBefore,
         terminals,
         onWarned: (terminals) => ctx.log({ type: 'walltime-warning', jobId, terminals }),
-        successor: () => renewing.successor,
+        beforeWarning: () => renewing.beforeWarning(),
       });
     };
     // A Slurm that exports no SLURM_JOB_END_TIME (20.11) is asked in the background, so that a

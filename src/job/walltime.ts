@@ -67,18 +67,22 @@ export interface WalltimeWarningOptions {
   now?: () => number;
   /** Where a message was written (for the job's log). */
   onWarned?: (terminals: string[]) => void;
-  /** The job renew queued to follow this one, when a warning is due. */
-  successor?: () => string | undefined;
+  /**
+   * Asked when a warning is due (renew): whether to leave it out (the session
+   * was just told as much), and the job queued to follow this one.
+   */
+  beforeWarning?: () => Promise<{ skip: boolean; successor?: string | undefined }>;
 }
 
 /** Schedules the warnings; returns a function that cancels those not yet shown. */
-export function scheduleWalltimeWarnings({ jobId, profile, endTime, before, terminals, now = Date.now, onWarned = () => {}, successor = () => undefined }: WalltimeWarningOptions): () => void {
+export function scheduleWalltimeWarnings({ jobId, profile, endTime, before, terminals, now = Date.now, onWarned = () => {}, beforeWarning = async () => ({ skip: false }) }: WalltimeWarningOptions): () => void {
   const timers = before
     .map((seconds) => endTime - seconds * 1000 - now())
     .filter((delay) => delay > 0)
     .map((delay) =>
-      setTimeout(() => {
-        onWarned(tellTerminals(terminals(), warningText(jobId, profile, endTime, now(), successor())));
+      setTimeout(async () => {
+        const renewal = await beforeWarning().catch(() => ({ skip: false, successor: undefined }));
+        if (!renewal.skip) onWarned(tellTerminals(terminals(), warningText(jobId, profile, endTime, now(), renewal.successor)));
       }, delay).unref(),
     );
   return () => timers.forEach(clearTimeout);

@@ -177,3 +177,20 @@ describe('renew in the job', () => {
     expect(readCurrent(t.state)).toEqual({ profile: 'cpu', jobId: '7' });
   });
 });
+
+describe('renew and the walltime warnings', () => {
+  it('a warning due at the renewal waits for it, and is left out when the renewal just told the terminals; a later one names the successor', async () => {
+    const t = setUp();
+    const renewal = new Renewal(t.deps, t.renewalOptions);
+    const end = Date.now() + END_IN;
+    renewal.setEndTime(end);
+    await vi.advanceTimersByTimeAsync(END_IN - 10 * MIN - 30_000);
+    expect(await renewal.beforeWarning()).toEqual({ skip: false, successor: undefined });
+    await vi.advanceTimersByTimeAsync(30_000);
+    const atTheRenewal = renewal.beforeWarning();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await atTheRenewal).toEqual({ skip: true, successor: '42' });
+    await vi.advanceTimersByTimeAsync(7 * MIN);
+    expect(await renewal.beforeWarning()).toEqual({ skip: false, successor: '42' });
+  });
+});
