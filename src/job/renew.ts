@@ -5,16 +5,13 @@
 // successor with it. config.ini is read as the job runs, so renew set or
 // unset for a running session counts; the successor is what a connect would
 // submit now.
-import os from 'node:os';
-import { getProfile, loadConfig, type Profile } from '../config/index.js';
-import type { Log } from '../log.js';
-import { selfCommand } from '../self.js';
+import type { Profile } from '../config/index.js';
 import { cancelJobs, listJobs, parseSlurmDuration } from '../slurm/index.js';
-import { appendStatus, readCurrent, readStatus, writeCurrent, type EndReason, type Submitted } from '../state/index.js';
-import type { JobContext } from './context.js';
+import { appendStatus, type EndReason } from '../state/index.js';
 import { isActive } from './idle.js';
+import { followCurrent, ownRecord, type RenewalDeps } from './renew-deps.js';
 import { activeWithinMs, decideRenewal, renewDue, type ChainInfo } from './renew-plan.js';
-import { execaSbatch, submitSuccessor, type SubmitDeps } from './renew-submit.js';
+import { submitSuccessor } from './renew-submit.js';
 import { alreadyQueuedText, notRenewedText, renewedText, type SuccessorView } from './renew-text.js';
 import { tellTerminals, type Terminal } from './walltime.js';
 
@@ -36,28 +33,6 @@ export interface RenewalOptions {
   connections: (() => number) | undefined;
   otherActivity?: (() => Promise<boolean>) | undefined;
   terminals: (() => Terminal[]) | undefined;
-}
-
-export interface RenewalDeps extends SubmitDeps {
-  log: Log;
-  /** The profile as config.ini says it now (throws a config error). */
-  loadProfile: (name: string) => Profile;
-}
-
-export function renewalDeps(ctx: JobContext): RenewalDeps {
-  return {
-    run: ctx.run,
-    sbatch: execaSbatch,
-    stateDir: ctx.stateDir,
-    user: ctx.user,
-    home: ctx.env.HOME || os.homedir(),
-    env: ctx.env,
-    remote: selfCommand(),
-    now: Date.now,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    log: ctx.log,
-    loadProfile: (name) => getProfile(loadConfig(), name),
-  };
 }
 
 export class Renewal {
@@ -246,19 +221,3 @@ export class Renewal {
 
 /** Slurm's time limits are whole minutes. */
 const wholeMinutes = (ms: number) => Math.max(1, Math.round(ms / 60_000)) * 60;
-
-/** This job's submitted record: a successor's says which job it renews and where its chain began. */
-function ownRecord(state: string, jobId: string): Submitted | undefined {
-  return readStatus(state, jobId).find((e): e is Submitted => e.event === 'submitted');
-}
-
-/** The current session (`ssh <prefix>`, `remote swap`) follows the chain: it was the job this one renews. */
-function followCurrent(state: string, profile: string, jobId: string, renews: string | undefined): void {
-  if (!renews) return;
-  try {
-    const current = readCurrent(state);
-    if (current?.profile === profile && current.jobId === renews) writeCurrent(state, { profile, jobId });
-  } catch {
-    // `ssh <prefix>` follows the profile all the same
-  }
-}

@@ -17,7 +17,8 @@ import { authenticatedSessions } from './sessions.js';
 import { startNodeSshd } from './node-sshd.js';
 import { jobMemoryCgroup, memoryKillText, memoryLimit, watchMemoryKills, type MemoryCgroup } from './memory-kills.js';
 import { scheduleWalltimeWarnings, sessionTerminals, tellTerminals, type Terminal } from './walltime.js';
-import { Renewal, renewalDeps } from './renew.js';
+import { Renewal } from './renew.js';
+import { renewalDeps } from './renew-deps.js';
 import { startSessionServer } from './session-server.js';
 import { recordVscodeServers } from './vscode-servers.js';
 
