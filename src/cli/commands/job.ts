@@ -17,7 +17,9 @@ const JOB_OPTIONS = {
 } as const;
 
 // The job gets its settings from the job script, not from config.ini: an edit
-// made while the job was pending must not change or break it.
+// made while the job was pending must not change or break it. (One exception:
+// a renewing job reads config.ini for its successor, which is what a connect
+// would submit now; job/renew.ts.)
 export const jobCommand = defineCommand({
   name: 'job',
   summary: 'run the session inside a batch job (started by the job script)',
