@@ -9,6 +9,7 @@ import { commandHelp, type LaptopCommand } from './command.js';
 import { LAPTOP_COMMANDS } from './commands/index.js';
 import type { LaptopEnv } from './env.js';
 import { runProgram } from './run.js';
+import { onStopSignals, startProgram } from './start.js';
 
 /** The package's TUTORIAL.md: beside bin/ and dist/ (dist/laptop/slurmhop.cjs is two levels down), or the checkout's. */
 const TUTORIAL = typeof __dirname === 'string' && __dirname.endsWith(path.join('dist', 'laptop')) ? path.join(__dirname, '..', '..', 'TUTORIAL.md') : 'TUTORIAL.md at the top of the repository';
@@ -25,7 +26,7 @@ export function helpText(commands: LaptopCommand[] = LAPTOP_COMMANDS): string {
     'With several clusters set up, name one with --cluster NAME. "slurmhop help <command>" (or "slurmhop <command> --help")',
     'says what a command does, its options and an example.',
     '',
-    'Exit codes (of setup, uninstall and code; a login node command exits with remote\'s own):',
+    'Exit codes (of setup, uninstall, code, jupyter and forward; a login node command exits with remote\'s own):',
     ...SETUP_EXIT_DESCRIPTIONS.map(([code, text]) => `  ${String(code).padStart(3)}  ${text}`),
     '',
     `The tutorial (setup step by step, troubleshooting): ${TUTORIAL}`,
@@ -72,6 +73,8 @@ export function main(argv: string[], remoteBinary: RemoteBinarySource, laptop: L
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     run: runProgram,
+    start: startProgram,
+    onStop: onStopSignals,
   };
   // After a signal the wizard's handler removes what was half made, then exits 10 itself.
   runLaptop(argv, env).then((code) => wasInterrupted() || process.exit(code));

@@ -19,7 +19,7 @@ export async function runProgram(program: string, args: string[], options: RunOp
   });
   const ended: Array<Promise<void>> = [];
   if (rewrite) {
-    for (const [from, to] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) {
+    for (const [from, to] of [[child.stdout, options.allToStderr ? process.stderr : process.stdout], [child.stderr, process.stderr]] as const) {
       const lines = rewriteLines(rewrite, (text) => to.write(text));
       from!.setEncoding('utf8');
       from!.on('data', (d: string) => lines.push(d));

@@ -11,6 +11,7 @@ import { addAuthorizedKey, hasPublicKey, jobHostKey, lockTrouble, sinfo, writeCo
 import { installBinary, installedVersion, requireExec } from './cluster-install.js';
 import { binaryFor, probeCluster } from './cluster-probe.js';
 import { parseSinfo, planConfigIni, proposeProfiles } from './cluster-profiles.js';
+import { fetchResources, resourceLines } from './profile-resources.js';
 import type { Connected } from './connect.js';
 import type { RemoteSession } from './remote-session.js';
 import type { SetupDeps } from './deps.js';
@@ -116,6 +117,8 @@ async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connect
     await writeConfigIni(session, facts.configIniPath, config.text!, now);
     report({ type: 'done', message: `${facts.configIniPath}: added [profile.${config.added.join('], [profile.')}]` });
   } else report({ type: 'skip', message: `${facts.configIniPath} (profiles ${profiles.join(', ')})` });
+  const free = await fetchResources(session);
+  if (free) resourceLines(free, profiles).forEach((line, i) => report({ type: 'info', message: `${i === 0 ? 'free now: ' : '          '}${line}` }));
 
   report({ type: 'step', title: 'Pinning the job host key; ssh config; VS Code' });
   const jobKey = await jobHostKey(session);

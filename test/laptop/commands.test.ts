@@ -59,6 +59,10 @@ function world(options: { clusters?: string[]; code?: boolean; interactive?: boo
       const key = [path.basename(program), ...args].join(' ');
       return options.results?.[key] ?? { exitCode: 0, stdout: '' };
     },
+    start: () => {
+      throw new Error('not used');
+    },
+    onStop: () => () => {},
   };
   return { env, calls, out, err, bin, home, run: (...argv: string[]) => runLaptop(argv, env) };
 }
@@ -68,7 +72,7 @@ describe('slurmhop: help, version, unknown commands (the conventions of "remote"
     const w = world();
     expect(await w.run('help')).toBe(0);
     expect(w.out.join('')).toBe(`${helpText()}\n`);
-    for (const name of ['setup', 'code', 'list', 'cancel', 'alloc', 'swap', 'gpuswap', 'history', 'doctor', 'cleanup', 'resources', 'clusters', 'uninstall']) {
+    for (const name of ['setup', 'code', 'list', 'cancel', 'alloc', 'swap', 'gpuswap', 'history', 'doctor', 'cleanup', 'resources', 'jupyter', 'forward', 'clusters', 'uninstall']) {
       expect(helpText()).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
     }
     expect(await w.run()).toBe(2);
