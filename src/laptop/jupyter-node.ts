@@ -105,7 +105,7 @@ export function jupyterScript(r: JupyterRequest, startSeconds = START_SECONDS): 
   log
   cleanup
 }
-slurmhop_jupyter
+slurmhop_jupyter; exit 0
 `;
 }
 

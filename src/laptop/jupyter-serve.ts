@@ -98,6 +98,10 @@ export async function serveJupyter(env: LaptopEnv, t: ProfileTarget, request: Ju
       return { submitted };
     }
     return { error: withLog(setupError('cluster-step', `Jupyter on ${node} exited (${code})`), log), submitted };
+  } catch (err) {
+    // A local port that is taken, a forward that cannot start: Jupyter on the node is stopped first.
+    if (!(err instanceof SetupError)) throw err;
+    return await fail(err);
   } finally {
     stop.dispose();
   }

@@ -28,10 +28,14 @@ export interface Tunnel {
   close(): Promise<number>;
 }
 
-/** ssh's options for a session the laptop command holds: no multiplexing of its own, its own forwards only. */
-export function holdArgs(env: LaptopEnv, c: ConfiguredCluster): string[] {
-  // A ControlMaster of the user's own for every host would make this ssh a master that stays behind.
-  return [...configArgs(env.laptop, c), '-T', '-o', 'LogLevel=ERROR', '-o', 'ControlMaster=no', '-o', 'ControlPath=none'];
+/**
+ * ssh's options for a session the laptop command holds: no multiplexing of
+ * its own (a ControlMaster of the user's own for every host would make this
+ * ssh a master that stays behind). `logLevel` INFO lets a forward's refused
+ * connections through (OpenSSH logs them at INFO).
+ */
+export function holdArgs(env: LaptopEnv, c: ConfiguredCluster, logLevel: 'ERROR' | 'INFO' = 'ERROR'): string[] {
+  return [...configArgs(env.laptop, c), '-T', '-o', `LogLevel=${logLevel}`, '-o', 'ControlMaster=no', '-o', 'ControlPath=none'];
 }
 
 export function forwardScript(remotePort: number): string {
@@ -44,7 +48,7 @@ export function forwardScript(remotePort: number): string {
   printf '${TAG} ready %s %s %s\\n' "$(uname -n)" "$listening" "\${SLURM_JOB_ID:-}"
   cat >/dev/null
 }
-slurmhop_forward
+slurmhop_forward; exit 0
 `;
 }
 
@@ -56,7 +60,7 @@ export function openTunnel(env: LaptopEnv, c: ConfiguredCluster, ends: TunnelEnd
   let node = 'the node';
   const child: Started = env.start(
     ssh,
-    [...holdArgs(env, c), '-o', 'ExitOnForwardFailure=yes', '-L', `${LOOPBACK}:${ends.localPort}:${LOOPBACK}:${ends.remotePort}`, ends.host, '/bin/sh', '-s'],
+    [...holdArgs(env, c, 'INFO'), '-o', 'ExitOnForwardFailure=yes', '-L', `${LOOPBACK}:${ends.localPort}:${LOOPBACK}:${ends.remotePort}`, ends.host, '/bin/sh', '-s'],
     {
       onStdout: (line) => {
         if (!line.startsWith(`${TAG} ready `)) return;

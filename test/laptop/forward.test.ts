@@ -24,7 +24,7 @@ describe('slurmhop forward', () => {
     expect(w.out.join('')).toBe('http://127.0.0.1:16006/\n');
     expect(w.err.join('')).toContain('slurmhop: port 6006 of c1 (job 42) is forwarded to http://127.0.0.1:16006/ on this computer; Ctrl-C ends it');
     expect(w.started).toHaveLength(1);
-    expect(w.started[0]!.args).toEqual(['-T', '-o', 'LogLevel=ERROR', '-o', 'ControlMaster=no', '-o', 'ControlPath=none', '-o', 'ExitOnForwardFailure=yes', '-L', '127.0.0.1:16006:127.0.0.1:6006', 'slurm-gpu', '/bin/sh', '-s']);
+    expect(w.started[0]!.args).toEqual(['-T', '-o', 'LogLevel=INFO', '-o', 'ControlMaster=no', '-o', 'ControlPath=none', '-o', 'ExitOnForwardFailure=yes', '-L', '127.0.0.1:16006:127.0.0.1:6006', 'slurm-gpu', '/bin/sh', '-s']);
     expect(w.started[0]!.input).toBe(forwardScript(6006));
     w.stop();
     expect(await done).toBe(0);

@@ -33,8 +33,12 @@ describe('slurmhop jupyter: arguments', () => {
 });
 
 describe("slurmhop jupyter: the node's script", () => {
-  const run = (folder: string, env: Record<string, string>, home: string) =>
-    execa('/bin/sh', ['-s'], { input: jupyterScript({ kind: 'auto', folder, token: 'a'.repeat(48) }), env: { HOME: home, ...env }, extendEnv: false, reject: false });
+  // The session's input stays open, as ssh's does: the script must end by itself.
+  const run = (folder: string, env: Record<string, string>, home: string) => {
+    const sh = execa('/bin/sh', ['-s'], { stdin: 'pipe', env: { HOME: home, ...env }, extendEnv: false, reject: false });
+    sh.stdin!.write(jupyterScript({ kind: 'auto', folder, token: 'a'.repeat(48) }));
+    return sh;
+  };
 
   it('no Jupyter on PATH: says so with the PATH, starts nothing; the node and job come first', async () => {
     const home = tmp();
@@ -61,7 +65,7 @@ describe("slurmhop jupyter: the node's script", () => {
     expect(script).toContain(`dir='it'\\''s mine'`);
     // JupyterLab's news feed and update check: off.
     expect(script).toContain("--LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate");
-    expect(script.trimEnd().split('\n').at(-1)).toBe('slurmhop_jupyter');
+    expect(script.trimEnd().split('\n').at(-1)).toBe('slurmhop_jupyter; exit 0');
   });
 
   it('is valid sh (dash and bash read it)', async () => {

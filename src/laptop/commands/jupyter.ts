@@ -75,6 +75,8 @@ export const jupyterCommand: LaptopCommand = {
   async run(args, env) {
     const o = parseJupyterArgs(args, env.laptop.home);
     const t = profileTarget(env, o.cluster, o.profile);
+    // A local port that is taken fails now, before a job is submitted for nothing.
+    if (o.port !== undefined) await localPort(o.port, o.port);
     const before = await remoteJobs(env, t.cluster);
     // Its lines go to stderr: the URL is the only line on stdout.
     const alloc = await runRemote(env, t.cluster.name, ['alloc', t.profile], { allToStderr: true });
