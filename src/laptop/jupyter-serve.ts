@@ -10,7 +10,7 @@ import { firstAnswer, httpStatus } from './http-check.js';
 import type { SubmittedJob } from './job-choice.js';
 import type { JupyterRequest, NodeEvent } from './jupyter-node.js';
 import { startJupyterSession } from './jupyter-session.js';
-import { browserCommand } from './open-url.js';
+import { openInBrowser } from './open-url.js';
 import { LOOPBACK } from './ports.js';
 import type { ProfileTarget } from './profile.js';
 import { firstOf, stopRequests } from './stop-requests.js';
@@ -79,11 +79,7 @@ export async function serveJupyter(env: LaptopEnv, t: ProfileTarget, request: Ju
     const url = `${base}${info.token ? `?token=${info.token}` : ''}`;
     say(`${version ?? 'Jupyter'} runs on ${node}${landed.value.jobId ? ` (job ${landed.value.jobId})` : ''}, forwarded to port ${port} here${info.token ? '' : ' (it asks for your Jupyter password)'}; Ctrl-C stops it`);
     env.out(`${url}\n`);
-    if (options.open) {
-      const [program, args] = browserCommand(env.laptop, url);
-      const opened = await env.run(program, args, { capture: true });
-      if (opened.exitCode !== 0) say(`could not open a browser (${program} exited ${opened.exitCode}): open the URL above yourself`);
-    }
+    if (options.open) void openInBrowser(env.laptop, url).then((trouble) => trouble && say(`could not open a browser (${trouble}): open the URL above yourself`));
 
     const end = await firstOf({ stop: stop.first, ended: session.ended, forward: tunnel.ended });
     if (end.which === 'stop') return await stopAll(tunnel);

@@ -12,7 +12,8 @@ import type { Readable, Writable } from 'node:stream';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
-const FLAGS = [
+/** Headless, with nothing of its own on the network. */
+export const HEADLESS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -24,7 +25,6 @@ const FLAGS = [
   '--disable-breakpad',
   '--disable-extensions',
   '--window-size=1280,900',
-  '--remote-debugging-pipe',
 ];
 
 interface Message {
@@ -64,7 +64,7 @@ export class Browser {
 
   static async launch(): Promise<Browser> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slurmhop-chromium-'));
-    const child = spawn(CHROMIUM, [...FLAGS, `--user-data-dir=${path.join(dir, 'profile')}`, 'about:blank'], {
+    const child = spawn(CHROMIUM, [...HEADLESS, '--remote-debugging-pipe', `--user-data-dir=${path.join(dir, 'profile')}`, 'about:blank'], {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
       env: { ...process.env, HOME: dir, XDG_CONFIG_HOME: path.join(dir, '.config'), XDG_CACHE_HOME: path.join(dir, '.cache') },
     });

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { tempDirs } from '../helpers/tmp.js';
 import { inTerminal } from '../setup/terminal.js';
-import { Browser } from './browser.js';
+import { Browser, CHROMIUM, HEADLESS } from './browser.js';
 import { homeOf, installRemote, jobsOf, onNode, resetUser, ROOT, waitFor, writeConfig } from './harness.js';
 import { itOnceOnBookworm } from './once-on-bookworm.js';
 import { sshProcessesOf, SLURMHOP, wizardLaptop, type WizardLaptop } from './wizard-laptop.js';
@@ -57,8 +57,8 @@ async function processesOf(pattern: RegExp): Promise<string[]> {
 }
 
 /** Runs `slurmhop jupyter` without a terminal; resolves the URL it prints. */
-function jupyter(args: string[]): { run: ResultPromise; url: Promise<string>; stderr: () => string } {
-  const run = laptop.slurmhop(['jupyter', ...args]) as ResultPromise;
+function jupyter(args: string[], env: Record<string, string> = {}): { run: ResultPromise; url: Promise<string>; stderr: () => string } {
+  const run = laptop.slurmhop(['jupyter', ...args], { env: { ...laptop.env, ...env } }) as ResultPromise;
   let out = '';
   let err = '';
   run.stdout!.on('data', (d) => (out += String(d)));
@@ -143,10 +143,16 @@ describe('slurmhop jupyter', () => {
 
   itOnceOnBookworm('a job that was there: used, and never ended; Jupyter dying on the node: exit 7 with its last lines; --lab where only the Notebook is installed: exit 11', async () => {
     const [kept] = await jobsOf(USER);
-    const j = jupyter(['cpu', '--notebook', '--end-job']);
+    // --open: $BROWSER is the real Chromium, headless, writing the page it was given as its DOM.
+    const opened = path.join(laptop.dir, 'opened.html');
+    const browser = path.join(laptop.dir, 'browser');
+    fs.writeFileSync(browser, `#!/bin/sh\nexec ${CHROMIUM} ${HEADLESS.join(' ')} --user-data-dir=${laptop.dir}/chromium --virtual-time-budget=10000 --dump-dom "$1" >${opened} 2>/dev/null\n`, { mode: 0o755 });
+    const j = jupyter(['cpu', '--notebook', '--end-job', '--open'], { BROWSER: browser });
     const url = await j.url;
     expect(j.stderr()).not.toContain('was submitted for this Jupyter');
-    expect((await fetch(url)).status).toBe(200);
+    await waitFor(() => fs.existsSync(opened) && fs.readFileSync(opened, 'utf8').includes('</html>'), 60_000, 'the page --open opened');
+    expect(fs.readFileSync(opened, 'utf8')).toContain('id="notebook_list"');
+    expect(j.stderr()).not.toContain('could not open a browser');
     const [server] = await processesOf(/jupyter-notebook --no-browser/);
     process.kill(Number(server!.trim().split(/\s+/)[0]), 'SIGKILL');
     expect((await j.run).exitCode, j.stderr()).toBe(7);

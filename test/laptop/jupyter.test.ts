@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseJupyterArgs } from '../../src/laptop/commands/jupyter.js';
 import { settleSubmittedJob } from '../../src/laptop/job-choice.js';
 import { JUPYTER_FLAGS, jupyterScript, parseNodeLine } from '../../src/laptop/jupyter-node.js';
-import { browserCommand } from '../../src/laptop/open-url.js';
+import { browserCommand, openInBrowser } from '../../src/laptop/open-url.js';
 import { profileTarget } from '../../src/laptop/profile.js';
 import { SetupError } from '../../src/setup/index.js';
 import { tempDirs } from '../helpers/tmp.js';
@@ -115,5 +115,19 @@ describe('--open', () => {
     expect(browserCommand({ platform: 'linux', home: '/h', env: { BROWSER: 'firefox' } }, url)).toEqual(['firefox', [url]]);
     expect(browserCommand({ platform: 'darwin', home: '/h', env: {} }, url)).toEqual(['open', [url]]);
     expect(browserCommand({ platform: 'win32', home: 'C:\\h', env: {} }, url)).toEqual(['rundll32.exe', ['url.dll,FileProtocolHandler', url]]);
+  });
+
+  it('the opener runs on its own, not waited for; one that fails at once, or is not there, is said', async () => {
+    const dir = tmp();
+    const opener = `${dir}/opener`;
+    await execa('/bin/sh', ['-c', `printf '#!/bin/sh\\necho "$1" >${dir}/opened\\necho $$ >${dir}/pid\\nexec sleep 30\\n' >${opener} && chmod +x ${opener}`]);
+    expect(await openInBrowser({ platform: 'linux', home: dir, env: { BROWSER: opener, PATH: '/usr/bin:/bin' } }, 'http://127.0.0.1:1/?token=x')).toBeUndefined();
+    expect((await execa('cat', [`${dir}/opened`])).stdout).toBe('http://127.0.0.1:1/?token=x');
+    // Still running: it was not waited for.
+    const pid = Number((await execa('cat', [`${dir}/pid`])).stdout);
+    expect(process.kill(pid, 0)).toBe(true);
+    process.kill(pid, 'SIGTERM');
+    expect(await openInBrowser({ platform: 'linux', home: dir, env: { BROWSER: `${dir}/none` } }, 'http://x/')).toBe(`${dir}/none: not found`);
+    expect(await openInBrowser({ platform: 'linux', home: dir, env: { BROWSER: '/bin/false' } }, 'http://x/')).toBe('/bin/false exited 1');
   });
 });
