@@ -44,7 +44,8 @@ export async function serveJupyter(env: LaptopEnv, t: ProfileTarget, request: Ju
   try {
     const landed = await firstOf({ landed: session.landed, stop: stop.first });
     if (landed.which === 'stop') return await stopAll(undefined);
-    if (!landed.value) return { error: await closedError(session.started, t), submitted };
+    // ssh said why (its own message, or the proxy's).
+    if (!landed.value) return { error: setupError('connect', `the session to ${t.host} ended before it started`, `"${t.sshLine}" shows why`), submitted };
     node = landed.value.node;
     if (landed.value.jobId && isNew(landed.value.jobId)) {
       submitted = { id: landed.value.jobId, node };
@@ -129,9 +130,4 @@ function startError(e: NodeEvent, log: string[], node: string, t: ProfileTarget)
 
 function withLog(error: SetupError, log: string[]): SetupError {
   return new SetupError(error.kind, error.message, log.length ? `its last lines:\n${log.map((l) => `    ${l}`).join('\n')}` : error.hint);
-}
-
-async function closedError(started: Promise<unknown>, t: ProfileTarget): Promise<SetupError> {
-  await started;
-  return setupError('connect', `the session to ${t.host} ended before it started`, `"${t.sshLine}" shows why`);
 }
