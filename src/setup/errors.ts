@@ -41,7 +41,7 @@ export const SETUP_EXIT_DESCRIPTIONS: Array<[number, string]> = [
   [SETUP_EXIT.check, 'everything was written, but the final "ssh <prefix>-cpu hostname" did not land on a compute node'],
   [SETUP_EXIT.write, 'a local file could not be written (permissions, disk full); the original is unchanged'],
   [SETUP_EXIT.declined, 'you answered no, or interrupted the wizard (Ctrl-C at a question or in any step: what the step half made is removed)'],
-  [SETUP_EXIT['missing-program'], 'a program slurmhop needs is not on PATH: ssh, or VS Code\'s "code" for slurmhop code (checked before any job is submitted)'],
+  [SETUP_EXIT['missing-program'], 'a program slurmhop needs is not there: ssh, VS Code\'s "code" for slurmhop code (checked before any job is submitted), or Jupyter in the job\'s environment for slurmhop jupyter'],
   [SETUP_EXIT.download, 'the Node.js package the cluster\'s executable is made from could not be fetched with npm (registry, proxy): npm\'s own message is shown'],
   [SETUP_EXIT.internal, 'internal error (a bug: please report it)'],
 ];
