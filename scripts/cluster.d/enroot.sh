@@ -18,12 +18,29 @@ ENROOT_PREFIX=/usr/local
 
 enroot_installer() { printf '%s/tools/install-enroot' "$SHARED_DIR"; }
 
+# Runs "$@" with enroot's runtime, cache and data directories in a throwaway
+# directory of the nodes' /tmp: any enroot run as root (`enroot version`
+# included) makes them first, and /run/enroot (root's, 0700) left on the nodes
+# is a machine state that the enroot tests set up and remove themselves.
+with_throwaway_enroot_paths() {
+  local dir inside rc=0
+  dir=$(mktemp -d "$(node_fs /tmp)/slurmhop-enroot-paths.XXXXXX")
+  inside=${dir#"$SUITE_ROOT"}
+  ENROOT_RUNTIME_PATH=$inside/run ENROOT_CACHE_PATH=$inside/cache ENROOT_DATA_PATH=$inside/data "$@" || rc=$?
+  rm -rf "$dir"
+  return "$rc"
+}
+
 # The version of the nodes' enroot ('' when there is none).
 nodes_enroot_version() {
   local bin
   for bin in $ENROOT_PREFIX/bin/enroot /usr/bin/enroot; do
     [[ -x $(node_fs "$bin") ]] || continue
-    if [[ -z $SUITE_ROOT ]]; then "$bin" version 2>/dev/null; else chroot "$SUITE_ROOT" "$bin" version 2>/dev/null; fi
+    if [[ -z $SUITE_ROOT ]]; then
+      with_throwaway_enroot_paths "$bin" version 2>/dev/null
+    else
+      with_throwaway_enroot_paths chroot "$SUITE_ROOT" "$bin" version 2>/dev/null
+    fi
     return 0
   done
 }
@@ -45,9 +62,9 @@ ensure_nodes_enroot() {
   log=$LOGS/enroot-install-$CLUSTER_SUITE.log
   say "enroot: building $ENROOT_VERSION_WANTED for the $CLUSTER_SUITE nodes (once; log: $log)"
   if [[ -z $SUITE_ROOT ]]; then
-    "$installer" "$ENROOT_PREFIX" >"$log" 2>&1 || true
+    with_throwaway_enroot_paths "$installer" "$ENROOT_PREFIX" >"$log" 2>&1 || true
   else
-    install_enroot_in_tree "$installer" >"$log" 2>&1 || true
+    with_throwaway_enroot_paths install_enroot_in_tree "$installer" >"$log" 2>&1 || true
   fi
   have=$(nodes_enroot_version || true)
   if [[ $have == 4.* ]]; then

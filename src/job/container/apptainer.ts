@@ -6,11 +6,14 @@ import { SlurmhopError } from '../../errors.js';
 import { withLock } from '../../state/index.js';
 import { dockerReference, type Image } from '../../config/index.js';
 import { cacheName, fetchOnce } from './image-cache.js';
+import { localStoreImage, refuseLocalStore } from './local-store.js';
 import { bindSpec, type ContainerRun, type PrepareInput } from './runner.js';
 
 const PULL_TIMEOUT_MS = 3_600_000;
 
 export async function prepareApptainer(image: Image, input: PrepareInput): Promise<ContainerRun> {
+  const local = localStoreImage(image);
+  if (local) refuseLocalStore(path.basename(input.program), local);
   if (image.kind === 'sqsh') throw new SlurmhopError('job-failed', `apptainer cannot run a .sqsh image (${image.path})`, 'use container_runtime = enroot');
   const target = image.kind === 'sif' || image.kind === 'directory' ? image.path : await pullOnce(dockerReference(image.ref), input);
   const runtime = path.basename(input.program);

@@ -1,35 +1,42 @@
-// enroot makes its runtime directory before it reads any command
-// (enroot.in:106@v4.1.2): ENROOT_RUNTIME_PATH, else ${XDG_RUNTIME_DIR:-/run}/enroot,
-// from the environment or the site's enroot.conf. Batch jobs often have no
-// XDG_RUNTIME_DIR on the node, and /run/enroot is root's. The site's setting
-// wins where it works; where it does not, the job gives enroot a directory of
-// its own (0700, on the node), removed when the job ends.
+// enroot runs `mkdir -p` on its runtime directory at every call, before it
+// reads its command (enroot.in:106@v4.1.2): ENROOT_RUNTIME_PATH, else the
+// site's enroot.conf, else ${XDG_RUNTIME_DIR:-/run}/enroot. It keeps nothing
+// there: `enroot start` mounts a tmpfs of its own over it (runtime.sh). So what
+// it needs is a directory that exists, or can be made, at each call for as long
+// as the job runs. On compute nodes the default rarely is one: a batch job has
+// no XDG_RUNTIME_DIR (mkdir /run/enroot fails unless root made it), or the
+// login node's (missing here), or logind's (removed when the user's last login
+// on the node ends, mid-job); `enroot version` passing once says nothing about
+// the calls of later sessions. The job gives enroot a directory of its own
+// (0700, on the node, removed when the job ends), unless the job's environment
+// sets ENROOT_RUNTIME_PATH itself (env_setup, a site's module): that one is
+// someone's choice, checked once and used as it is.
 import fs from 'node:fs';
 import path from 'node:path';
-import { explainingLines, runtimeFailed } from './failure.js';
+import { RuntimeFailed, explainingLines, runtimeFailed } from './failure.js';
 import type { PrepareInput } from './runner.js';
-
-const CANNOT_MAKE = /mkdir: cannot create directory|XDG_RUNTIME_DIR: unbound variable/;
 
 export interface RuntimePath {
   release(): Promise<void>;
-  /** The directories the job made (none when the site's setting works). */
+  /** The directories the job made (none when the environment names one). */
   paths: string[];
 }
 
 export async function enrootRuntimePath(input: PrepareInput): Promise<RuntimePath> {
   const { program, exec, env } = input;
-  const first = await exec(program, ['version']);
-  if (first.exitCode === 0) return { release: async () => {}, paths: [] };
-  if (!CANNOT_MAKE.test(first.stderr)) throw runtimeFailed('enroot version', first);
+  const chosen = env.ENROOT_RUNTIME_PATH;
+  if (chosen) {
+    const r = await exec(program, ['version']);
+    if (r.exitCode === 0) return { release: async () => {}, paths: [] };
+    if (!r.stderr.includes(chosen)) throw runtimeFailed('enroot version', r);
+    throw new RuntimeFailed(
+      'job-failed',
+      `enroot cannot use ENROOT_RUNTIME_PATH=${chosen}, which the job's environment sets: ${explainingLines(r)}`,
+      'remove ENROOT_RUNTIME_PATH from env_setup (or after the module that sets it: unset ENROOT_RUNTIME_PATH): the job then gives enroot a directory of its own',
+    );
+  }
   const dir = fs.mkdtempSync(path.join(input.tmpDir, `slurmhop-enroot-${input.jobId}-`));
   // The job's environment is what every runtime call (and the session's sshd) inherits.
   env.ENROOT_RUNTIME_PATH = dir;
-  input.log(`enroot cannot make its runtime directory here (${explainingLines(first)}): it uses ${dir}, private to this job`);
-  const second = await exec(program, ['version']);
-  if (second.exitCode !== 0) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    throw runtimeFailed(`enroot version (ENROOT_RUNTIME_PATH=${dir})`, second);
-  }
   return { release: async () => fs.rmSync(dir, { recursive: true, force: true }), paths: [dir] };
 }

@@ -1,9 +1,11 @@
 // enroot: the image becomes a named container once (import, then create) and
 // later jobs reuse it; each session runs `enroot start --rw` with the mounts.
 // The named container is shared by every job of the user that runs the image,
-// so no job ever removes one that is complete: a job removes only a container
-// it was creating itself, or one that was left half made (no completion mark)
-// and that no running job uses, and only under the image's lock.
+// and what was changed in it (--rw) is the user's. So a job removes only a
+// container whose creation this code recorded as started (enroot-marks.ts)
+// and never saw complete, when no running job uses it, under the image's
+// lock. A container of that name that nothing records (the state directory
+// moved aside or deleted, an older slurmhop) is kept and used as found.
 import fs from 'node:fs';
 import path from 'node:path';
 import { SlurmhopError } from '../../errors.js';
@@ -12,7 +14,9 @@ import { enrootReference, enrootUnmountable, type Image } from '../../config/ind
 import type { Mount } from './mounts.js';
 import { cacheName, fetchOnce } from './image-cache.js';
 import { runtimeFailed } from './failure.js';
+import { containerMarks, type ContainerMarks } from './enroot-marks.js';
 import { enrootRuntimePath } from './enroot-runtime-path.js';
+import { localStoreImage, podmanImportEnv } from './local-store.js';
 import type { ContainerRun, PrepareInput } from './runner.js';
 
 const IMPORT_TIMEOUT_MS = 3_600_000;
@@ -39,6 +43,7 @@ export async function prepareEnroot(image: Image, input: PrepareInput): Promise<
       await runtimePath.release();
     },
     leftovers: () => [marks.userFile(input.jobId), ...runtimePath.paths].map((remove) => ({ remove })),
+    brokenHint: `the container ${name} is kept across jobs with whatever was changed in it; if it is what is broken, remove it by hand (enroot remove ${name}): the next job makes it again from the image`,
   };
 }
 
@@ -50,32 +55,38 @@ async function makeReady(image: Image, name: string, marks: ContainerMarks, inpu
     if (list.exitCode !== 0) throw runtimeFailed('enroot list', list);
     return list.stdout.split('\n').map((l) => l.trim()).includes(name);
   };
-  if (!((await listed()) && marks.complete())) {
-    // One job imports and creates; jobs that start meanwhile wait, then use its container.
-    await withLock(
-      path.join(input.locksDir, `${name}.lock`),
-      async () => {
-        const there = await listed();
-        if (there && marks.complete()) return;
-        if (there) {
-          // Left half made by a job that was killed while creating it, or made by an older slurmhop.
-          if (await marks.inUse(input.jobsAlive)) return;
-          input.log(`enroot container ${name} was left half made: making it again`);
-          await remove(input, name);
-        }
-        const squashfs = image.kind === 'sqsh' ? image.path : await importImage(image, name, input);
-        input.log(`enroot creates container ${name} from ${squashfs}`);
-        const created = await exec(program, ['create', '--name', name, squashfs], { timeoutMs: IMPORT_TIMEOUT_MS });
-        if (created.exitCode !== 0) {
-          // Ours, and never complete: nobody else can be using it. Left behind if even that fails: the next job sees no completion mark.
-          await remove(input, name).catch(() => {});
-          throw runtimeFailed(`enroot create ${squashfs}`, created);
-        }
-        marks.markComplete();
-      },
-      { timeoutMs: IMPORT_TIMEOUT_MS },
-    );
-  }
+  if ((await listed()) && marks.complete()) return;
+  // One job imports and creates; jobs that start meanwhile wait, then use its container.
+  await withLock(
+    path.join(input.locksDir, `${name}.lock`),
+    async () => {
+      const there = await listed();
+      if (there && marks.complete()) return;
+      if (there && !marks.creating()) {
+        input.log(`enroot container ${name} is there but slurmhop has no record of making it (its state directory was moved or removed, or an older slurmhop made it): kept and used as it is`);
+        marks.markComplete('found');
+        return;
+      }
+      if (there) {
+        // Recorded as started here and never completed: a job killed while creating it.
+        if (await marks.inUse(input.jobsAlive)) return;
+        input.log(`enroot container ${name} was left half made by an earlier job: making it again`);
+        await remove(input, name);
+        marks.forgetCreating();
+      }
+      const squashfs = image.kind === 'sqsh' ? image.path : await importImage(image, name, input);
+      input.log(`enroot creates container ${name} from ${squashfs}`);
+      marks.startCreating(input.jobId);
+      const created = await exec(program, ['create', '--name', name, squashfs], { timeoutMs: IMPORT_TIMEOUT_MS });
+      if (created.exitCode !== 0) {
+        // Recorded as ours and never complete: nobody else can be using it. If even the removal fails, the mark stays for the next job.
+        await remove(input, name).then(marks.forgetCreating, () => {});
+        throw runtimeFailed(`enroot create ${squashfs}`, created);
+      }
+      marks.markComplete('created');
+    },
+    { timeoutMs: IMPORT_TIMEOUT_MS },
+  );
 }
 
 async function remove({ program, exec }: PrepareInput, name: string): Promise<void> {
@@ -83,12 +94,18 @@ async function remove({ program, exec }: PrepareInput, name: string): Promise<vo
   if (removed.exitCode !== 0) throw runtimeFailed(`enroot remove --force ${name}`, removed);
 }
 
-async function importImage(image: Image, name: string, { program, exec, cacheDir, log }: PrepareInput): Promise<string> {
-  const ref = image.kind === 'registry' || image.kind === 'name' ? enrootReference(image.ref) : undefined;
+async function importImage(image: Image, name: string, { program, exec, env, tmpDir, cacheDir, log }: PrepareInput): Promise<string> {
+  const local = localStoreImage(image);
+  const ref = local ? `${local.store}://${local.ref}` : image.kind === 'registry' || image.kind === 'name' ? enrootReference(image.ref) : undefined;
   if (!ref) throw new SlurmhopError('job-failed', `enroot cannot run a ${image.kind} image`);
-  return fetchOnce(path.join(cacheDir, `${name}.sqsh`), `enroot import ${ref}`, (partial) => {
+  return fetchOnce(path.join(cacheDir, `${name}.sqsh`), `enroot import ${ref}`, async (partial) => {
     log(`enroot imports ${ref} (once: later jobs reuse it)`);
-    return exec(program, ['import', '--output', partial, ref], { timeoutMs: IMPORT_TIMEOUT_MS });
+    const around = local?.store === 'podman' ? podmanImportEnv(env, tmpDir) : undefined;
+    try {
+      return await exec(program, ['import', '--output', partial, ref], { timeoutMs: IMPORT_TIMEOUT_MS, ...(around ? { env: around.env } : {}) });
+    } finally {
+      around?.done();
+    }
   });
 }
 
@@ -116,30 +133,4 @@ function refuseUnmountable(mounts: Mount[]): void {
       }
     }
   }
-}
-
-type ContainerMarks = ReturnType<typeof containerMarks>;
-
-/** The marks beside the image cache: the container is complete; which jobs use it. */
-function containerMarks(cacheDir: string, name: string) {
-  const complete = path.join(cacheDir, `${name}.complete`);
-  const users = path.join(cacheDir, `${name}.users`);
-  return {
-    complete: () => fs.existsSync(complete),
-    markComplete: () => {
-      fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
-      fs.writeFileSync(complete, `${new Date().toISOString()}\n`, { mode: 0o600 });
-    },
-    addUser: (jobId: string) => {
-      fs.mkdirSync(users, { recursive: true, mode: 0o700 });
-      fs.writeFileSync(path.join(users, jobId), '', { mode: 0o600 });
-    },
-    removeUser: (jobId: string) => fs.rmSync(path.join(users, jobId), { force: true }),
-    userFile: (jobId: string) => path.join(users, jobId),
-    /** Whether a job that Slurm still runs uses it (a killed job leaves its mark behind). */
-    inUse: async (jobsAlive: (ids: string[]) => Promise<Set<string>>) => {
-      const ids = fs.existsSync(users) ? fs.readdirSync(users).filter((n) => /^\d+$/.test(n)) : [];
-      return ids.length > 0 && (await jobsAlive(ids)).size > 0;
-    },
-  };
 }

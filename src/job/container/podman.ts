@@ -1,11 +1,14 @@
 // Rootless Podman: `podman run` on the node's network, as the user, inside the
 // job's cgroup. Podman keeps pulled images in its own storage (the cache).
 import { dockerReference, type Image } from '../../config/index.js';
+import { localStoreImage, refuseLocalStore } from './local-store.js';
 import { bindSpec, type ContainerRun, type PrepareInput } from './runner.js';
 
 export async function preparePodman(image: Image, input: PrepareInput): Promise<ContainerRun> {
   const { program, exec } = input;
-  const source = image.kind === 'directory' ? ['--rootfs', image.path] : [image.kind === 'registry' ? dockerReference(image.ref) : (image as { ref: string }).ref];
+  const local = localStoreImage(image);
+  if (local?.store === 'dockerd') refuseLocalStore('podman', local);
+  const source = image.kind === 'directory' ? ['--rootfs', image.path] : [image.kind === 'registry' ? dockerReference(image.ref) : local ? local.ref : (image as { ref: string }).ref];
   return {
     runtime: 'podman',
     describe: `podman ${image.kind === 'directory' ? `rootfs ${image.path}` : `image ${source[0]}`}`,

@@ -75,7 +75,7 @@ export async function prepareContainer(settings: ContainerSettings, deps: Contai
   // A failed probe says nothing against the container itself: other jobs may be running in it.
   const probe = await probeImage(run, exec, { image: settings.image, sshd: deps.sshd, hostKey: deps.hostKey, name: `slurmhop-${deps.jobId}-probe` }).catch(async (err: unknown) => {
     await run.release?.();
-    throw err;
+    throw run.brokenHint && err instanceof SlurmhopError ? new SlurmhopError(err.kind, err.message, [err.hint, run.brokenHint].filter(Boolean).join('; '), err.details) : err;
   });
   if (probe.groupWithoutTty !== undefined) {
     // The session's runs read input.mounts when they start: sshd sees a group file without the unmapped tty group.

@@ -10,10 +10,11 @@ export interface ExecResult {
   stderr: string;
 }
 
-export type Exec = (program: string, args: string[], options?: { timeoutMs?: number }) => Promise<ExecResult>;
+/** `env`: variables set for this call only, over the job's environment. */
+export type Exec = (program: string, args: string[], options?: { timeoutMs?: number; env?: Record<string, string> }) => Promise<ExecResult>;
 
 export const execaExec: Exec = async (program, args, options = {}) => {
-  const r = await execa(program, args, { reject: false, stdin: 'ignore', ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}) });
+  const r = await execa(program, args, { reject: false, stdin: 'ignore', ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}), ...(options.env ? { env: options.env } : {}) });
   return { exitCode: r.exitCode ?? 1, stdout: r.stdout, stderr: r.stderr };
 };
 
@@ -31,6 +32,8 @@ export interface ContainerRun {
   release?(): Promise<void>;
   /** What the guard removes or runs if the job's supervisor dies without release (job/guard.ts). */
   leftovers?(name: string): Leftover[];
+  /** Added to the hint when the image cannot run: a container kept across jobs may be what is broken. */
+  brokenHint?: string;
 }
 
 export interface PrepareInput {

@@ -20,9 +20,24 @@ export function makeSkeleton(user: string, name: string, marker: string): string
   return root;
 }
 
-/** `podman import` of a skeleton: a real image in the user's own podman storage. */
-export async function podmanImport(user: string, root: string, tag: string): Promise<void> {
-  const r = await onNode('c1', user, ['sh', '-c', `tar -C '${root}' -c . | podman import --quiet - ${tag}`]);
+/**
+ * A .sqsh of a skeleton, made on a node as the user with that suite's own
+ * mksquashfs (squashfs-tools comes with the nodes' enroot), as a user makes
+ * one for enroot.
+ */
+export async function makeSquashfs(user: string, root: string, file: string): Promise<void> {
+  fs.rmSync(file, { force: true });
+  const r = await onNode('c1', user, ['mksquashfs', root, file, '-noappend', '-quiet', '-no-progress']);
+  if (r.exitCode !== 0) throw new Error(`mksquashfs failed: ${r.stderr}${r.stdout}`);
+}
+
+/**
+ * `podman import` of a skeleton: a real image in the user's own podman storage;
+ * `cmd`: its CMD, as images from a registry have one (`podman create` needs it).
+ */
+export async function podmanImport(user: string, root: string, tag: string, cmd?: string): Promise<void> {
+  const change = cmd ? ` --change 'CMD ${cmd}'` : '';
+  const r = await onNode('c1', user, ['sh', '-c', `tar -C '${root}' -c . | podman import --quiet${change} - ${tag}`]);
   if (r.exitCode !== 0) throw new Error(`podman import failed: ${r.stderr}`);
 }
 

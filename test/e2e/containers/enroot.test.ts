@@ -1,0 +1,268 @@
+// container_runtime = enroot with the REAL enroot on the nodes (NVIDIA's
+// 4.1.2, which `scripts/cluster up` builds for each suite from ../shared;
+// the cluster's env file says which enroot the nodes have, or why none, and
+// without one these tests are skipped with that reason in their name). The
+// images are made here without any registry: a .sqsh of a skeleton root
+// filesystem (mksquashfs of the suite itself), and the same skeleton imported
+// from the user's Podman storage (`enroot import podman://`); the node's /usr
+// and /etc are mounted in for the sshd.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chownTree, clusterEnv, homeOf, installRemote, jobsOf, Laptop, onNode, resetUser, stateOf, waitFor, writeConfig } from '../harness.js';
+import { makeSkeleton, makeSquashfs, podmanImport, resetPodmanStorage } from './images.js';
+import { nodeRunPaths, type NodeRunPaths } from './run-enroot.js';
+
+const USER = 'cyd';
+const ENROOT = /^SLURMHOP_ENROOT="?([^"\n]*)"?$/m.exec(fs.existsSync(`${clusterEnv().dir}/env`) ? fs.readFileSync(`${clusterEnv().dir}/env`, 'utf8') : '')?.[1] || 'no enroot: the cluster\'s env file does not say';
+const REAL = ENROOT.startsWith('enroot ');
+/** In every test's name: which enroot ran, or why none could. */
+const WHICH = REAL ? `the real ${ENROOT}` : `SKIPPED, ${ENROOT}`;
+const SQSH = path.join(homeOf(USER), 'images', 'tools.sqsh');
+const PODMAN_IMAGE = 'localhost/slurmhop-enroot:1';
+const DATA = path.join(homeOf(USER), 'data');
+const MOUNTS = 'container_mounts = /usr:/usr:ro, /etc:/etc:ro';
+const NO_XDG = 'env_setup = unset XDG_RUNTIME_DIR';
+const profiles = `[profile.sqsh]
+partition = interactive
+container = ~/images/tools.sqsh
+${MOUNTS}, ${DATA}:/data:ro
+${NO_XDG}
+
+[profile.gpu]
+partition = gpu
+gres = gpu:1
+container = ~/images/tools.sqsh
+${MOUNTS}
+${NO_XDG}
+
+[profile.short]
+partition = interactive
+time = 1
+walltime_warnings = 50s
+container = ~/images/tools.sqsh
+${MOUNTS}
+${NO_XDG}
+
+[profile.nosshd]
+partition = interactive
+container = ~/images/tools.sqsh
+sshd = /usr/sbin/no-such-sshd
+${MOUNTS}
+${NO_XDG}
+
+[profile.pod]
+partition = interactive
+container = podman://${PODMAN_IMAGE}
+container_runtime = enroot
+${MOUNTS}
+# As sbatch passes it from a login node with systemd-logind: the directory does not exist on the nodes.
+env_setup = export XDG_RUNTIME_DIR=/run/user/$(id -u)
+`;
+let laptop: Laptop;
+let runPaths: NodeRunPaths;
+
+const logOf = (jobId: string) => fs.readFileSync(`${stateOf(USER)}/logs/${jobId}.out`, 'utf8');
+const containersDir = () => `${stateOf(USER)}/containers`;
+const jobOf = async (profile: string) => (await jobsOf(USER)).find((j) => j.name === `slurmhop-${profile}`)!;
+/** What `enroot list` prints: the containers in enroot's data directory (in the shared home). */
+const enrootList = async () => fs.readdirSync(path.join(homeOf(USER), '.local/share/enroot')).sort();
+const runtimeDirsOf = (jobId: string) => fs.readdirSync('/tmp').filter((n) => n.startsWith(`slurmhop-enroot-${jobId}-`));
+
+/**
+ * Nothing of the user runs (one process table for the whole local cluster),
+ * and the jobs left no runtime directory. Rootless podman's pause process
+ * (catatonit -P, one per user and machine, which podman starts and keeps for
+ * all of that user's podman commands) is podman's, not the job's.
+ */
+async function nothingLeft(jobIds: string[]): Promise<void> {
+  const processes = async () => String((await onNode('c1', 'root', ['ps', '-u', USER, '-o', 'pid=,args='])).stdout).split('\n').filter((l) => l.trim() && !/^\s*\d+ catatonit -P$/.test(l));
+  await expect.poll(processes, { timeout: 20_000, interval: 300 }).toEqual([]);
+  for (const id of jobIds) expect(runtimeDirsOf(id), `job ${id}'s runtime directory`).toEqual([]);
+  const users = fs.readdirSync(containersDir()).filter((n) => n.endsWith('.users'));
+  for (const u of users) expect(fs.readdirSync(path.join(containersDir(), u)).filter((id) => jobIds.includes(id)), u).toEqual([]);
+}
+
+describe.runIf(REAL)(`container_runtime = enroot (${WHICH})`, () => {
+  beforeAll(async () => {
+    installRemote(USER);
+    await resetUser(USER);
+    // enroot's containers and slurmhop's records of them, from earlier runs.
+    for (const dir of [path.join(homeOf(USER), '.local/share/enroot'), path.join(homeOf(USER), '.cache/enroot'), containersDir()]) fs.rmSync(dir, { recursive: true, force: true });
+    resetPodmanStorage(USER);
+    fs.rmSync(DATA, { recursive: true, force: true });
+    fs.mkdirSync(DATA, { recursive: true });
+    fs.writeFileSync(path.join(DATA, 'dataset.txt'), 'read-only data\n');
+    chownTree(USER, DATA);
+    await makeSquashfs(USER, makeSkeleton(USER, 'sqsh-root', 'from the sqsh'), SQSH);
+    await podmanImport(USER, makeSkeleton(USER, 'podman-root', 'from podman'), PODMAN_IMAGE, '/bin/sh');
+    // No /run/enroot on the nodes to begin with (what an earlier root run of enroot left is put back at the end).
+    runPaths = await nodeRunPaths(['c1', 'c2']);
+    await runPaths.moveAside();
+    writeConfig(USER, profiles);
+    laptop = new Laptop(USER, ['sqsh', 'gpu', 'short', 'nosshd', 'pod']);
+    await laptop.pinHostKey();
+  });
+  afterAll(async () => {
+    laptop?.dispose();
+    await resetUser(USER);
+    await runPaths?.restore();
+  });
+
+  it('a .sqsh made with the suite\'s mksquashfs: created once, and the session lands in it --rw, as the user, with the home and --mount', async () => {
+    fs.writeFileSync(path.join(homeOf(USER), 'from-laptop.txt'), 'written outside\n');
+    const r = await laptop.ssh([
+      'slurm-sqsh',
+      'cat /slurmhop-image; hostname; id -un; cat ~/from-laptop.txt; echo inside > ~/from-container.txt; echo kept > /in-container.txt && echo rw; cat /data/dataset.txt; touch /data/x 2>/dev/null || echo data-ro; echo "job $SLURM_JOB_ID"',
+    ]);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const job = await jobOf('sqsh');
+    expect(String(r.stdout).split('\n')).toEqual(['from the sqsh', job.node, USER, 'written outside', 'rw', 'read-only data', 'data-ro', `job ${job.id}`]);
+    expect(fs.readFileSync(path.join(homeOf(USER), 'from-container.txt'), 'utf8')).toBe('inside\n');
+    // Not on the node itself.
+    expect((await onNode(job.node, USER, ['test', '-e', '/in-container.txt'])).exitCode).toBe(1);
+    const log = logOf(job.id);
+    expect(log).toMatch(new RegExp(`enroot creates container slurmhop-[0-9a-f]{12} from ${SQSH}`));
+    expect(await enrootList()).toEqual([expect.stringMatching(/^slurmhop-[0-9a-f]{12}$/)]);
+    // No XDG_RUNTIME_DIR and no /run/enroot: enroot got a directory of the job's own.
+    expect(runtimeDirsOf(job.id)).toHaveLength(1);
+  });
+
+  it('the job\'s environment and its GPU variables reach the session inside', async () => {
+    const r = await laptop.ssh(['slurm-gpu', 'test -e /slurmhop-image && echo inside; echo "cuda=$CUDA_VISIBLE_DEVICES partition=$SLURM_JOB_PARTITION job=$SLURM_JOB_ID"; env | grep -c "^ENROOT_" || true']);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const job = await jobOf('gpu');
+    expect(String(r.stdout).split('\n')).toEqual(['inside', `cuda=0 partition=gpu job=${job.id}`, '0']);
+  });
+
+  it('passes exit codes through and gives a terminal', async () => {
+    expect((await laptop.ssh(['slurm-sqsh', 'exit 7'])).exitCode).toBe(7);
+    const tty = await laptop.ssh(['-tt', 'slurm-sqsh', 'tty; test -e /slurmhop-image && echo inside']);
+    expect(tty.exitCode, String(tty.stderr)).toBe(0);
+    expect(String(tty.stdout).replace(/\r/g, '').split('\n').filter(Boolean)).toEqual([expect.stringMatching(/^\/dev\/pts\/\d+$/), 'inside']);
+  });
+
+  it('a job that fails on the same container (a wrong sshd) removes nothing: the running job goes on in it', async () => {
+    const running = await jobOf('sqsh');
+    const bad = await laptop.ssh(['slurm-nosshd', 'true']);
+    expect(bad.exitCode).toBe(255);
+    expect(String(bad.stderr)).toContain('has no sshd at /usr/sbin/no-such-sshd');
+    const again = await laptop.ssh(['slurm-sqsh', 'cat /in-container.txt; echo "job $SLURM_JOB_ID"']);
+    expect(again.exitCode, String(again.stderr)).toBe(0);
+    expect(String(again.stdout).split('\n')).toEqual(['kept', `job ${running.id}`]);
+    expect(await enrootList()).toHaveLength(1);
+  });
+
+  it('the walltime warning reaches the terminal inside the container', async () => {
+    const r = await laptop.ssh(['-tt', 'slurm-short', 'test -e /slurmhop-image && echo inside; sleep 25']);
+    const out = String(r.stdout);
+    expect(out).toContain('inside');
+    expect(out).toMatch(/slurmhop: job \d+ \(short\) reaches its time limit at \d\d:\d\d, in 1 minute/);
+  }, 120_000);
+
+  it('cancelling leaves nothing: no process of the containers, no runtime directory, no mark of the jobs', async () => {
+    const ids = (await jobsOf(USER)).map((j) => j.id);
+    expect(ids.length).toBeGreaterThan(0);
+    expect((await laptop.remote(['cancel', '--all'])).exitCode).toBe(0);
+    await waitFor(async () => (await jobsOf(USER)).length === 0, 30_000, 'the jobs to leave the queue');
+    await nothingLeft(ids);
+  });
+
+  it('the next job reuses the named container: nothing made again, and what was written in it is there', async () => {
+    const r = await laptop.ssh(['slurm-sqsh', 'cat /in-container.txt']);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout).trim()).toBe('kept');
+    expect(logOf((await jobOf('sqsh')).id)).not.toContain('enroot creates');
+  });
+
+  it('an unclean end (kill -9 of the job\'s supervisor) leaves nothing either', async () => {
+    const job = await jobOf('sqsh');
+    const contact = JSON.parse(fs.readFileSync(`${stateOf(USER)}/jobs/${job.id}/contact`, 'utf8')) as { pid: number };
+    expect(runtimeDirsOf(job.id)).toHaveLength(1);
+    process.kill(contact.pid, 'SIGKILL'); // one process table for the whole local cluster
+    await waitFor(async () => (await jobsOf(USER)).length === 0, 30_000, 'the job to end');
+    await nothingLeft([job.id]);
+  });
+
+  it('an image from the local Podman storage: enroot import podman://, once; the login node\'s XDG_RUNTIME_DIR is no obstacle', async () => {
+    const r = await laptop.ssh(['slurm-pod', 'cat /slurmhop-image']);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout).trim()).toBe('from podman');
+    const job = await jobOf('pod');
+    expect(logOf(job.id)).toContain(`enroot imports podman://${PODMAN_IMAGE} (once: later jobs reuse it)`);
+    expect(fs.readdirSync(containersDir()).filter((n) => n.endsWith('.sqsh'))).toHaveLength(1);
+    // enroot extracts the image through a podman container of its own: none is left in the user's storage.
+    expect(String((await onNode('c1', USER, ['podman', 'ps', '--all', '--format', '{{.Names}} {{.Image}}'])).stdout).trim()).toBe('');
+    expect(await enrootList()).toHaveLength(2);
+    expect((await laptop.remote(['cancel', 'pod'])).exitCode).toBe(0);
+    const again = await laptop.ssh(['slurm-pod', 'cat /slurmhop-image']);
+    expect(again.exitCode, String(again.stderr)).toBe(0);
+    expect(logOf((await jobOf('pod')).id)).not.toContain('enroot imports');
+  });
+
+  it('with a root-owned /run/enroot (0700) on the nodes, as a root run of enroot leaves it, sessions work', async () => {
+    expect((await laptop.remote(['cancel', '--all'])).exitCode).toBe(0);
+    await runPaths.makeRootOwned();
+    try {
+      const r = await laptop.ssh(['slurm-sqsh', 'cat /slurmhop-image']);
+      expect(r.exitCode, String(r.stderr)).toBe(0);
+      expect(String(r.stdout).trim()).toBe('from the sqsh');
+      const job = await jobOf('sqsh');
+      expect(runtimeDirsOf(job.id)).toHaveLength(1);
+      expect((await laptop.remote(['cancel', '--all'])).exitCode).toBe(0);
+      await waitFor(async () => (await jobsOf(USER)).length === 0, 30_000, 'the job to end');
+      await nothingLeft([job.id]);
+    } finally {
+      await runPaths.removeRootOwned();
+    }
+  });
+});
+
+describe.runIf(REAL)(`enroot containers that slurmhop has no record of making are the user's (${WHICH})`, () => {
+  beforeAll(async () => {
+    installRemote(USER);
+    await resetUser(USER);
+    laptop = new Laptop(USER, ['sqsh']);
+    await laptop.pinHostKey();
+  });
+  afterAll(async () => {
+    laptop?.dispose();
+    await resetUser(USER);
+    fs.rmSync(`${stateOf(USER)}.aside`, { recursive: true, force: true });
+  });
+
+  let container = '';
+
+  it('a file written inside the container survives the state directory being moved aside', async () => {
+    const first = await laptop.ssh(['slurm-sqsh', 'echo "installed by hand" > /opt/tool.txt']);
+    expect(first.exitCode, String(first.stderr)).toBe(0);
+    expect((await laptop.remote(['cancel', '--all'])).exitCode).toBe(0);
+    await waitFor(async () => (await jobsOf(USER)).length === 0, 30_000, 'the job to end');
+    const before = await enrootList();
+    fs.rmSync(`${stateOf(USER)}.aside`, { recursive: true, force: true });
+    fs.renameSync(stateOf(USER), `${stateOf(USER)}.aside`);
+    await laptop.pinHostKey(); // a new state directory has a new host key
+    const r = await laptop.ssh(['slurm-sqsh', 'cat /opt/tool.txt']);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout).trim()).toBe('installed by hand');
+    const log = logOf((await jobOf('sqsh')).id);
+    container = /enroot container (slurmhop-[0-9a-f]{12}) is there but slurmhop has no record of making it/.exec(log)?.[1] ?? '';
+    expect(before, log).toContain(container);
+    expect(log).not.toContain('half made');
+    expect(await enrootList()).toEqual(before);
+  });
+
+  it('a creation recorded as started and never completed (a job killed in enroot create) is made again', async () => {
+    expect((await laptop.remote(['cancel', '--all'])).exitCode).toBe(0);
+    await waitFor(async () => (await jobsOf(USER)).length === 0, 30_000, 'the job to end');
+    fs.rmSync(path.join(containersDir(), `${container}.complete`));
+    fs.writeFileSync(path.join(containersDir(), `${container}.creating`), 'job 1 on c1\n');
+    chownTree(USER, containersDir());
+    const r = await laptop.ssh(['slurm-sqsh', 'cat /opt/tool.txt 2>/dev/null || echo fresh; cat /slurmhop-image']);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout).split('\n')).toEqual(['fresh', 'from the sqsh']);
+    expect(logOf((await jobOf('sqsh')).id)).toContain(`enroot container ${container} was left half made by an earlier job: making it again`);
+    expect(fs.existsSync(path.join(containersDir(), `${container}.creating`))).toBe(false);
+    expect(fs.existsSync(path.join(containersDir(), `${container}.complete`))).toBe(true);
+  });
+});
