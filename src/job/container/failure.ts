@@ -28,8 +28,8 @@ const CAUSES: Cause[] = [
   },
   {
     test: /mkdir: cannot create directory '[^']*'?: Permission denied/,
-    cause: 'the runtime cannot create its runtime directory',
-    hint: 'set ENROOT_RUNTIME_PATH (enroot) or XDG_RUNTIME_DIR to a directory of yours in env_setup',
+    cause: 'the runtime cannot create a directory it needs',
+    hint: "the message names it: make it writable for you, or set another in env_setup (enroot's data and cache in your home: ENROOT_DATA_PATH, ENROOT_CACHE_PATH; podman's runtime directory: XDG_RUNTIME_DIR)",
   },
   {
     // podman 3 (Debian 11's 3.0.1) with runc/crun of its time; podman 4.3 and newer run it.

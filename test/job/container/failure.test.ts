@@ -51,10 +51,10 @@ describe('a container runtime that failed', () => {
     expect(runtimeFailed('enroot start', { exitCode: 1, stdout, stderr: '' }).message).toContain("(the runtime refused slurmhop's command line)");
   });
 
-  it("enroot's runtime directory, a FATAL line of Apptainer, and a failure with no words at all", () => {
-    expect(runtimeFailed('enroot list', { exitCode: 1, stdout: '', stderr: "mkdir: cannot create directory '/run/enroot': Permission denied" }).message).toBe(
-      "enroot list failed: mkdir: cannot create directory '/run/enroot': Permission denied (the runtime cannot create its runtime directory)",
-    );
+  it("a directory enroot cannot make, a FATAL line of Apptainer, and a failure with no words at all", () => {
+    const noDir = runtimeFailed('enroot list', { exitCode: 1, stdout: '', stderr: "mkdir: cannot create directory '/home/ada/.cache/enroot': Permission denied" });
+    expect(noDir.message).toBe("enroot list failed: mkdir: cannot create directory '/home/ada/.cache/enroot': Permission denied (the runtime cannot create a directory it needs)");
+    expect(noDir.hint).toContain('ENROOT_CACHE_PATH');
     expect(explainingLines({ stdout: '', stderr: 'INFO:    Converting SIF file to temporary sandbox...\nFATAL:   could not open image /x.sif: failed to retrieve path for /x.sif: lstat /x.sif: no such file or directory' })).toBe(
       'FATAL:   could not open image /x.sif: failed to retrieve path for /x.sif: lstat /x.sif: no such file or directory',
     );
