@@ -1,8 +1,7 @@
-// The stand-in programs of the e2e tests (apptainer, nvidia-smi, code) refuse
-// what the real ones refuse, with their messages and exit codes (see the
-// *.facts.md beside each), and record what they were asked. No cluster needed:
-// every case here stops before a container would start, except one that needs
-// bubblewrap.
+// The stand-in programs of the e2e tests (nvidia-smi, code: no GPU and no VS
+// Code here) refuse what the real ones refuse, with their messages and exit
+// codes (see the *.facts.md beside each), and record what they were asked. No
+// cluster needed.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,134 +17,6 @@ function run(program: string, args: string[], opts: { cwd: string; env?: Record<
   const r = spawnSync(program, args, { cwd: opts.cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: opts.cwd, ...opts.env }, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
-const RUN_HELP = "Run 'apptainer --help' for more detailed usage information.\n";
-
-describe('stand-in apptainer (Apptainer 1.4.5)', () => {
-  let dir: string;
-  let apptainer: string;
-  const app = (...args: string[]) => run(apptainer, args, { cwd: dir });
-
-  beforeAll(() => {
-    dir = tmp();
-    fs.mkdirSync(path.join(dir, 'stand-ins/bin'), { recursive: true });
-    apptainer = path.join(dir, 'stand-ins/bin/apptainer');
-    fs.copyFileSync(path.join(ROOT, 'test/e2e/containers/stand-ins/apptainer'), apptainer);
-    fs.chmodSync(apptainer, 0o755);
-    // A sandbox image without a shell, a source to bind, and the registry.
-    for (const d of ['img/usr/bin', 'img/etc', 'src', 'stand-ins/registry/registry.example.org_team_tools_1/etc']) fs.mkdirSync(path.join(dir, d), { recursive: true });
-    for (const link of ['bin', 'lib', 'lib64', 'sbin']) fs.symlinkSync(`usr/${link}`, path.join(dir, 'img', link));
-    fs.writeFileSync(path.join(dir, 'img/marker'), 'x\n');
-    fs.writeFileSync(path.join(dir, 'stand-ins/registry/registry.example.org_team_tools_1/etc/os-release'), 'ID=tools\n');
-  });
-
-  it('version prints the bare version', () => {
-    expect(app('version')).toEqual({ code: 0, stdout: '1.4.5\n', stderr: '' });
-  });
-
-  it('an unknown flag is a cobra error: "Error ..." on stderr, the options on stdout, exit 1', () => {
-    const r = app('exec', '--nope', 'img', 'true');
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe('Error for command "exec": unknown flag: --nope\n\n');
-    expect(r.stdout).toMatch(/^Options for exec command:\n\n {2}-B, --bind stringArray/);
-    expect(r.stdout.endsWith(`\n\n${RUN_HELP}`)).toBe(true);
-    expect(app('exec', '-eZx', 'img', 'true').stderr).toBe('Error for command "exec": unknown shorthand flag: \'Z\' in -Zx\n\n');
-    expect(app('exec', '--bind').stderr).toBe('Error for command "exec": flag needs an argument: --bind\n\n');
-    expect(app('exec', '--cleanenv=xyz', 'img', 'true').stderr).toBe('Error for command "exec": invalid argument "xyz" for "-e, --cleanenv" flag: strconv.ParseBool: parsing "xyz": invalid syntax\n\n');
-  });
-
-  it('exec needs an image and a command; pull takes [output file] <URI>', () => {
-    expect(app('exec', 'img')).toEqual({
-      code: 1,
-      stderr: 'Error for command "exec": requires at least 2 arg(s), only received 1\n\n',
-      stdout: `Usage:\n  apptainer [global options...] exec [exec options...] <container> <command>\n\n${RUN_HELP}`,
-    });
-    const r = app('pull', 'a', 'b', 'c');
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe('Error for command "pull": accepts between 1 and 2 arg(s), received 3\n\n');
-    expect(r.stdout).toContain('apptainer [global options...] pull [pull options...] [output file] <URI>');
-  });
-
-  it('an unknown command prints the root usage, exit 1', () => {
-    const r = app('nope');
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe('Error: unknown command "nope" for "apptainer"\n\n');
-    expect(r.stdout).toMatch(/^Usage:\n {2}apptainer \[global options\.\.\.\] <command>\n\nAvailable Commands:\n/);
-  });
-
-  it('a missing image is FATAL (exit 255), named by its absolute path', () => {
-    expect(app('exec', 'nothere.sif', 'true')).toEqual({
-      code: 255,
-      stdout: '',
-      stderr: `FATAL:   While checking container encryption: could not open image ${dir}/nothere.sif: failed to retrieve path for ${dir}/nothere.sif: lstat ${dir}/nothere.sif: no such file or directory\n`,
-    });
-    fs.writeFileSync(path.join(dir, 'notes.txt'), 'not an image\n');
-    expect(app('exec', 'notes.txt', 'true').stderr).toBe(`FATAL:   While checking container encryption: could not open image ${dir}/notes.txt: image format not recognized\n`);
-  });
-
-  it('--bind follows bind.go: options, too many colons, relative destinations, missing sources', () => {
-    const fatal = (spec: string) => app('exec', '--bind', spec, 'img', 'true');
-    expect(fatal(`${dir}/src:/data:ro:x`)).toMatchObject({ code: 255, stderr: `FATAL:   While setting bind mount configuration: while parsing bind path: while getting bind path: bad bind syntax "${dir}/src:/data:ro:": should be ${dir}/src:/data:ro\n` });
-    expect(fatal(`${dir}/src:/data:foo`).stderr).toBe('FATAL:   While setting bind mount configuration: while parsing bind path: while getting bind path: foo is not a valid bind option\n');
-    expect(fatal(`${dir}/src:/data:`).stderr).toBe('FATAL:   While setting bind mount configuration: while parsing bind path: while getting bind path:  is not a valid bind option\n');
-    expect(fatal(`${dir}/src:data`).stderr).toBe(`FATAL:   container creation failed: unable to add ${dir}/src to mount list: destination must be an absolute path\n`);
-    expect(fatal(`${dir}/src::ro`).stderr).toBe(`FATAL:   container creation failed: unable to add ${dir}/src to mount list: destination must be an absolute path\n`);
-    expect(fatal('/nope:/data')).toEqual({
-      code: 255,
-      stdout: '',
-      stderr: 'WARNING: skipping mount of /nope: stat /nope: no such file or directory\nFATAL:   container creation failed: mount hook function failure: mount /nope->/data error: while mounting /nope: mount source /nope doesn\'t exist\n',
-    });
-    // A comma-separated list: the second bind's destination is relative.
-    expect(fatal(`${dir}/src:/data:ro,${dir}/src:rel`).stderr).toBe(`FATAL:   container creation failed: unable to add ${dir}/src to mount list: destination must be an absolute path\n`);
-    // "^" splits like a comma; a leading ":" is dropped.
-    expect(fatal('/no^pe:/data').stderr).toContain('mount source /no doesn\'t exist');
-    expect(fatal(':/nope').stderr).toContain('mount /nope->/nope error');
-  });
-
-  it('flags stop at the image: a flag after it is the command, looked up in the image', () => {
-    expect(app('exec', 'img', '--cleanenv', 'true')).toEqual({ code: 255, stdout: '', stderr: 'FATAL:   "--cleanenv": executable file not found in $PATH\n' });
-    expect(app('exec', '--cleanenv', '--no-home', 'img', '/bin/sh', '-c', 'true').stderr).toBe('FATAL:   stat /bin/sh: no such file or directory\n');
-    expect(app('exec', 'img', '/marker').stderr).toBe('FATAL:   permission denied\n');
-  });
-
-  it('pull: an existing file, a reference the registry lacks, a missing transport; a pulled image is a tar file', () => {
-    fs.writeFileSync(path.join(dir, 'have.sif'), '');
-    expect(app('pull', 'have.sif', 'docker://registry.example.org/team/tools:1')).toEqual({ code: 255, stdout: '', stderr: 'FATAL:   Image file already exists: "have.sif" - will not overwrite\n' });
-    expect(app('pull', 'out.sif', 'docker://registry.example.org/team/missing:2').stderr).toBe(
-      'FATAL:   While making image from oci registry: error fetching image to cache: failed to get checksum for docker://registry.example.org/team/missing:2: reading manifest 2 in registry.example.org/team/missing: manifest unknown\n',
-    );
-    expect(app('pull', 'out.sif').stderr).toBe('FATAL:   No transport type URI supplied\n');
-    expect(app('pull', 'out.sif', 'foo://bar').stderr).toBe('FATAL:   Unsupported transport type: foo\n');
-    const r = app('pull', 'tools.sif.partial-1', 'docker://registry.example.org/team/tools:1');
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr.split('\n')[0]).toBe('INFO:    Converting OCI blobs to SIF format');
-    const list = spawnSync('tar', ['-tf', path.join(dir, 'tools.sif.partial-1')], { encoding: 'utf8' }).stdout;
-    expect(list).toContain('./etc/os-release');
-  });
-
-  it('what the real program accepts but the stand-in does not implement stops with exit 2', () => {
-    expect(app('exec', '--fakeroot', 'img', 'true')).toMatchObject({ code: 2, stderr: 'apptainer stand-in: exec --fakeroot is not part of the stand-in\n' });
-    expect(app('build', 'x.sif', 'img').code).toBe(2);
-  });
-
-  it('records every call in calls.log next to its bin/ folder', () => {
-    const log = fs.readFileSync(path.join(dir, 'stand-ins/calls.log'), 'utf8').split('\n');
-    expect(log[0]).toBe('apptainer version');
-    expect(log).toContain('apptainer exec --nope img true');
-    expect(log).toContain(`apptainer exec --bind ${dir}/src:data img true`);
-  });
-
-  const bwrap = spawnSync('bwrap', ['--bind', '/', '/', '--dev', '/dev', 'true']).status === 0;
-  it.skipIf(!bwrap)('exec runs the command in the image with the binds and the environment of --cleanenv', () => {
-    const r = run(apptainer, ['exec', '--cleanenv', '--no-home', '--bind', '/usr:/usr:ro', '--bind', `${dir}/src:/data`, 'img', '/usr/bin/env'], {
-      cwd: dir,
-      env: { LANG: 'C.UTF-8', TERM: 'xterm', SECRET: 'x' },
-    });
-    expect(r.code, r.stderr).toBe(0);
-    const env = Object.fromEntries(r.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-    expect(env).toMatchObject({ LANG: 'C', TERM: 'xterm', PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', APPTAINER_CONTAINER: `${dir}/img`, APPTAINER_NAME: 'img', APPTAINER_BIND: '/usr,/data', APPTAINER_COMMAND: 'exec', PS1: 'Apptainer> ' });
-    expect(env.SECRET).toBeUndefined();
-  });
-});
 
 describe('stand-in nvidia-smi', () => {
   let dir: string;

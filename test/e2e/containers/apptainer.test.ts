@@ -1,13 +1,15 @@
 // container_runtime = apptainer with the REAL Apptainer, where the nodes have
-// it (Debian sid's apptainer 1.4.5: `scripts/cluster up --suite sid`); on the
-// other suites stand-ins.test.ts runs the stand-in instead. The image is a SIF
+// it (Debian sid's apptainer 1.4.5: `scripts/cluster up --suite sid`, the one
+// suite that packages it); elsewhere these tests are skipped (no stand-in runs
+// in their place; test/e2e/containers/notes/ keeps what one was checked
+// against). The image is a SIF
 // that the user builds on a node from a skeleton directory (no registry is
 // reachable), with the node's /usr and /etc bound in for its sshd.
 import { execaSync } from 'execa';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { homeOf, installRemote, jobsOf, Laptop, onNode, resetUser, ROOT, writeConfig } from '../harness.js';
+import { homeOf, installRemote, jobsOf, Laptop, onNode, resetUser, ROOT, SUITE, writeConfig } from '../harness.js';
 import { makeSkeleton } from './images.js';
 
 const USER = 'mia';
@@ -16,7 +18,10 @@ const REAL = APPTAINER.exitCode === 0;
 const SIF = path.join(homeOf(USER), 'images', 'tools.sif');
 let laptop: Laptop;
 
-describe.runIf(REAL)(`container_runtime = apptainer, real (${String(APPTAINER.stdout).trim()})`, () => {
+/** In every test's name: which Apptainer ran, or why none could. */
+const WHICH = REAL ? `the real ${String(APPTAINER.stdout).trim()}` : `SKIPPED, the ${SUITE} nodes have no apptainer (Debian packages it in sid only)`;
+
+describe.runIf(REAL)(`container_runtime = apptainer (${WHICH})`, () => {
   beforeAll(async () => {
     installRemote(USER);
     await resetUser(USER);

@@ -51,6 +51,21 @@ sshd = /usr/sbin/no-such-sshd
 ${MOUNTS}
 ${NO_XDG}
 
+[profile.devnodes]
+partition = interactive
+container = ~/images/devices.sqsh
+${MOUNTS}
+
+[profile.gone]
+partition = interactive
+container = podman://localhost/slurmhop-missing:1
+container_runtime = enroot
+${MOUNTS}
+
+[profile.nofile]
+partition = interactive
+container = ~/images/missing.sqsh
+
 [profile.pod]
 partition = interactive
 container = podman://${PODMAN_IMAGE}
@@ -72,11 +87,12 @@ const runtimeDirsOf = (jobId: string) => fs.readdirSync('/tmp').filter((n) => n.
 /**
  * Nothing of the user runs (one process table for the whole local cluster),
  * and the jobs left no runtime directory. Rootless podman's pause process
- * (catatonit -P, one per user and machine, which podman starts and keeps for
- * all of that user's podman commands) is podman's, not the job's.
+ * (one per user and machine, which podman starts and keeps for all of that
+ * user's podman commands: `catatonit -P`, with podman 3 podman itself without
+ * arguments) is podman's, not the job's.
  */
 async function nothingLeft(jobIds: string[]): Promise<void> {
-  const processes = async () => String((await onNode('c1', 'root', ['ps', '-u', USER, '-o', 'pid=,args='])).stdout).split('\n').filter((l) => l.trim() && !/^\s*\d+ catatonit -P$/.test(l));
+  const processes = async () => String((await onNode('c1', 'root', ['ps', '-u', USER, '-o', 'pid=,args='])).stdout).split('\n').filter((l) => l.trim() && !/^\s*\d+ (catatonit -P|podman)$/.test(l));
   await expect.poll(processes, { timeout: 20_000, interval: 300 }).toEqual([]);
   for (const id of jobIds) expect(runtimeDirsOf(id), `job ${id}'s runtime directory`).toEqual([]);
   const users = fs.readdirSync(containersDir()).filter((n) => n.endsWith('.users'));
@@ -96,11 +112,13 @@ describe.runIf(REAL)(`container_runtime = enroot (${WHICH})`, () => {
     chownTree(USER, DATA);
     await makeSquashfs(USER, makeSkeleton(USER, 'sqsh-root', 'from the sqsh'), SQSH);
     await podmanImport(USER, makeSkeleton(USER, 'podman-root', 'from podman'), PODMAN_IMAGE, '/bin/sh');
+    // A device node in /dev, as images built by root have: mksquashfs's pseudo file makes one without root.
+    await makeSquashfs(USER, makeSkeleton(USER, 'devices-root', 'with devices'), path.join(homeOf(USER), 'images', 'devices.sqsh'), ['-p', 'dev/urandom c 666 root root 1 9']);
     // No /run/enroot on the nodes to begin with (what an earlier root run of enroot left is put back at the end).
     runPaths = await nodeRunPaths(['c1', 'c2']);
     await runPaths.moveAside();
     writeConfig(USER, profiles);
-    laptop = new Laptop(USER, ['sqsh', 'gpu', 'short', 'nosshd', 'pod']);
+    laptop = new Laptop(USER, ['sqsh', 'gpu', 'short', 'nosshd', 'pod', 'devnodes', 'gone', 'nofile']);
     await laptop.pinHostKey();
   });
   afterAll(async () => {
@@ -198,6 +216,39 @@ describe.runIf(REAL)(`container_runtime = enroot (${WHICH})`, () => {
     const again = await laptop.ssh(['slurm-pod', 'cat /slurmhop-image']);
     expect(again.exitCode, String(again.stderr)).toBe(0);
     expect(logOf((await jobOf('pod')).id)).not.toContain('enroot imports');
+  });
+
+  it('an image the Podman storage does not have fails at once in enroot\'s words; no job is left', async () => {
+    const r = await laptop.ssh(['slurm-gone', 'true']);
+    expect(r.exitCode).toBe(255);
+    expect(String(r.stderr)).toContain('enroot import podman://localhost/slurmhop-missing:1 failed: ');
+    await expect.poll(async () => (await jobsOf(USER)).filter((j) => j.name === 'slurmhop-gone'), { timeout: 15_000 }).toEqual([]);
+    expect(String((await onNode('c1', USER, ['podman', 'ps', '--all', '--format', '{{.Names}}'])).stdout).trim()).toBe('');
+  });
+
+  it("an image with device nodes: enroot's own line, the cause and the fix; the half-made container, recorded as this job's, is removed", async () => {
+    const before = await enrootList();
+    const r = await laptop.ssh(['slurm-devnodes', 'true']);
+    expect(r.exitCode).toBe(255);
+    const stderr = String(r.stderr);
+    expect(stderr).toMatch(/enroot create \S+devices\.sqsh failed: create_inode: could not create character device \S+\/dev\/urandom, because you're not superuser! \(the image's \/dev holds device nodes, which only root can create\)/);
+    expect(stderr).toContain('rebuild the image without /dev');
+    expect(await enrootList()).toEqual(before);
+    expect(fs.readdirSync(containersDir()).filter((n) => n.endsWith('.creating'))).toEqual([]);
+    const jobId = /submitted job (\d+)/.exec(stderr)![1]!;
+    await expect.poll(async () => (await jobsOf(USER)).filter((j) => j.id === jobId), { timeout: 15_000 }).toEqual([]);
+    expect(runtimeDirsOf(jobId)).toEqual([]);
+  });
+
+  it('an image file that does not exist is refused on the login node before anything is submitted', async () => {
+    const message = `profile nofile: container = ~/images/missing.sqsh: ${homeOf(USER)}/images/missing.sqsh does not exist`;
+    const viaSsh = await laptop.ssh(['slurm-nofile', 'true']);
+    expect(viaSsh.exitCode).toBe(255); // ssh's own code when its ProxyCommand fails
+    expect(String(viaSsh.stderr)).toContain(message);
+    const proxy = await laptop.remote(['proxy', 'nofile']);
+    expect(proxy.exitCode).toBe(3);
+    expect(String(proxy.stderr)).toContain(message);
+    expect((await jobsOf(USER)).filter((j) => j.name === 'slurmhop-nofile')).toEqual([]);
   });
 
   it('with a root-owned /run/enroot (0700) on the nodes, as a root run of enroot leaves it, sessions work', async () => {

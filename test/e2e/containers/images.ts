@@ -25,9 +25,9 @@ export function makeSkeleton(user: string, name: string, marker: string): string
  * mksquashfs (squashfs-tools comes with the nodes' enroot), as a user makes
  * one for enroot.
  */
-export async function makeSquashfs(user: string, root: string, file: string): Promise<void> {
+export async function makeSquashfs(user: string, root: string, file: string, extra: string[] = []): Promise<void> {
   fs.rmSync(file, { force: true });
-  const r = await onNode('c1', user, ['mksquashfs', root, file, '-noappend', '-quiet', '-no-progress']);
+  const r = await onNode('c1', user, ['mksquashfs', root, file, '-noappend', '-quiet', '-no-progress', ...extra]);
   if (r.exitCode !== 0) throw new Error(`mksquashfs failed: ${r.stderr}${r.stdout}`);
 }
 

@@ -53,6 +53,14 @@ function fakeNode(programs: string[]) {
 
 const allAlive = async (ids: string[]) => new Set(ids);
 
+/** The error a promise rejects with (a resolved one fails the test). */
+async function rejection(p: Promise<unknown>): Promise<Error & { hint?: string }> {
+  return p.then(
+    () => expect.fail('no error'),
+    (e: unknown) => e as Error & { hint?: string },
+  );
+}
+
 /** One call per line, arguments separated by ␣; what changes from run to run is named instead. */
 function recorded(root: string, argv: string[]): string {
   return argv
@@ -225,7 +233,7 @@ describe('enroot: the shared container', () => {
   it('an image that cannot run in a kept container says which container to remove by hand', async () => {
     const node = fakeNode(['enroot']);
     const noSshd: Exec = async (program, args, options) => (args.includes(PROBE_SCRIPT) ? { exitCode: 0, stdout: 'slurmhop-probe no-sshd\n', stderr: '' } : node.exec(program, args, options));
-    const err = await prepareContainer(settings, depsOf(node, noSshd)).catch((e: unknown) => e as { hint?: string });
+    const err = await rejection(prepareContainer(settings, depsOf(node, noSshd)));
     expect(err.hint).toMatch(/openssh-server.*; the container slurmhop-[0-9a-f]{12} is kept across jobs with whatever was changed in it; if it is what is broken, remove it by hand \(enroot remove slurmhop-[0-9a-f]{12}\)/);
   });
 
@@ -261,7 +269,7 @@ describe('enroot: the shared container', () => {
     expect(node.env.ENROOT_RUNTIME_PATH).toBe('/site/enroot');
     const denied: Exec = async (program, args, options) =>
       args[0] === 'version' ? { exitCode: 1, stdout: '', stderr: "mkdir: cannot create directory '/site/enroot': Permission denied" } : node.exec(program, args, options);
-    const err = await prepareContainer(settings, { ...depsOf(node, denied), tmpDir: tmp() }).catch((e: unknown) => e as Error & { hint?: string });
+    const err = await rejection(prepareContainer(settings, { ...depsOf(node, denied), tmpDir: tmp() }));
     expect(err.message).toBe("enroot cannot use ENROOT_RUNTIME_PATH=/site/enroot, which the job's environment sets: mkdir: cannot create directory '/site/enroot': Permission denied");
     expect(err.hint).toContain('unset ENROOT_RUNTIME_PATH');
   });

@@ -1,5 +1,5 @@
 // What a runtime's failure tells the user, from outputs enroot 4.1.2, Apptainer
-// 1.4.5 and Podman printed when run by hand (stand-ins/*.facts.md).
+// 1.4.5 and Podman printed when run by hand (test/e2e/containers/notes/).
 import { describe, expect, it } from 'vitest';
 import { explainingLines, runtimeFailed } from '../../../src/job/container/failure.js';
 
