@@ -19,10 +19,19 @@ export function containerMarks(cacheDir: string, name: string) {
     fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
     fs.writeFileSync(file, `${text} ${new Date().toISOString()}\n`, { mode: 0o600 });
   };
+  // Read from a listing of the directory, not a lookup of each name: on a network home a
+  // node may keep a name's lookup (found or missing) for a while, a listing asks the server.
+  const marked = (file: string) => {
+    try {
+      return fs.readdirSync(cacheDir).includes(path.basename(file));
+    } catch {
+      return false;
+    }
+  };
   return {
-    complete: () => fs.existsSync(complete),
+    complete: () => marked(complete),
     /** Written before `enroot create`: a container listed with this mark and no completion is ours, half made. */
-    creating: () => fs.existsSync(creating),
+    creating: () => marked(creating),
     startCreating: (jobId: string) => {
       // A completion left from a container removed by hand must not vouch for the one being made.
       fs.rmSync(complete, { force: true });
@@ -39,6 +48,13 @@ export function containerMarks(cacheDir: string, name: string) {
       fs.writeFileSync(path.join(users, jobId), '', { mode: 0o600 });
     },
     removeUser: (jobId: string) => fs.rmSync(path.join(users, jobId), { force: true }),
+    /** The marks of jobs that ended without removing theirs (killed with the guard, where Slurm kills the whole job). */
+    forgetEndedUsers: async (jobsAlive: (ids: string[]) => Promise<Set<string>>) => {
+      const ids = fs.existsSync(users) ? fs.readdirSync(users).filter((n) => /^\d+$/.test(n)) : [];
+      if (!ids.length) return;
+      const alive = await jobsAlive(ids);
+      for (const id of ids) if (!alive.has(id)) fs.rmSync(path.join(users, id), { force: true });
+    },
     userFile: (jobId: string) => path.join(users, jobId),
     /** Whether a job that Slurm still runs uses it (a killed job leaves its mark behind). */
     inUse: async (jobsAlive: (ids: string[]) => Promise<Set<string>>) => {

@@ -35,8 +35,34 @@ export async function enrootRuntimePath(input: PrepareInput): Promise<RuntimePat
       'remove ENROOT_RUNTIME_PATH from env_setup (or after the module that sets it: unset ENROOT_RUNTIME_PATH): the job then gives enroot a directory of its own',
     );
   }
+  await sweepEndedJobs(input);
   const dir = fs.mkdtempSync(path.join(input.tmpDir, `slurmhop-enroot-${input.jobId}-`));
   // The job's environment is what every runtime call (and the session's sshd) inherits.
   env.ENROOT_RUNTIME_PATH = dir;
   return { release: async () => fs.rmSync(dir, { recursive: true, force: true }), paths: [dir] };
 }
+
+/**
+ * What earlier jobs of the user left in the node's temporary directory: the
+ * guard removes a job's directories when its supervisor dies, but where Slurm
+ * kills the whole job at once (proctrack/cgroup) the guard goes with it. Only
+ * names of this form, owned by the user, of jobs that Slurm no longer runs.
+ */
+async function sweepEndedJobs({ tmpDir, jobId, jobsAlive }: PrepareInput): Promise<void> {
+  const uid = process.getuid?.();
+  let names: string[];
+  try {
+    names = fs.readdirSync(tmpDir);
+  } catch {
+    return;
+  }
+  const found = names
+    .map((name) => ({ name, id: JOB_DIR.exec(name)?.[1] }))
+    .filter((e): e is { name: string; id: string } => e.id !== undefined && e.id !== jobId && fs.lstatSync(path.join(tmpDir, e.name), { throwIfNoEntry: false })?.uid === uid);
+  if (!found.length) return;
+  const alive = await jobsAlive([...new Set(found.map((e) => e.id))]);
+  for (const e of found) if (!alive.has(e.id)) fs.rmSync(path.join(tmpDir, e.name), { recursive: true, force: true });
+}
+
+/** slurmhop-enroot-<jobid>-XXXXXX: a job's runtime directory (and, during an import, its tools). */
+const JOB_DIR = /^slurmhop-enroot-(\d+)-/;

@@ -33,6 +33,7 @@ export async function prepareEnroot(image: Image, input: PrepareInput): Promise<
     await runtimePath.release();
     throw err;
   }
+  await marks.forgetEndedUsers(input.jobsAlive);
   marks.addUser(input.jobId);
   return {
     runtime: 'enroot',
@@ -94,13 +95,13 @@ async function remove({ program, exec }: PrepareInput, name: string): Promise<vo
   if (removed.exitCode !== 0) throw runtimeFailed(`enroot remove --force ${name}`, removed);
 }
 
-async function importImage(image: Image, name: string, { program, exec, env, tmpDir, cacheDir, log }: PrepareInput): Promise<string> {
+async function importImage(image: Image, name: string, { program, exec, env, tmpDir, jobId, cacheDir, log }: PrepareInput): Promise<string> {
   const local = localStoreImage(image);
   const ref = local ? `${local.store}://${local.ref}` : image.kind === 'registry' || image.kind === 'name' ? enrootReference(image.ref) : undefined;
   if (!ref) throw new SlurmhopError('job-failed', `enroot cannot run a ${image.kind} image`);
   return fetchOnce(path.join(cacheDir, `${name}.sqsh`), `enroot import ${ref}`, async (partial) => {
     log(`enroot imports ${ref} (once: later jobs reuse it)`);
-    const around = local?.store === 'podman' ? podmanImportEnv(env, tmpDir) : undefined;
+    const around = local?.store === 'podman' ? podmanImportEnv(env, tmpDir, jobId) : undefined;
     try {
       return await exec(program, ['import', '--output', partial, ref], { timeoutMs: IMPORT_TIMEOUT_MS, ...(around ? { env: around.env } : {}) });
     } finally {

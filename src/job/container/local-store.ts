@@ -42,8 +42,8 @@ export function refuseLocalStore(runtime: string, local: LocalStoreImage): never
  *   image (exit 1, no message) and the container stays in the user's storage.
  *   A `docker` of the job's own goes first on PATH: podman, run from /.
  */
-export function podmanImportEnv(env: NodeJS.ProcessEnv, tmpDir: string): { env: Record<string, string>; done(): void } {
-  const bin = fs.mkdtempSync(path.join(tmpDir, 'slurmhop-enroot-import-'));
+export function podmanImportEnv(env: NodeJS.ProcessEnv, tmpDir: string, jobId: string): { env: Record<string, string>; done(): void } {
+  const bin = fs.mkdtempSync(path.join(tmpDir, `slurmhop-enroot-${jobId}-import-`));
   fs.writeFileSync(path.join(bin, 'docker'), '#!/bin/sh\ncd / && exec podman "$@"\n', { mode: 0o700 });
   return {
     env: { PATH: `${bin}:${env.PATH ?? '/usr/bin:/bin'}`, ...(env.XDG_RUNTIME_DIR ? {} : { XDG_RUNTIME_DIR: podmanOwnRuntimeDir(env) }) },

@@ -9,11 +9,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chownTree, clusterEnv, homeOf, installRemote, jobsOf, Laptop, onNode, resetUser, stateOf, waitFor, writeConfig } from '../harness.js';
+import { chownTree, clusterEnv, homeOf, homeSettled, installRemote, jobsOf, Laptop, onNode, resetUser, SHAPE, stateOf, waitFor, writeConfig } from '../harness.js';
 import { makeSkeleton, makeSquashfs, podmanImport, resetPodmanStorage } from './images.js';
 import { nodeRunPaths, type NodeRunPaths } from './run-enroot.js';
 
 const USER = 'cyd';
+const NODES = ['c1', 'c2'];
 const ENROOT = /^SLURMHOP_ENROOT="?([^"\n]*)"?$/m.exec(fs.existsSync(`${clusterEnv().dir}/env`) ? fs.readFileSync(`${clusterEnv().dir}/env`, 'utf8') : '')?.[1] || 'no enroot: the cluster\'s env file does not say';
 const REAL = ENROOT.startsWith('enroot ');
 /** In every test's name: which enroot ran, or why none could. */
@@ -82,21 +83,37 @@ const containersDir = () => `${stateOf(USER)}/containers`;
 const jobOf = async (profile: string) => (await jobsOf(USER)).find((j) => j.name === `slurmhop-${profile}`)!;
 /** What `enroot list` prints: the containers in enroot's data directory (in the shared home). */
 const enrootList = async () => fs.readdirSync(path.join(homeOf(USER), '.local/share/enroot')).sort();
-const runtimeDirsOf = (jobId: string) => fs.readdirSync('/tmp').filter((n) => n.startsWith(`slurmhop-enroot-${jobId}-`));
+/** The job's runtime directories for enroot, on any compute node (each has a /tmp of its own in the production shape). */
+async function runtimeDirsOf(jobId: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const node of NODES) {
+    const r = await onNode(node, 'root', ['sh', '-c', `ls -d /tmp/slurmhop-enroot-${jobId}-* 2>/dev/null || true`]);
+    found.push(...String(r.stdout).split('\n').filter(Boolean).map((d) => `${node}:${d}`));
+  }
+  return found;
+}
 
 /**
- * Nothing of the user runs (one process table for the whole local cluster),
- * and the jobs left no runtime directory. Rootless podman's pause process
- * (one per user and machine, which podman starts and keeps for all of that
- * user's podman commands: `catatonit -P`, with podman 3 podman itself without
- * arguments) is podman's, not the job's.
+ * Nothing of the user runs (one process table for the whole local cluster).
+ * Rootless podman's pause process (one per user and machine, which podman
+ * starts and keeps for all of that user's podman commands: `catatonit -P`,
+ * with podman 3 podman itself without arguments) is podman's, not the job's.
  */
-async function nothingLeft(jobIds: string[]): Promise<void> {
+async function noProcesses(): Promise<void> {
   const processes = async () => String((await onNode('c1', 'root', ['ps', '-u', USER, '-o', 'pid=,args='])).stdout).split('\n').filter((l) => l.trim() && !/^\s*\d+ (catatonit -P|podman)$/.test(l));
   await expect.poll(processes, { timeout: 20_000, interval: 300 }).toEqual([]);
-  for (const id of jobIds) expect(runtimeDirsOf(id), `job ${id}'s runtime directory`).toEqual([]);
+}
+
+/** The jobs left no runtime directory on the nodes and no mark that they use a container. */
+async function noTracesOf(jobIds: string[]): Promise<void> {
+  for (const id of jobIds) expect(await runtimeDirsOf(id), `job ${id}'s runtime directory`).toEqual([]);
   const users = fs.readdirSync(containersDir()).filter((n) => n.endsWith('.users'));
   for (const u of users) expect(fs.readdirSync(path.join(containersDir(), u)).filter((id) => jobIds.includes(id)), u).toEqual([]);
+}
+
+async function nothingLeft(jobIds: string[]): Promise<void> {
+  await noProcesses();
+  await noTracesOf(jobIds);
 }
 
 describe.runIf(REAL)(`container_runtime = enroot (${WHICH})`, () => {
@@ -115,9 +132,9 @@ describe.runIf(REAL)(`container_runtime = enroot (${WHICH})`, () => {
     // A device node in /dev, as images built by root have: mksquashfs's pseudo file makes one without root.
     await makeSquashfs(USER, makeSkeleton(USER, 'devices-root', 'with devices'), path.join(homeOf(USER), 'images', 'devices.sqsh'), ['-p', 'dev/urandom c 666 root root 1 9']);
     // No /run/enroot on the nodes to begin with (what an earlier root run of enroot left is put back at the end).
-    runPaths = await nodeRunPaths(['c1', 'c2']);
+    runPaths = await nodeRunPaths(NODES);
     await runPaths.moveAside();
-    writeConfig(USER, profiles);
+    writeConfig(USER, profiles); // and the home settled: what was written here is what the user set up long before
     laptop = new Laptop(USER, ['sqsh', 'gpu', 'short', 'nosshd', 'pod', 'devnodes', 'gone', 'nofile']);
     await laptop.pinHostKey();
   });
@@ -129,6 +146,7 @@ describe.runIf(REAL)(`container_runtime = enroot (${WHICH})`, () => {
 
   it('a .sqsh made with the suite\'s mksquashfs: created once, and the session lands in it --rw, as the user, with the home and --mount', async () => {
     fs.writeFileSync(path.join(homeOf(USER), 'from-laptop.txt'), 'written outside\n');
+    homeSettled();
     const r = await laptop.ssh([
       'slurm-sqsh',
       'cat /slurmhop-image; hostname; id -un; cat ~/from-laptop.txt; echo inside > ~/from-container.txt; echo kept > /in-container.txt && echo rw; cat /data/dataset.txt; touch /data/x 2>/dev/null || echo data-ro; echo "job $SLURM_JOB_ID"',
@@ -143,7 +161,7 @@ describe.runIf(REAL)(`container_runtime = enroot (${WHICH})`, () => {
     expect(log).toMatch(new RegExp(`enroot creates container slurmhop-[0-9a-f]{12} from ${SQSH}`));
     expect(await enrootList()).toEqual([expect.stringMatching(/^slurmhop-[0-9a-f]{12}$/)]);
     // No XDG_RUNTIME_DIR and no /run/enroot: enroot got a directory of the job's own.
-    expect(runtimeDirsOf(job.id)).toHaveLength(1);
+    expect(await runtimeDirsOf(job.id)).toHaveLength(1);
   });
 
   it('the job\'s environment and its GPU variables reach the session inside', async () => {
@@ -196,10 +214,18 @@ describe.runIf(REAL)(`container_runtime = enroot (${WHICH})`, () => {
   it('an unclean end (kill -9 of the job\'s supervisor) leaves nothing either', async () => {
     const job = await jobOf('sqsh');
     const contact = JSON.parse(fs.readFileSync(`${stateOf(USER)}/jobs/${job.id}/contact`, 'utf8')) as { pid: number };
-    expect(runtimeDirsOf(job.id)).toHaveLength(1);
+    expect(await runtimeDirsOf(job.id)).toHaveLength(1);
     process.kill(contact.pid, 'SIGKILL'); // one process table for the whole local cluster
     await waitFor(async () => (await jobsOf(USER)).length === 0, 30_000, 'the job to end');
-    await nothingLeft([job.id]);
+    await noProcesses();
+    // The job's guard removes the rest. Where Slurm kills the whole job at once (proctrack/cgroup,
+    // the production shape), the guard goes with it: the user's next job on the node removes it.
+    if (SHAPE !== 'production') await noTracesOf([job.id]);
+    const next = await laptop.ssh(['slurm-sqsh', 'true']);
+    expect(next.exitCode, String(next.stderr)).toBe(0);
+    await noTracesOf([job.id]);
+    expect((await laptop.remote(['cancel', '--all'])).exitCode).toBe(0);
+    await waitFor(async () => (await jobsOf(USER)).length === 0, 30_000, 'the job to end');
   });
 
   it('an image from the local Podman storage: enroot import podman://, once; the login node\'s XDG_RUNTIME_DIR is no obstacle', async () => {
@@ -237,7 +263,7 @@ describe.runIf(REAL)(`container_runtime = enroot (${WHICH})`, () => {
     expect(fs.readdirSync(containersDir()).filter((n) => n.endsWith('.creating'))).toEqual([]);
     const jobId = /submitted job (\d+)/.exec(stderr)![1]!;
     await expect.poll(async () => (await jobsOf(USER)).filter((j) => j.id === jobId), { timeout: 15_000 }).toEqual([]);
-    expect(runtimeDirsOf(jobId)).toEqual([]);
+    expect(await runtimeDirsOf(jobId)).toEqual([]);
   });
 
   it('an image file that does not exist is refused on the login node before anything is submitted', async () => {
@@ -259,7 +285,7 @@ describe.runIf(REAL)(`container_runtime = enroot (${WHICH})`, () => {
       expect(r.exitCode, String(r.stderr)).toBe(0);
       expect(String(r.stdout).trim()).toBe('from the sqsh');
       const job = await jobOf('sqsh');
-      expect(runtimeDirsOf(job.id)).toHaveLength(1);
+      expect(await runtimeDirsOf(job.id)).toHaveLength(1);
       expect((await laptop.remote(['cancel', '--all'])).exitCode).toBe(0);
       await waitFor(async () => (await jobsOf(USER)).length === 0, 30_000, 'the job to end');
       await nothingLeft([job.id]);
@@ -292,6 +318,7 @@ describe.runIf(REAL)(`enroot containers that slurmhop has no record of making ar
     const before = await enrootList();
     fs.rmSync(`${stateOf(USER)}.aside`, { recursive: true, force: true });
     fs.renameSync(stateOf(USER), `${stateOf(USER)}.aside`);
+    homeSettled();
     await laptop.pinHostKey(); // a new state directory has a new host key
     const r = await laptop.ssh(['slurm-sqsh', 'cat /opt/tool.txt']);
     expect(r.exitCode, String(r.stderr)).toBe(0);
@@ -309,6 +336,7 @@ describe.runIf(REAL)(`enroot containers that slurmhop has no record of making ar
     fs.rmSync(path.join(containersDir(), `${container}.complete`));
     fs.writeFileSync(path.join(containersDir(), `${container}.creating`), 'job 1 on c1\n');
     chownTree(USER, containersDir());
+    homeSettled();
     const r = await laptop.ssh(['slurm-sqsh', 'cat /opt/tool.txt 2>/dev/null || echo fresh; cat /slurmhop-image']);
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(String(r.stdout).split('\n')).toEqual(['fresh', 'from the sqsh']);

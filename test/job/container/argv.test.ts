@@ -135,7 +135,7 @@ describe('container runtimes: the calls made (recorded, no runtime runs here)', 
     expect(seen.env!.XDG_RUNTIME_DIR).toMatch(fs.existsSync(`/run/user/${uid}`) ? new RegExp(`^/run/user/${uid}$|podman-run-${uid}$`) : new RegExp(`/podman-run-${uid}$`));
     expect(seen.env!.PATH!.endsWith(`:${node.env.PATH}`)).toBe(true);
     // The docker of the import is gone with it.
-    expect(fs.readdirSync(tmpDir).filter((n) => n.startsWith('slurmhop-enroot-import-'))).toEqual([]);
+    expect(fs.readdirSync(tmpDir).filter((n) => n.includes('-import-'))).toEqual([]);
   });
 
   it('podman runs podman://IMAGE from its own storage; Apptainer, which cannot read it, says so', async () => {
@@ -207,6 +207,8 @@ describe('enroot: the shared container', () => {
     await prepareContainer(settings, { ...depsOf(node, node.exec, async () => new Set()), log: (m: string) => logs.push(m) });
     expect(removals(node.calls)).toEqual([expect.stringMatching(/remove ␣ --force ␣ slurmhop-<image hash>$/)]);
     expect(node.calls.filter((c) => c.includes(' ␣ create ␣ '))).toHaveLength(2);
+    // Job 41 has ended (killed with its guard): its mark went; this job's is there.
+    expect(fs.readdirSync(path.join(marksDir(node), users))).toEqual(['42']);
     expect(logs).toContain(`enroot container ${path.basename(markOf(node, ''))} was left half made by an earlier job: making it again`);
     expect(fs.existsSync(markOf(node, '.creating'))).toBe(false);
     expect(fs.existsSync(markOf(node, '.complete'))).toBe(true);
@@ -260,6 +262,17 @@ describe('enroot: the shared container', () => {
     expect(run.leftovers?.('x')).toContainEqual({ remove: dir });
     await run.release?.();
     expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  it('what ended jobs of the user left in the node\'s temporary directory is removed; a running job\'s is not', async () => {
+    const node = fakeNode(['enroot']);
+    const tmpDir = tmp();
+    for (const name of ['slurmhop-enroot-7-abcdef', 'slurmhop-enroot-7-import-ghijkl', 'slurmhop-enroot-8-mnopqr', 'slurmhop-enroot-x-stuvwx', 'other-7-abc']) fs.mkdirSync(path.join(tmpDir, name));
+    const asked: string[][] = [];
+    const jobsAlive = async (ids: string[]) => (asked.push(ids), new Set(ids.filter((id) => id === '8')));
+    await prepareContainer(settings, { ...depsOf(node, node.exec, jobsAlive), tmpDir });
+    expect(asked).toEqual([['7', '8']]);
+    expect(fs.readdirSync(tmpDir).sort()).toEqual(['other-7-abc', 'slurmhop-enroot-42-' + path.basename(node.env.ENROOT_RUNTIME_PATH!).slice('slurmhop-enroot-42-'.length), 'slurmhop-enroot-8-mnopqr', 'slurmhop-enroot-x-stuvwx'].sort());
   });
 
   it('an ENROOT_RUNTIME_PATH that the job\'s environment sets is used as it is when enroot can use it, and named when it cannot', async () => {
