@@ -83,14 +83,14 @@ const containersDir = () => `${stateOf(USER)}/containers`;
 const jobOf = async (profile: string) => (await jobsOf(USER)).find((j) => j.name === `slurmhop-${profile}`)!;
 /** What `enroot list` prints: the containers in enroot's data directory (in the shared home). */
 const enrootList = async () => fs.readdirSync(path.join(homeOf(USER), '.local/share/enroot')).sort();
-/** The job's runtime directories for enroot, on any compute node (each has a /tmp of its own in the production shape). */
+/** The job's runtime directories for enroot, on any compute node (each has a /tmp of its own in the production shape; otherwise they share one). */
 async function runtimeDirsOf(jobId: string): Promise<string[]> {
-  const found: string[] = [];
+  const found = new Set<string>();
   for (const node of NODES) {
     const r = await onNode(node, 'root', ['sh', '-c', `ls -d /tmp/slurmhop-enroot-${jobId}-* 2>/dev/null || true`]);
-    found.push(...String(r.stdout).split('\n').filter(Boolean).map((d) => `${node}:${d}`));
+    for (const dir of String(r.stdout).split('\n').filter(Boolean)) found.add(dir);
   }
-  return found;
+  return [...found];
 }
 
 /**
