@@ -8,7 +8,7 @@
 import { execaSync } from 'execa';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { homeOf, installRemote, jobsOf, Laptop, onNode, resetUser, ROOT, SUITE, writeConfig } from '../harness.js';
 import { makeSkeleton } from './images.js';
 
@@ -18,11 +18,14 @@ const REAL = APPTAINER.exitCode === 0;
 const SIF = path.join(homeOf(USER), 'images', 'tools.sif');
 let laptop: Laptop;
 
-/** In every test's name: which Apptainer ran, or why none could. */
-const WHICH = REAL ? `the real ${String(APPTAINER.stdout).trim()}` : `SKIPPED, the ${SUITE} nodes have no apptainer (Debian packages it in sid only)`;
+/** Which Apptainer ran, in the tests' names; or why none could, beside each skipped test. */
+const WHICH = REAL ? `the real ${String(APPTAINER.stdout).trim()}` : 'skipped: the nodes have no apptainer';
+const WHY_NOT = `the ${SUITE} nodes have no apptainer (Debian packages it in sid only)`;
 
-describe.runIf(REAL)(`container_runtime = apptainer (${WHICH})`, () => {
+describe(`container_runtime = apptainer (${WHICH})`, () => {
+  beforeEach((ctx) => ctx.skip(!REAL, WHY_NOT));
   beforeAll(async () => {
+    if (!REAL) return;
     installRemote(USER);
     await resetUser(USER);
     const root = makeSkeleton(USER, 'sif-root', 'from the real sif');
@@ -49,6 +52,7 @@ container_mounts = /usr:/usr:ro, /etc:/etc:ro
     await laptop.pinHostKey();
   });
   afterAll(async () => {
+    if (!REAL) return;
     laptop?.dispose();
     await resetUser(USER);
   });

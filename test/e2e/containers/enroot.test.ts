@@ -8,7 +8,7 @@
 // and /etc are mounted in for the sshd.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chownTree, clusterEnv, homeOf, homeSettled, installRemote, jobsOf, Laptop, onNode, resetUser, SHAPE, stateOf, waitFor, writeConfig } from '../harness.js';
 import { makeSkeleton, makeSquashfs, podmanImport, resetPodmanStorage } from './images.js';
 import { nodeRunPaths, type NodeRunPaths } from './run-enroot.js';
@@ -18,7 +18,7 @@ const NODES = ['c1', 'c2'];
 const ENROOT = /^SLURMHOP_ENROOT="?([^"\n]*)"?$/m.exec(fs.existsSync(`${clusterEnv().dir}/env`) ? fs.readFileSync(`${clusterEnv().dir}/env`, 'utf8') : '')?.[1] || 'no enroot: the cluster\'s env file does not say';
 const REAL = ENROOT.startsWith('enroot ');
 /** In every test's name: which enroot ran, or why none could. */
-const WHICH = REAL ? `the real ${ENROOT}` : `SKIPPED, ${ENROOT}`;
+const WHICH = REAL ? `the real ${ENROOT}` : 'skipped: the nodes have no enroot';
 const SQSH = path.join(homeOf(USER), 'images', 'tools.sqsh');
 const PODMAN_IMAGE = 'localhost/slurmhop-enroot:1';
 const DATA = path.join(homeOf(USER), 'data');
@@ -116,8 +116,10 @@ async function nothingLeft(jobIds: string[]): Promise<void> {
   await noTracesOf(jobIds);
 }
 
-describe.runIf(REAL)(`container_runtime = enroot (${WHICH})`, () => {
+describe(`container_runtime = enroot (${WHICH})`, () => {
+  beforeEach((ctx) => ctx.skip(!REAL, ENROOT));
   beforeAll(async () => {
+    if (!REAL) return;
     installRemote(USER);
     await resetUser(USER);
     // enroot's containers and slurmhop's records of them, from earlier runs.
@@ -139,6 +141,7 @@ describe.runIf(REAL)(`container_runtime = enroot (${WHICH})`, () => {
     await laptop.pinHostKey();
   });
   afterAll(async () => {
+    if (!REAL) return;
     laptop?.dispose();
     await resetUser(USER);
     await runPaths?.restore();
@@ -295,14 +298,17 @@ describe.runIf(REAL)(`container_runtime = enroot (${WHICH})`, () => {
   });
 });
 
-describe.runIf(REAL)(`enroot containers that slurmhop has no record of making are the user's (${WHICH})`, () => {
+describe(`enroot containers that slurmhop has no record of making are the user's (${WHICH})`, () => {
+  beforeEach((ctx) => ctx.skip(!REAL, ENROOT));
   beforeAll(async () => {
+    if (!REAL) return;
     installRemote(USER);
     await resetUser(USER);
     laptop = new Laptop(USER, ['sqsh']);
     await laptop.pinHostKey();
   });
   afterAll(async () => {
+    if (!REAL) return;
     laptop?.dispose();
     await resetUser(USER);
     fs.rmSync(`${stateOf(USER)}.aside`, { recursive: true, force: true });
