@@ -1,11 +1,11 @@
 # shellcheck shell=bash
 # install-deps: Debian packages the cluster needs, installed only when missing.
 
-# podman, uidmap, slirp4netns: rootless containers in jobs; bubblewrap: the enroot/apptainer stand-ins;
+# podman, uidmap, slirp4netns: rootless containers in jobs;
 # libpam-slurm-adopt: the compute nodes' own sshd (transport = node-sshd);
 # bindfs: the production shape's caching homes; faketime: login2's clock;
 # jupyter-notebook: the nodes' Jupyter for slurmhop jupyter (test/e2e/jupyter.test.ts).
-DEPS_PACKAGES="slurm-wlm munge openssh-server openssh-client netcat-openbsd iproute2 rsync socat util-linux procps podman uidmap slirp4netns bubblewrap libpam-slurm-adopt bindfs faketime jupyter-notebook"
+DEPS_PACKAGES="slurm-wlm munge openssh-server openssh-client netcat-openbsd iproute2 rsync socat util-linux procps podman uidmap slirp4netns libpam-slurm-adopt bindfs faketime jupyter-notebook"
 
 missing_packages() {
   local pkg status

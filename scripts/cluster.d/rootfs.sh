@@ -38,7 +38,7 @@ ROOTFS_RECIPE=1
 # `remote update` run on the nodes; util-linux: nsenter, setpriv, flock;
 # passwd login: accounts and su; podman uidmap slirp4netns fuse-overlayfs
 # catatonit: rootless podman (recommends are not installed, so named here);
-# bubblewrap: the container stand-ins.
+# bubblewrap: kept in the trees (a tree's package list is its cache key).
 ROOTFS_PACKAGES_COMMON="slurm-wlm munge openssh-server openssh-sftp-server openssh-client
 libpam-slurm-adopt iproute2 netcat-openbsd socat procps rsync python3 git ca-certificates
 bash util-linux passwd login hostname podman uidmap slirp4netns fuse-overlayfs catatonit bubblewrap"
