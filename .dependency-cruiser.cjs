@@ -16,6 +16,7 @@ module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', comment: 'no import cycles, type-only imports included', from: {}, to: { circular: true } },
     { name: 'cli-is-the-top', severity: 'error', comment: 'only cli/ imports cli/', from: { pathNot: '^src/cli/' }, to: { path: '^src/cli/' } },
+    { name: 'front-under-cli', severity: 'error', comment: "the front's text is cli/'s to refresh; setup installs the build's file", from: { pathNot: '^src/(cli|front)/' }, to: { path: '^src/front/' } },
     { name: 'laptop-is-the-top', severity: 'error', comment: 'only laptop/ imports laptop/', from: { pathNot: '^src/laptop/' }, to: { path: '^src/laptop/' } },
     {
       name: 'laptop-command-on-the-laptop-side',

@@ -8,6 +8,7 @@
 // even then, it says which limit and what to ask for, instead of aborting
 // somewhere later with no message.
 import fs from 'node:fs';
+import { bashWord, slot } from './bash-text.js';
 import { SlurmhopError } from './errors.js';
 
 /** Measured: `remote proxy` peaks near 180 MiB with one arena; the rest is room for the heap (README "Login-node limits"). */
@@ -30,6 +31,11 @@ function readLimits(): string | undefined {
   }
 }
 
+/** What is said below the minimum (`mib`, `kib`: the limit, as numbers or as shell expansions). */
+export const tooLowMessage = (mib: string, kib: string) =>
+  `this login node limits the address space of your session to ${mib} MiB (ulimit -v ${kib}); remote needs at least ${MIN_ADDRESS_SPACE_MIB} MiB`;
+export const TOO_LOW_HINT = `ask your site's admins to raise it for ssh sessions to at least ${MIN_ADDRESS_SPACE_MIB * 1024} KiB (it may be set in /etc/security/limits.conf or a profile script), or raise your soft limit up to the hard one with "ulimit -S -v"`;
+
 export type Restart = (env: NodeJS.ProcessEnv) => never;
 
 /**
@@ -49,13 +55,33 @@ export function fitAddressSpace(env: NodeJS.ProcessEnv, restart: Restart | undef
   }
   if (limit === undefined) return;
   const mib = Math.floor(limit / 1_048_576);
-  if (mib < MIN_ADDRESS_SPACE_MIB) {
-    throw new SlurmhopError(
-      'limits',
-      `this login node limits the address space of your session to ${mib} MiB (ulimit -v ${Math.floor(limit / 1024)}); remote needs at least ${MIN_ADDRESS_SPACE_MIB} MiB`,
-      `ask your site's admins to raise it for ssh sessions to at least ${MIN_ADDRESS_SPACE_MIB * 1024} KiB (it may be set in /etc/security/limits.conf or a profile script), or raise your soft limit up to the hard one with "ulimit -S -v"`,
-    );
-  }
+  if (mib < MIN_ADDRESS_SPACE_MIB) throw new SlurmhopError('limits', tooLowMessage(String(mib), String(Math.floor(limit / 1024))), TOO_LOW_HINT);
   if (restarted || env.MALLOC_ARENA_MAX !== undefined || !restart) return;
   restart({ ...env, MALLOC_ARENA_MAX: '1', [MARK]: '1' });
+}
+
+/** The exit code of a limit too low to start (cli/exit-codes.ts EXIT.limits; a test keeps them equal). */
+export const LIMITS_EXIT = 13;
+
+/**
+ * The same decision in bash, for the scripts that start the executable (the
+ * front of `remote`, the relay's session-ended): `slurmhop_fit` reads the soft
+ * limit where the program does (/proc/self/limits), says which limit is too
+ * low and returns LIMITS_EXIT; under a cap it exports the one-arena setting
+ * as a restart would, so the program need not start twice.
+ */
+export function fitAddressSpaceBash(): string {
+  const message = bashWord(`slurmhop: ${tooLowMessage(slot('mib'), slot('kib'))}\n  ${TOO_LOW_HINT}\n`);
+  return `slurmhop_fit() {
+  local line soft= mib kib
+  if [ -r /proc/self/limits ]; then
+    while IFS= read -r line; do
+      case $line in 'Max address space'*) line=\${line#Max address space}; line=\${line#"\${line%%[! ]*}"}; soft=\${line%% *}; break ;; esac
+    done </proc/self/limits
+  fi
+  case $soft in '' | *[!0-9]*) return 0 ;; esac
+  mib=$((soft / 1048576)) kib=$((soft / 1024))
+  if [ "$mib" -lt ${MIN_ADDRESS_SPACE_MIB} ]; then printf %s ${message} >&2; return ${LIMITS_EXIT}; fi
+  if [ -z "\${MALLOC_ARENA_MAX+set}" ]; then export MALLOC_ARENA_MAX=1 ${MARK}=1; fi
+}`;
 }

@@ -20,6 +20,11 @@ export class NotThisJobError extends Error {}
 /** What OpenSSH's sshd writes before it closes a connection it will not serve now. */
 const SSHD_BUSY = /^(Exceeded (PerSource)?MaxStartups|Not allowed at this time)\b/;
 
+/** The first line a contact's sshd must answer with (the front of `remote` checks the same in bash: front/). */
+export function expectedBanner(contact: Pick<Contact, 'jobId' | 'transport'>): RegExp {
+  return contact.transport === 'node-sshd' ? /^SSH-(2\.0|1\.99)-/ : new RegExp(`^SSH-2\\.0-\\S+.*\\bslurmhop-${contact.jobId}\\b`);
+}
+
 export async function connectToJob(connect: Connect, contact: Contact, timeoutMs: number): Promise<Endpoint> {
   const socket = await connect(contact.node, contact.port, timeoutMs);
   mark('tcp-connected');
@@ -27,8 +32,7 @@ export async function connectToJob(connect: Connect, contact: Contact, timeoutMs
     const preread = await readBanner(socket);
     mark('banner-read');
     const banner = preread.toString('latin1').split('\n')[0]!;
-    const expected = contact.transport === 'node-sshd' ? /^SSH-(2\.0|1\.99)-/ : new RegExp(`^SSH-2\\.0-\\S+.*\\bslurmhop-${contact.jobId}\\b`);
-    if (!expected.test(banner)) {
+    if (!expectedBanner(contact).test(banner)) {
       const as = contact.transport === 'node-sshd' ? "as the node's sshd" : `as job ${contact.jobId}`;
       const answer = `${contact.node}:${contact.port} answers as ${JSON.stringify(banner.trim())}, not ${as}`;
       // sshd refusing a connection for now (too many at once, a penalty) is no proof
@@ -42,7 +46,7 @@ export async function connectToJob(connect: Connect, contact: Contact, timeoutMs
   }
 }
 
-const WARM_CONNECT_TIMEOUT_MS = 3_000;
+export const WARM_CONNECT_TIMEOUT_MS = 3_000;
 
 /**
  * The warm path's search: the newest contact of the profile whose job answers.

@@ -4,6 +4,7 @@ import { contactFile, swapMarkFile } from '../paths.js';
 import { describeEnd, describeMemoryKills, endedEvent, jobContact, statusSince, watchJob, type Contact } from '../state/index.js';
 import type { SessionContext } from './context.js';
 import type { RelayEnd } from './relay.js';
+import { LISTENER_PROBE_MS } from './relay-script.js';
 
 /** The job's sshd and `remote job` get Slurm's SIGTERM together: give the latter time to say why. */
 const END_REASON_WAIT_MS = 3_000;
@@ -12,8 +13,6 @@ const END_REASON_WAIT_MS = 3_000;
  * ran (Slurm signals the session and sshd at once): a short look for that.
  */
 const CLIENT_END_WAIT_MS = 1_000;
-/** How long the look at the job's sshd may take (a node on the login node's network answers in ms). */
-const LISTENER_PROBE_MS = 300;
 
 /**
  * Undefined for an ordinary end (the client hung up or logged out, and the job

@@ -9,7 +9,7 @@ import { aliveFile, contactFile } from '../paths.js';
 import { writeContact, type Contact } from './contact.js';
 
 export const ALIVE_REFRESH_MS = 3_000;
-const STALE_AFTER_MS = 15_000;
+export const STALE_AFTER_MS = 15_000;
 
 /**
  * Starts the mark, before the contact is published: a login node that finds

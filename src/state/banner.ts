@@ -3,7 +3,7 @@
 // the port; the node side, to check that the node's own sshd answers.
 import type { Socket } from 'node:net';
 
-const BANNER_TIMEOUT_MS = 5_000;
+export const BANNER_TIMEOUT_MS = 5_000;
 
 /** Reads up to the end of the server's first line (its SSH banner); the bytes are kept for the client. */
 export function readBanner(socket: Socket): Promise<Buffer> {

@@ -8,11 +8,12 @@ export interface Current {
   jobId: string;
 }
 
-const file = (state: string) => path.join(state, 'current');
+/** The file (the front of `remote` reads it too: front/). */
+export const currentFile = (state: string) => path.join(state, 'current');
 
 export function readCurrent(state: string): Current | undefined {
   try {
-    const value = JSON.parse(readFileOrUndefined(file(state)) ?? 'null') as Current | null;
+    const value = JSON.parse(readFileOrUndefined(currentFile(state)) ?? 'null') as Current | null;
     return value && typeof value.profile === 'string' && typeof value.jobId === 'string' ? value : undefined;
   } catch {
     return undefined;
@@ -20,5 +21,5 @@ export function readCurrent(state: string): Current | undefined {
 }
 
 export function writeCurrent(state: string, current: Current): void {
-  writeFileAtomic(file(state), `${JSON.stringify(current)}\n`);
+  writeFileAtomic(currentFile(state), `${JSON.stringify(current)}\n`);
 }

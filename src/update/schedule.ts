@@ -2,17 +2,19 @@
 // check_interval, started as a detached process (its own session, stdio on
 // /dev/null) so that it can never write to the SSH stream nor delay or outlive
 // the connection's needs. Everything here is a few small file reads; any
-// problem means "no check this time", never an error.
+// problem means "no check this time", never an error. It also leaves, in
+// update/next-check, what the front of `remote` (front/) needs to know without
+// starting Node that no check is due.
 import type * as ChildProcess from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/index.js';
 import { VERSION } from '../version.js';
-import { ensurePrivateDir } from '../fsutil.js';
+import { ensurePrivateDir, writeFileAtomic } from '../fsutil.js';
 import { configDir, stateDir } from '../paths.js';
 import { checkedRecently, readChecks, writeChecks, type ChecksState, type SeenSettings } from './checks.js';
 import type * as Settings from './settings.js';
-import { OPT_OUT_FILE, updatePaths } from './paths.js';
+import { OPT_OUT_FILE, updatePaths, type UpdatePaths } from './paths.js';
 import { launcherCommand, runningProgram } from './running.js';
 import { childEnv } from './child-env.js';
 
@@ -30,28 +32,75 @@ export type ScheduleResult = 'started' | 'disabled' | 'opted-out' | 'no-reposito
 
 /** Never throws, never writes to stdout; returns what it decided (for tests). */
 export function scheduleUpdateCheck(deps: ScheduleDeps = defaultScheduleDeps()): ScheduleResult {
+  let paths: UpdatePaths | undefined;
+  let seen: Seen | undefined;
+  let result: ScheduleResult = 'error';
   try {
-    const paths = updatePaths(deps.stateDir);
+    paths = updatePaths(deps.stateDir);
     let checks = readChecks(paths);
-    const settings = seenSettings(deps, checks);
+    seen = seenSettings(deps, checks);
+    const { settings } = seen;
     if (settings !== checks.seen) {
       ensurePrivateDir(paths.dir);
       checks = { ...checks, seen: settings };
       writeChecks(paths, checks);
     }
-    if (!settings.autoUpdate) return 'disabled';
-    if (fs.existsSync(path.join(deps.configDir, OPT_OUT_FILE))) return 'opted-out';
-    if (!settings.hasRepository) return 'no-repository';
     const now = deps.now();
-    if (checkedRecently(checks, now, settings.checkInterval)) return 'not-due';
-    ensurePrivateDir(paths.dir);
-    // Claimed before the child starts: simultaneous connects start one check
-    // (the child's lock covers the rare race), and a failing one waits a day.
-    writeChecks(paths, { ...checks, startedAt: now });
-    deps.spawnDetached([...deps.command, 'update', '--auto']);
-    return 'started';
+    if (!settings.autoUpdate) result = 'disabled';
+    else if (fs.existsSync(path.join(deps.configDir, OPT_OUT_FILE))) result = 'opted-out';
+    else if (!settings.hasRepository) result = 'no-repository';
+    else if (checkedRecently(checks, now, settings.checkInterval)) result = 'not-due';
+    else {
+      ensurePrivateDir(paths.dir);
+      // Claimed before the child starts: simultaneous connects start one check
+      // (the child's lock covers the rare race), and a failing one waits a day.
+      writeChecks(paths, { ...checks, startedAt: now });
+      deps.spawnDetached([...deps.command, 'update', '--auto']);
+      result = 'started';
+    }
+    return result;
   } catch {
-    return 'error';
+    result = 'error';
+    return result;
+  } finally {
+    if (paths) markNextCheck(paths, deps, result !== 'error' && seen?.settled ? seen : undefined);
+  }
+}
+
+/** update/next-check: `<epoch second before which no check is due, or never> <config.ini there: 1 or 0>` (front/ reads it). */
+export const nextCheckFile = (paths: UpdatePaths) => path.join(paths.dir, 'next-check');
+
+/** When the next check becomes due (ms), Infinity for never; opt-out aside (the front checks that file itself). */
+function nextCheckDue(settings: SeenSettings, checks: ChecksState, now: number): number {
+  if (!settings.autoUpdate || !settings.hasRepository) return Infinity;
+  const last = Math.max(checks.startedAt ?? 0, checks.finishedAt ?? 0);
+  return checkedRecently(checks, now, settings.checkInterval) ? last + settings.checkInterval * 1000 : now;
+}
+
+/**
+ * Written only for settings read from a config.ini that had settled (see
+ * seenSettings), so the marker is newer than that config.ini: the front takes
+ * a config.ini newer than the marker (or one come or gone) for a change and
+ * leaves the decision to this code. Removed when nothing can be vouched for
+ * (a config.ini just edited, an error). Never throws.
+ */
+function markNextCheck(paths: UpdatePaths, deps: ScheduleDeps, seen: Seen | undefined): void {
+  const file = nextCheckFile(paths);
+  try {
+    const now = deps.now();
+    const due = seen ? nextCheckDue(seen.settings, readChecks(paths), now) : now;
+    if (!seen || due <= now) {
+      fs.rmSync(file, { force: true });
+      return;
+    }
+    const line = `${due === Infinity ? 'never' : Math.floor(due / 1000)} ${seen.present ? 1 : 0}\n`;
+    const config = fs.statSync(path.join(deps.configDir, 'config.ini'), { throwIfNoEntry: false });
+    const marker = fs.statSync(file, { throwIfNoEntry: false });
+    if (marker && (!config || marker.mtimeMs > config.mtimeMs) && fs.readFileSync(file, 'utf8') === line) return;
+    ensurePrivateDir(paths.dir);
+    writeFileAtomic(file, line);
+  } catch {
+    // no marker: the front leaves every connect's update check to this code
   }
 }
 
@@ -62,7 +111,14 @@ export function scheduleUpdateCheck(deps: ScheduleDeps = defaultScheduleDeps()):
  * the last 2 s is always read: a coarse clock (1 s on some NFS servers) could
  * hide a second edit of the same size.
  */
-function seenSettings(deps: ScheduleDeps, checks: ChecksState): SeenSettings {
+interface Seen {
+  settings: SeenSettings;
+  /** config.ini unchanged for 2 s at least (or missing): what was read stays what it says. */
+  settled: boolean;
+  present: boolean;
+}
+
+function seenSettings(deps: ScheduleDeps, checks: ChecksState): Seen {
   let stat: fs.Stats | undefined;
   try {
     stat = fs.statSync(path.join(deps.configDir, 'config.ini'));
@@ -77,9 +133,10 @@ function seenSettings(deps: ScheduleDeps, checks: ChecksState): SeenSettings {
   };
   const seen = checks.seen;
   const settled = !stat || deps.now() - Math.max(stat.mtimeMs, stat.ctimeMs) >= 2000;
-  if (seen && settled && (Object.keys(now) as Array<keyof typeof now>).every((k) => seen[k] === now[k])) return seen;
+  const present = stat !== undefined;
+  if (seen && settled && (Object.keys(now) as Array<keyof typeof now>).every((k) => seen[k] === now[k])) return { settings: seen, settled, present };
   const settings = deps.settings();
-  return { ...now, autoUpdate: settings.autoUpdate, hasRepository: Boolean(settings.repository), checkInterval: settings.checkInterval };
+  return { settings: { ...now, autoUpdate: settings.autoUpdate, hasRepository: Boolean(settings.repository), checkInterval: settings.checkInterval }, settled, present };
 }
 
 // Loaded when used: on the warm path of most connects neither config.ini's parser

@@ -1,0 +1,185 @@
+// The front's warm path, in bash: what `remote proxy` decides from the state
+// files alone (the live index, the contact, the liveness mark's age, whether
+// an update check is due), then one connect whose banner must name the job,
+// and the relay (session/relay-script.ts). Whatever is unusual makes `warm`
+// return before anything was changed, and the executable decides as ever
+// (session/warm.ts, the cold path). Every name, path and limit comes from the
+// TypeScript that owns it; test/front/ drives this and session/warm.ts over
+// the same state files.
+import path from 'node:path';
+import { bashWord, seconds, slot } from '../bash-text.js';
+import { aliveFile, configDir, configFile, contactFile, liveDir, PROFILE_NAME, relaysDir, stateDir, statusFile } from '../paths.js';
+import { WARM_CONNECT_TIMEOUT_MS } from '../session/endpoint.js';
+import { BANNER_TIMEOUT_MS, CONTACT_VERSION, currentFile, STALE_AFTER_MS } from '../state/index.js';
+import { OPT_OUT_FILE, updatePaths } from '../update/paths.js';
+import { nextCheckFile } from '../update/schedule.js';
+
+const inState = (of: (state: string) => string) => bashWord(of(slot('state')));
+const inJob = (of: (state: string, job: string) => string) => bashWord(of(slot('state'), slot('job')));
+
+// front_dirs: $state and $cfg by paths.ts's own rules (XDG_*_HOME, else the
+// home); 1 where those would differ from a path the executable normalizes.
+const FRONT_DIRS = `front_dirs() {
+  local xdg home
+  if [ -n "\${XDG_STATE_HOME-}" ]; then xdg=$XDG_STATE_HOME; state=${bashWord(stateDir({ XDG_STATE_HOME: slot('xdg') }))}
+  elif [ -n "\${HOME-}" ]; then home=$HOME; state=${bashWord(stateDir({ HOME: slot('home') }))}
+  else return 1; fi
+  if [ -n "\${XDG_CONFIG_HOME-}" ]; then xdg=$XDG_CONFIG_HOME; cfg=${bashWord(configDir({ XDG_CONFIG_HOME: slot('xdg') }))}
+  elif [ -n "\${HOME-}" ]; then home=$HOME; cfg=${bashWord(configDir({ HOME: slot('home') }))}
+  else return 1; fi
+  case $state/:$cfg/ in *//* | */./* | */../* | ./* | ../* | *:./* | *:../*) return 1 ;; esac
+}`;
+
+const inConfig = (name: string) => bashWord(path.posix.join(slot('cfg'), name));
+/** config.ini's name in the config directory (paths.ts configFile). */
+const CONFIG_INI = path.posix.relative(configDir({ HOME: '/h' }), configFile({ HOME: '/h' }));
+
+/** paths.ts's PROFILE_NAME as a bash test of $name (bash's regex has no lookahead: the all-digits rule is apart). */
+export function profileNameTest(): string {
+  const m = /^\^\(\?!\\d\+\$\)(\[[a-z0-9_-]+\](?:\[[a-z0-9_-]+\]\{\d+,\d+\})?)\$$/.exec(PROFILE_NAME.source);
+  if (!m) throw new Error(`front/: PROFILE_NAME changed shape (${PROFILE_NAME.source}): teach profileNameTest the new one`);
+  return `[[ $name =~ ^${m[1]}$ && ! $name =~ ^[0-9]+$ ]]`;
+}
+
+// A flat JSON object as JSON.stringify writes the contact and `current`: no
+// backslash (so every " delimits a string), no control character, values
+// that are strings, numbers, literals or arrays of strings. What is not so is
+// left to the executable (JSON.parse), never skipped: skipping could choose
+// a contact that the executable would not.
+const S = '"[^"\\\\[:cntrl:]]*"';
+const N = '-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?';
+const V = `(${S}|${N}|true|false|null|\\[(${S}(,${S})*)?\\])`;
+const FLAT_OBJECT = `^\\{(${S}:${V}(,${S}:${V})*)?\\}$`;
+
+// json_get KEY VALUE-RE: sets $got to the value of the object's one KEY (in $text).
+const JSON_GET = `json_get() {
+  local re="(^\\\\{|,)\\"$1\\":($2)(,|\\\\}$)" twice="\\"$1\\":.*\\"$1\\":"
+  [[ ! $text =~ $twice && $text =~ $re ]] || return 1
+  got=\${BASH_REMATCH[2]}
+}`;
+
+// read_json FILE: $text, one flat object; 1 when the file is missing, 2 when the executable must read it.
+const READ_JSON = `read_json() {
+  text=
+  [ -e "$1" ] || return 1
+  { IFS= read -r -d '' text <"$1"; } 2>/dev/null
+  text=\${text%$'\\n'}
+  [[ $text =~ $flat_object ]] || return 2
+}`;
+
+/** The banner of a job's sshd (session/endpoint.ts expectedBanner), as an ERE over a banner of printable ASCII. */
+export function bannerRegex(transport: 'tcp' | 'node-sshd', job: string): string {
+  const word = 'A-Za-z0-9_';
+  return transport === 'node-sshd' ? '^SSH-(2\\.0|1\\.99)-' : `^SSH-2\\.0-([^ ].*[^${word}]|[^ ${word}])slurmhop-${job}([^${word}]|$)`;
+}
+
+// helper_start: one process, started as soon as the job is known and read
+// later, so its work runs beside this shell's: the liveness mark's age
+// (state/alive.ts supervisorAlive) and the status file's size (state/status.ts
+// statusSize) in one stat, then the connect's deadline (ALRM to this shell).
+// It holds no pipe of the session. helper_stop ends it and its sleep.
+function helperFunctions(): string {
+  return `helper_start() {
+  hpid=
+  exec {helper}< <(exec </dev/null 2>/dev/null; trap 'kill "$s" 2>/dev/null; exit 0' TERM; echo "$BASHPID"; stat -L -c '%n:%Y:%s' -- ${inJob(aliveFile)} ${inJob(statusFile)}; echo .; sleep ${seconds(WARM_CONNECT_TIMEOUT_MS)} & s=$!; wait "$s" && kill -ALRM $$)
+}
+helper_stop() {
+  [ -n "$hpid" ] || IFS= read -r -u "$helper" hpid
+  kill "$hpid" 2>/dev/null
+  exec {helper}<&-
+}`;
+}
+
+/**
+ * The warm path's first half, defined and run before the rest of the front is
+ * even read (bash reads a script as it runs it): `warm_pick PROFILE|--current`
+ * chooses the contact the executable would try first and starts the helper.
+ * Sets the globals warm_finish reads; returns 1 to leave it all to the executable.
+ */
+export function warmPickFunction(): string {
+  return `flat_object=${bashWord(FLAT_OBJECT)}
+${FRONT_DIRS}
+${JSON_GET}
+${READ_JSON}
+${helperFunctions()}
+warm_pick() {
+  local name=$1 got ids=() id i best
+  [ "\${SLURMHOP_NODE_RELAY-}" != 1 ] && front_dirs || return 1
+  if [ "$name" = --current ]; then
+    read_json ${inState(currentFile)} || return 1
+    json_get jobId '"[^"]*"' && json_get profile '"[^"]*"' || return 1
+    name=\${got:1:\${#got}-2}
+  fi
+  ${profileNameTest()} || return 1
+  # The live index, newest job first (session/endpoint.ts answeringJob, state/contact.ts contactsForProfile).
+  for id in ${bashWord(path.posix.join(liveDir(slot('state')), slot('name')))}/*; do
+    id=\${id##*/}
+    [[ $id =~ ^[0-9]+$ ]] || continue
+    [ \${#id} -le 18 ] || return 1
+    ids+=("$id")
+  done
+  while :; do
+    best=
+    for i in "\${!ids[@]}"; do [ -n "$best" ] && [ $((10#\${ids[i]})) -le $((10#\${ids[best]})) ] || best=$i; done
+    [ -n "$best" ] || return 1
+    job=\${ids[best]}; unset 'ids[best]'
+    helper_start
+    read_json ${inJob(contactFile)}
+    case $? in 1) helper_stop; continue ;; 2) helper_stop; return 1 ;; esac
+    json_get profile '"[^"]*"' || { helper_stop; return 1; }
+    [ "$got" = "\\"$name\\"" ] || { helper_stop; continue; }
+    json_get version '[0-9]+' && [ "$got" = ${CONTACT_VERSION} ] && json_get jobId '"[0-9]+"' && [ "$got" = "\\"$job\\"" ] || { helper_stop; return 1; }
+    break
+  done
+  json_get node '"[A-Za-z0-9._-]+"' && node=\${got:1:\${#got}-2} &&
+    json_get port '[0-9]+' && [ \${#got} -le 5 ] && [ "$got" -ge 1 ] && [ "$got" -le 65535 ] && port=$got || { helper_stop; return 1; }
+  if json_get transport '"(tcp|srun|node-sshd)"'; then transport=\${got:1:\${#got}-2}; elif [[ $text =~ '"transport":' ]]; then helper_stop; return 1; else transport=tcp; fi
+  if json_get alive 'true|false'; then alive=$got; elif [[ $text =~ '"alive":' ]]; then helper_stop; return 1; else alive=false; fi
+  mark contact
+}`;
+}
+
+/** The warm path's second half: `warm_finish` relays and exits, or returns 1 having changed nothing. */
+export function warmFinishFunction(): string {
+  return `warm_finish() {
+  local out= line beat since now due present raw banner re reg connected=
+  printf -v now '%(%s)T' -1
+  # Whether an update check is due (update/schedule.ts markNextCheck): the opt-out file, else its marker.
+  if [ ! -e ${inConfig(OPT_OUT_FILE)} ]; then
+    { read -r due present <${inState((s) => nextCheckFile(updatePaths(s)))}; } 2>/dev/null || { helper_stop; return 1; }
+    if [ -e ${inConfig(CONFIG_INI)} ]; then [ "$present" = 1 ] && [ ${inState((s) => nextCheckFile(updatePaths(s)))} -nt ${inConfig(CONFIG_INI)} ] || { helper_stop; return 1; }
+    else [ "$present" = 0 ] || { helper_stop; return 1; }; fi
+    [ "$due" = never ] || { [[ $due =~ ^[0-9]+$ ]] && [ "$now" -lt "$due" ]; } || { helper_stop; return 1; }
+  fi
+  mark update-check-done
+  [ -n "$hpid" ] || IFS= read -r -u "$helper" hpid
+  while IFS= read -r -u "$helper" line && [ "$line" != . ]; do out+=$line$'\\n'; done
+  beat=\${out#*${inJob(aliveFile)}:}
+  if [ "$beat" = "$out" ]; then [ "$alive" = false ] || { helper_stop; return 1; }; else
+    beat=\${beat%%:*}
+    # Whole seconds: fresh only if surely younger than ${STALE_AFTER_MS} ms.
+    [[ $alive = false || ( $beat =~ ^[0-9]+$ && $((now - beat)) -le ${Math.floor(STALE_AFTER_MS / 1000) - 1} ) ]] || { helper_stop; return 1; }
+  fi
+  since=\${out#*${inJob(statusFile)}:}
+  if [ "$since" = "$out" ]; then since=0; else since=\${since%%$'\\n'*}; since=\${since##*:}; [[ $since =~ ^[0-9]+$ ]] || { helper_stop; return 1; }; fi
+  mark mark-read
+  if [ "$transport" != srun ]; then
+    trap : ALRM
+    { exec 3<>"/dev/tcp/$node/$port"; } 2>/dev/null && connected=1
+    helper_stop
+    [ -n "$connected" ] || return 1
+    mark tcp-connected
+    IFS= read -r -t ${seconds(BANNER_TIMEOUT_MS)} -n 256 -u 3 raw || { exec 3<&-; return 1; }
+    banner=\${raw%$'\\r'}
+    if [ "$transport" = tcp ]; then re=${bashWord(bannerRegex('tcp', slot('job')))}; else re=${bashWord(bannerRegex('node-sshd', ''))}; fi
+    [[ \${#banner} -lt 255 && $banner != *[!\\ -~]* && $banner =~ $re ]] || { exec 3<&-; return 1; }
+    mark banner-read
+    printf '%s\\n' "$raw" || exit 0
+  else
+    helper_stop
+  fi
+  [ "$transport" != node-sshd ] || reg=${bashWord(`${relaysDir(slot('state'), slot('job'))}/`)}"$HOSTNAME-$$"
+  unset NODE_OPTIONS; export LC_ALL=C
+  slurmhop_session "$transport" "$node" "$port" "$job" '' "$reg" "$since" "$state" "$connected" "$exe"
+}`;
+}

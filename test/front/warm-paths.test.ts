@@ -1,0 +1,180 @@
+// The warm path twice over the same state files: the front of `remote` (bash,
+// no Node) and the executable's own (session/warm.ts, in-process here). The
+// front takes the warm path only where the executable would hand off to the
+// same job, connects once, and steps aside, having changed nothing, in every
+// case the executable must decide: then it runs the executable with the same
+// arguments.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tryWarmHandoff } from '../../src/session/warm.js';
+import { scheduleUpdateCheck } from '../../src/update/index.js';
+import { tempDirs } from '../helpers/tmp.js';
+import { bait, jobBanner, makeWorld, runFront, runningJob, scheduleDeps, sshd, updateState, type World } from './world.js';
+
+const tmp = tempDirs('slurmhop-front-');
+const savedEnv = { ...process.env };
+const savedExecve = process.execve;
+afterEach(() => {
+  process.env = { ...savedEnv };
+  process.execve = savedExecve;
+});
+
+/** session/warm.ts over the world's files, as the executable's fast path runs it; the execve is recorded, not done. */
+async function executableWarm(world: World, profile: string, spawned: string[][] = []): Promise<{ handedOff: boolean; job?: string; port?: string; transport?: string }> {
+  process.env.XDG_STATE_HOME = path.dirname(world.state);
+  process.env.XDG_CONFIG_HOME = path.dirname(world.config);
+  let argv: string[] | undefined;
+  process.execve = ((_file: string, args: string[]) => void (argv = args)) as typeof process.execve;
+  const schedule = () => void scheduleUpdateCheck(scheduleDeps(world, () => ({ repository: 'file:///srv/releases.git', autoUpdate: true, checkInterval: 86_400 }), Date.now, spawned));
+  const handedOff = await tryWarmHandoff(profile, schedule);
+  if (!argv) return { handedOff };
+  // handoff.ts handoffArgv: bash -c SCRIPT slurmhop-session TRANSPORT NODE PORT JOB ...
+  const [transport, , port, job] = argv.slice(4);
+  return { handedOff, job: job!, port: port!, transport: transport! };
+}
+
+const tcpWorld = async (mark: 'fresh' | 'stale' | 'none' = 'fresh') => {
+  const world = makeWorld(tmp());
+  const server = await sshd(jobBanner('12'));
+  runningJob(world, { job: '12', port: server.port, mark });
+  updateState(world, 'never');
+  return { world, server };
+};
+
+describe('the front and the executable over the same state files', () => {
+  it('a running job: the front relays with one connect and no Node; the executable would hand off to the same job', async () => {
+    const { world, server } = await tcpWorld();
+    const r = await runFront(world, ['proxy', 'cpu']);
+    expect(r.banner).toBe(jobBanner('12'));
+    expect(r.exitCode, r.stderr).toBe(0);
+    // The session, then the look at the job's sshd at its end (session/relay-script.ts quiet_end): no second session connect.
+    expect(server.connections()).toBe(2);
+    expect(world.handedOver()).toEqual([]);
+    expect(await executableWarm(world, 'cpu')).toEqual({ handedOff: true, job: '12', port: String(server.port), transport: 'tcp' });
+  });
+
+  it('--current follows the current file as the executable does', async () => {
+    const { world } = await tcpWorld();
+    fs.writeFileSync(path.join(world.state, 'current'), `${JSON.stringify({ profile: 'cpu', jobId: '12' })}\n`);
+    expect((await runFront(world, ['proxy', '--current'])).banner).toBe(jobBanner('12'));
+    expect(world.handedOver()).toEqual([]);
+    expect((await executableWarm(world, '--current')).job).toBe('12');
+  });
+
+  it('a job of an older version (no liveness mark): the front relays', async () => {
+    const { world } = await tcpWorld('none');
+    expect((await runFront(world, ['proxy', 'cpu'])).banner).toBe(jobBanner('12'));
+    expect((await executableWarm(world, 'cpu')).handedOff).toBe(true);
+  });
+
+  it('of two jobs, the newer whose contact is readable, as the executable picks it', async () => {
+    const world = makeWorld(tmp());
+    const old = await sshd(jobBanner('9'));
+    const newer = await sshd(jobBanner('10'));
+    runningJob(world, { job: '9', port: old.port });
+    runningJob(world, { job: '10', port: newer.port });
+    // A newest entry whose contact this login node cannot read yet (a network home): skipped by both.
+    fs.mkdirSync(path.join(world.state, 'live', 'cpu'), { recursive: true });
+    fs.writeFileSync(path.join(world.state, 'live', 'cpu', '11'), '');
+    updateState(world, 'never');
+    expect((await runFront(world, ['proxy', 'cpu'])).banner).toBe(jobBanner('10'));
+    expect(old.connections()).toBe(0);
+    expect((await executableWarm(world, 'cpu')).job).toBe('10');
+  });
+
+  const asides: Array<[string, (w: World, s: { port: number }) => void | Promise<void>, 'hands-off' | 'not-warm']> = [
+    ['a stale liveness mark', (w) => fs.utimesSync(path.join(w.state, 'jobs/12/alive'), new Date(Date.now() - 20_000), new Date(Date.now() - 20_000)), 'not-warm'],
+    ['no liveness mark where the contact promises one', (w) => fs.rmSync(path.join(w.state, 'jobs/12/alive')), 'not-warm'],
+    ['an update check that is due', (w) => updateState(w, 'past'), 'hands-off'],
+    ['no update marker (no connect through the executable yet)', (w) => fs.rmSync(path.join(w.state, 'update/next-check')), 'hands-off'],
+    ['config.ini edited after the update marker', (w) => fs.utimesSync(path.join(w.config, 'config.ini'), new Date(), new Date(Date.now() + 5_000)), 'hands-off'],
+    ['a contact the front cannot read as the job writes it (spaces)', (w) => fs.writeFileSync(path.join(w.state, 'jobs/12/contact'), JSON.stringify(JSON.parse(fs.readFileSync(path.join(w.state, 'jobs/12/contact'), 'utf8')), null, 1)), 'hands-off'],
+    ['a contact of another version', (w) => fs.writeFileSync(path.join(w.state, 'jobs/12/contact'), fs.readFileSync(path.join(w.state, 'jobs/12/contact'), 'utf8').replace('"version":1', '"version":2')), 'not-warm'],
+    ['SLURMHOP_NODE_RELAY=1', () => {}, 'not-warm'],
+  ];
+
+  it.each(asides)('%s: the front runs the executable, having connected to nothing', async (_, change, executable) => {
+    const { world, server } = await tcpWorld();
+    await change(world, server);
+    const env = _ === 'SLURMHOP_NODE_RELAY=1' ? { SLURMHOP_NODE_RELAY: '1' } : {};
+    const r = await runFront(world, ['proxy', 'cpu'], { env });
+    expect(r.banner).toBeUndefined();
+    expect(r.exitCode).toBe(99);
+    expect(world.handedOver().map((h) => h.args)).toEqual([['proxy', 'cpu']]);
+    expect(server.connections()).toBe(0);
+    Object.assign(process.env, env);
+    expect((await executableWarm(world, 'cpu')).handedOff).toBe(executable === 'hands-off');
+  });
+
+  it('a port nobody listens on: the front steps aside, as the executable finds no job', async () => {
+    const { world, server } = await tcpWorld();
+    server.sockets.forEach((s) => s.destroy());
+    const contact = path.join(world.state, 'jobs/12/contact');
+    fs.writeFileSync(contact, fs.readFileSync(contact, 'utf8').replace(`"port":${server.port}`, '"port":1'));
+    expect((await runFront(world, ['proxy', 'cpu'])).exitCode).toBe(99);
+    expect(world.handedOver().map((h) => h.args)).toEqual([['proxy', 'cpu']]);
+    expect((await executableWarm(world, 'cpu')).handedOff).toBe(false);
+  });
+
+  it("another job's sshd on the port: the front steps aside and leaves the contact for the executable to judge", async () => {
+    const world = makeWorld(tmp());
+    const other = await sshd(jobBanner('120'));
+    runningJob(world, { job: '12', port: other.port });
+    updateState(world, 'never');
+    expect((await runFront(world, ['proxy', 'cpu'])).exitCode).toBe(99);
+    expect(fs.existsSync(path.join(world.state, 'jobs/12/contact'))).toBe(true);
+    expect((await executableWarm(world, 'cpu')).handedOff).toBe(false);
+    expect(fs.existsSync(path.join(world.state, 'jobs/12/contact'))).toBe(false);
+  });
+
+  it.each(['../../x', '12345', 'A', 'a'.repeat(33), '-x', ''])('"%s", which is no profile\'s name: nothing read, the executable says what is wrong', async (name) => {
+    const world = makeWorld(tmp());
+    const server = await sshd(jobBanner('13'));
+    bait(world, name, server.port);
+    updateState(world, 'never');
+    expect((await runFront(world, ['proxy', name])).exitCode).toBe(99);
+    expect(world.handedOver().map((h) => h.args)).toEqual([['proxy', name]]);
+    expect((await executableWarm(world, name)).handedOff).toBe(false);
+  });
+
+  it('transport = node-sshd: the node sshd\'s banner, and the relay registers where the job counts sessions', async () => {
+    const world = makeWorld(tmp());
+    let registered: string[] = [];
+    const server = await sshd('SSH-2.0-OpenSSH_9.2p1\r\n');
+    runningJob(world, { job: '12', port: server.port, transport: 'node-sshd' });
+    updateState(world, 'never');
+    const relays = path.join(world.state, 'jobs/12/relays');
+    const during = async () => {
+      for (let i = 0; i < 100 && !registered.length; i++) {
+        registered = fs.existsSync(relays) ? fs.readdirSync(relays) : [];
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    const r = await runFront(world, ['proxy', 'cpu'], { during });
+    expect(r.banner).toBe('SSH-2.0-OpenSSH_9.2p1\r\n');
+    expect(registered).toHaveLength(1);
+    expect(fs.readdirSync(relays)).toEqual([]);
+    // The node's sshd says nothing of the job: the executable explains the end.
+    expect(world.handedOver().map((h) => h.args.slice(0, 3))).toEqual([['session-ended', '12', 'client']]);
+    expect((await executableWarm(world, 'cpu')).transport).toBe('node-sshd');
+  });
+
+  it('transport = srun: no connect from the login node; the relay runs through srun on the node (srun: a recording stand-in)', async () => {
+    const dir = tmp();
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, 'srun'), `#!/bin/bash\nprintf '%s\\n' "$@" >'${dir}/srun-args'\nexit 0\n`, { mode: 0o755 });
+    const world = makeWorld(dir, [bin]);
+    const server = await sshd(jobBanner('12'));
+    runningJob(world, { job: '12', port: server.port, transport: 'srun' });
+    updateState(world, 'never');
+    const r = await runFront(world, ['proxy', 'cpu']);
+    expect(server.connections()).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'srun-args'), 'utf8')).toContain('--jobid=12\n');
+    // srun's sessions are explained by the executable (its relay's end says nothing of the job).
+    expect(world.handedOver().map((h) => h.args.slice(0, 3))).toEqual([['session-ended', '12', 'client']]);
+    expect(r.exitCode).toBe(99);
+    expect((await executableWarm(world, 'cpu')).transport).toBe('srun');
+  });
+});
