@@ -1,11 +1,12 @@
 // npm run build [-- --arch x64|arm64|all]
 // Writes dist/remote.cjs (the program as one CommonJS bundle),
 // dist/remote-linux-<arch> (Node single-executable applications that need no
-// Node.js on the cluster) and dist/SHA256SUMS; and what the installed laptop
-// package needs: dist/laptop/slurmhop.cjs (the laptop command) and dist/sea/
-// (the SEA blobs, their injector, the checksums of the executables they make,
-// so the package makes the same executables on first use). Only the npm
-// registry is used.
+// Node.js on the cluster), dist/remote-front (the bash front installed before
+// the executable: src/front/) and dist/SHA256SUMS; and what the installed
+// laptop package needs: dist/laptop/slurmhop.cjs (the laptop command) and
+// dist/sea/ (the SEA blobs, their injector, the front, the checksums of the
+// executables they make, so the package makes the same executables on first
+// use). Only the npm registry is used.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -17,6 +18,7 @@ import { bundle } from './build/bundle.mjs';
 import { ARCHES, NODE_VERSION, nodeBinary } from './build/node-binary.mjs';
 import { makeBlob } from './build/sea-blob.mjs';
 import { makeExecutable } from './build/sea.mjs';
+import { makeFront } from './build/front.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -53,7 +55,7 @@ async function main() {
 
   await mkdir(dist, { recursive: true });
   // dist holds the last build only: no stale binary of another arch or version.
-  for (const f of ['remote.cjs', 'SHA256SUMS', 'laptop', 'sea', ...ARCHES.map((a) => `remote-linux-${a}`)]) {
+  for (const f of ['remote.cjs', 'remote-front', 'SHA256SUMS', 'laptop', 'sea', ...ARCHES.map((a) => `remote-linux-${a}`)]) {
     await rm(join(dist, f), { recursive: true, force: true });
   }
   const sea = join(dist, 'sea');
@@ -77,13 +79,18 @@ async function main() {
 
   const work = await mkdtemp(join(tmpdir(), 'slurmhop-build-'));
   try {
+    const frontOut = join(dist, 'remote-front');
+    const front = await time(() => makeFront({ absWorkingDir: root, out: frontOut, work }));
+    await copyFile(frontOut, join(sea, 'remote-front'));
+    await chmod(join(sea, 'remote-front'), 0o755);
+    rows.push([frontOut, front.secs, 'the front of remote (bash)']);
     const maker = blobMaker(nodeOf.x64);
     // The code cache is V8's for one CPU: only the x64 blob, made by the x64 Node itself, gets one.
-    const front = join(work, 'front.cjs');
-    await bundle({ entry: 'src/cli/front.ts', outfile: front, absWorkingDir: root });
+    const firstScript = join(work, 'first-script.cjs');
+    await bundle({ entry: 'src/cli/first-script.ts', outfile: firstScript, absWorkingDir: root });
     const blobs = {
-      x64: await makeBlob({ node: maker, front, program: cjs, dir: work, codeCache: maker === nodeOf.x64 }),
-      arm64: await makeBlob({ node: maker, front, program: cjs, dir: work, codeCache: false }),
+      x64: await makeBlob({ node: maker, front: firstScript, program: cjs, dir: work, codeCache: maker === nodeOf.x64 }),
+      arm64: await makeBlob({ node: maker, front: firstScript, program: cjs, dir: work, codeCache: false }),
     };
     // The laptop package makes the executables from these (setup/remote-binary.ts).
     for (const arch of ARCHES) {
@@ -109,8 +116,8 @@ async function main() {
   const sums = [];
   for (const [file] of rows) sums.push(`${await sha256(file)}  ${relative(dist, file)}\n`);
   await writeFile(join(dist, 'SHA256SUMS'), sums.join(''));
-  // The executables the package will make, by the same recipe: they must come out byte for byte.
-  await writeFile(join(sea, 'SHA256SUMS'), sums.filter((l) => /remote-linux-/.test(l)).join(''));
+  // The executables the package will make, by the same recipe: they must come out byte for byte; and the front it installs.
+  await writeFile(join(sea, 'SHA256SUMS'), sums.filter((l) => /remote-linux-|remote-front/.test(l)).join(''));
 
   for (const [file, secs, note] of rows) {
     const mb = ((await stat(file)).size / 2 ** 20).toFixed(1).padStart(6);

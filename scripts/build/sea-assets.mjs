@@ -1,5 +1,5 @@
 // What the SEA blob holds besides its first script, named alike by the build
-// (sea-blob.mjs, program-cache.mjs) and by the program (src/cli/front.ts,
+// (sea-blob.mjs, program-cache.mjs) and by the program (src/cli/first-script.ts,
 // src/update/run-bundle.ts).
 export const PROGRAM_ASSET = 'remote.cjs';
 export const PROGRAM_CACHE_ASSET = 'remote.cjs.cache';

@@ -1,4 +1,4 @@
-// The SEA blob: the executable's first script (src/cli/front.ts bundled: the
+// The SEA blob: the executable's first script (src/cli/first-script.ts bundled: the
 // launcher, --version and the warm path) as its main, and the whole program
 // (dist/remote.cjs, byte for byte) as an asset that the first script runs when
 // no fast path applies, with a V8 code cache of it.

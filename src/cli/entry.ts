@@ -1,5 +1,5 @@
 // Entry point of the full program: every release bundle, and the single
-// executable's built-in copy (which front.ts loads when no fast path applies).
+// executable's built-in copy (which first-script.ts loads when no fast path applies).
 // The launcher first picks the copy of the program to run (an installed,
 // verified release or this built-in one); `--version` and the warm path are
 // then answered before the rest of the program is loaded: esbuild keeps a

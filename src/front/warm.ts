@@ -49,17 +49,17 @@ export function profileNameTest(): string {
 const S = '"[^"\\\\[:cntrl:]]*"';
 const N = '-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?';
 const V = `(${S}|${N}|true|false|null|\\[(${S}(,${S})*)?\\])`;
-const FLAT_OBJECT = `^\\{(${S}:${V}(,${S}:${V})*)?\\}$`;
+export const FLAT_OBJECT = `^\\{(${S}:${V}(,${S}:${V})*)?\\}$`;
 
 // json_get KEY VALUE-RE: sets $got to the value of the object's one KEY (in $text).
-const JSON_GET = `json_get() {
+export const JSON_GET = `json_get() {
   local re="(^\\\\{|,)\\"$1\\":($2)(,|\\\\}$)" twice="\\"$1\\":.*\\"$1\\":"
   [[ ! $text =~ $twice && $text =~ $re ]] || return 1
   got=\${BASH_REMATCH[2]}
 }`;
 
 // read_json FILE: $text, one flat object; 1 when the file is missing, 2 when the executable must read it.
-const READ_JSON = `read_json() {
+export const READ_JSON = `read_json() {
   text=
   [ -e "$1" ] || return 1
   { IFS= read -r -d '' text <"$1"; } 2>/dev/null
@@ -72,6 +72,15 @@ export function bannerRegex(transport: 'tcp' | 'node-sshd', job: string): string
   const word = 'A-Za-z0-9_';
   return transport === 'node-sshd' ? '^SSH-(2\\.0|1\\.99)-' : `^SSH-2\\.0-([^ ].*[^${word}]|[^ ${word}])slurmhop-${job}([^${word}]|$)`;
 }
+
+// banner_ok TRANSPORT JOB LINE: whether the first line the sshd sent (its CR
+// kept) is the job's; lines of other than printable ASCII are left to the
+// executable, whose \s and . differ from bash's there.
+export const BANNER_OK = `banner_ok() {
+  local job=$2 banner=\${3%$'\\r'} re
+  if [ "$1" = tcp ]; then re=${bashWord(bannerRegex('tcp', slot('job')))}; else re=${bashWord(bannerRegex('node-sshd', ''))}; fi
+  [[ \${#banner} -lt 255 && $banner != *[!\\ -~]* && $banner =~ $re ]]
+}`;
 
 // helper_start: one process, started as soon as the job is known and read
 // later, so its work runs beside this shell's: the liveness mark's age
@@ -141,8 +150,9 @@ warm_pick() {
 
 /** The warm path's second half: `warm_finish` relays and exits, or returns 1 having changed nothing. */
 export function warmFinishFunction(): string {
-  return `warm_finish() {
-  local out= line beat since now due present raw banner re reg connected=
+  return `${BANNER_OK}
+warm_finish() {
+  local out= line beat since now due present raw reg connected=
   printf -v now '%(%s)T' -1
   # Whether an update check is due (update/schedule.ts markNextCheck): the opt-out file, else its marker.
   if [ ! -e ${inConfig(OPT_OUT_FILE)} ]; then
@@ -169,10 +179,7 @@ export function warmFinishFunction(): string {
     helper_stop
     [ -n "$connected" ] || return 1
     mark tcp-connected
-    IFS= read -r -t ${seconds(BANNER_TIMEOUT_MS)} -n 256 -u 3 raw || { exec 3<&-; return 1; }
-    banner=\${raw%$'\\r'}
-    if [ "$transport" = tcp ]; then re=${bashWord(bannerRegex('tcp', slot('job')))}; else re=${bashWord(bannerRegex('node-sshd', ''))}; fi
-    [[ \${#banner} -lt 255 && $banner != *[!\\ -~]* && $banner =~ $re ]] || { exec 3<&-; return 1; }
+    IFS= read -r -t ${seconds(BANNER_TIMEOUT_MS)} -n 256 -u 3 raw && banner_ok "$transport" "$job" "$raw" || { exec 3<&-; return 1; }
     mark banner-read
     printf '%s\\n' "$raw" || exit 0
   else

@@ -24,7 +24,7 @@ const PENDING_TIMEOUT = 5;
 export async function runRemote(env: LaptopEnv, clusterName: string | undefined, words: string[], options: { allToStderr?: boolean } = {}): Promise<RunResult & { cluster: ConfiguredCluster }> {
   const c = pickCluster(env.laptop, clusterName);
   const several = configuredClusters(env.laptop).length > 1;
-  const r = await sshToLogin(env, c, [env.interactive ? '-t' : '-T', '-o', 'LogLevel=ERROR', c.login, REMOTE_BINARY, ...plainWords(words)], { rewrite: laptopWords(c, several), ...options });
+  const r = await sshToLogin(env, c, [env.interactive ? '-t' : '-T', '-o', 'LogLevel=ERROR', c.login, c.remote ?? REMOTE_BINARY, ...plainWords(words)], { rewrite: laptopWords(c, several), ...options });
   if (r.exitCode === PENDING_TIMEOUT) {
     env.err(`slurmhop: pending_timeout is a setting of config.ini on the cluster (\${XDG_CONFIG_HOME:-~/.config}/slurmhop/config.ini there): "slurmhop config${several ? ` --cluster ${c.name}` : ''}" opens it\n`);
   }

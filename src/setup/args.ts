@@ -2,6 +2,7 @@
 // here, so a bad one is reported with the option's name before anything runs.
 import { parseArgs } from 'node:util';
 import { setupError } from './errors.js';
+import { checkInstallDir } from './install-place.js';
 
 export interface SetupArgs {
   host?: string | undefined;
@@ -15,6 +16,8 @@ export interface SetupArgs {
   vscode: boolean;
   /** remote.SSH.serverInstallPath for the cluster's hosts. */
   vscodeServerPath?: string | undefined;
+  /** Where remote goes on the cluster instead of ~/.local (install-place.ts). */
+  installDir?: string | undefined;
   check: boolean;
   dryRun: boolean;
   uninstall: boolean;
@@ -34,6 +37,7 @@ const OPTIONS = {
   'accept-new-host-key': { type: 'boolean' },
   'no-vscode': { type: 'boolean' },
   'vscode-server-path': { type: 'string' },
+  'install-dir': { type: 'string' },
   'no-check': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   uninstall: { type: 'boolean' },
@@ -67,6 +71,13 @@ managed block in your ssh config. Asks what it needs; every question has a flag.
                           where VS Code's server goes on the cluster (it makes
                           DIR/.vscode-server): a scratch or project directory
                           when your home there is small (default: your home)
+  --install-dir DIR       where remote goes on the cluster (DIR/bin/remote and
+                          DIR/lib/slurmhop/remote) instead of ~/.local: a
+                          directory that allows executables and that the compute
+                          nodes see at the same path (absolute, ~/... or
+                          '$VARIABLE/...'); where your home is mounted noexec,
+                          setup finds one ($WORK, $PROJECT, $SCRATCH, /work/$USER,
+                          /scratch/$USER) and says which
   --no-check              do not connect through the new config at the end
   --dry-run               show what would change (diffs) and change nothing
   --uninstall             remove what setup made: after a yes, on the cluster
@@ -98,6 +109,7 @@ export function parseSetupArgs(argv: string[]): SetupArgs {
     acceptNewHostKey: v['accept-new-host-key'] === true,
     vscode: v['no-vscode'] !== true,
     vscodeServerPath: v['vscode-server-path'] === undefined ? undefined : checkServerPath(v['vscode-server-path']),
+    installDir: v['install-dir'] === undefined ? undefined : checkInstallDir(v['install-dir']),
     check: v['no-check'] !== true,
     dryRun: v['dry-run'] === true,
     uninstall: v.uninstall === true,

@@ -81,9 +81,9 @@ mv -f "$1" "$2"`,
   }
 }
 
-/** `remote hostkey`: the job host key, created on first use. */
-export async function jobHostKey(session: RemoteSession): Promise<string> {
-  const r = await session.sh('cd && exec .local/bin/remote hostkey');
+/** `remote hostkey`: the job host key, created on first use (`front`: where remote is, relative to the home or absolute). */
+export async function jobHostKey(session: RemoteSession, front: string): Promise<string> {
+  const r = await session.sh('cd && exec "$1" hostkey', [front]);
   const line = r.stdout.trim();
   if (r.code !== 0 || !/^ssh-ed25519 [A-Za-z0-9+/=]+/.test(line)) {
     throw setupError('cluster-step', `"remote hostkey" failed on the cluster: ${r.stderr.trim() || line || `exit ${r.code}`}`, 'see TUTORIAL.md "Troubleshooting"');
@@ -97,11 +97,6 @@ export async function sinfo(session: RemoteSession): Promise<string> {
     throw setupError('cluster-step', `sinfo failed on the login node: ${r.stderr.trim() || `exit ${r.code}`}`, 'is this a Slurm login node? (try "sinfo" there yourself)');
   }
   return r.stdout;
-}
-
-export async function uninstallOnCluster(session: RemoteSession, configFile: string): Promise<void> {
-  const r = await session.sh('rm -f "$HOME/.local/bin/remote" "$1"', [configFile]);
-  if (r.code !== 0) throw setupError('cluster-step', `removing the binary and config.ini failed: ${r.stderr.trim()}`);
 }
 
 /**

@@ -1,7 +1,8 @@
 // What the wizard needs to know about the login node, in one round trip:
-// architecture, C library, home, whether the home allows executing files,
-// the installed binary's checksum, and the files it may change.
+// architecture, C library, home, where executables may run (install-place.ts),
+// and the files it may change.
 import { setupError } from './errors.js';
+import { parsePlaces, PLACE_PROBE, type PlaceProbe } from './install-place.js';
 import type { RemoteArch } from './remote-binary.js';
 import type { RemoteSession } from './remote-session.js';
 
@@ -9,9 +10,8 @@ export interface ClusterFacts {
   home: string;
   arch: string;
   glibc?: string | undefined;
-  /** False when ~/.local/bin (or the home) is on a noexec mount. */
-  canExec: boolean;
-  installedSha256?: string | undefined;
+  /** Where a file could be run (~/.local, else the candidates), or --install-dir's directory. */
+  places: PlaceProbe[];
   authorizedKeys: string;
   configIni?: string | undefined;
   configIniPath: string;
@@ -28,9 +28,7 @@ echo "arch=$(uname -m)"
 echo "glibc=$(getconf GNU_LIBC_VERSION 2>/dev/null)"
 echo "homemode=$(stat -c %a "$HOME" 2>/dev/null)"
 echo "cfg=$cfg"
-d=$HOME/.local/bin; [ -d "$d" ] || d=$HOME
-echo "mountopts=$(findmnt -n -o OPTIONS -T "$d" 2>/dev/null || awk -v h="$d" '$2 != "/" && index(h"/", $2"/") == 1 { print $4 }' /proc/mounts | tail -n 1)"
-if [ -f "$HOME/.local/bin/remote" ]; then echo "sha=$(sha256sum "$HOME/.local/bin/remote" | cut -d' ' -f1)"; fi
+${PLACE_PROBE}
 if [ -f "$state/hostkey/ssh_host_ed25519_key.pub" ]; then echo "hostkey=$(cat "$state/hostkey/ssh_host_ed25519_key.pub")"; fi
 echo "--authorized_keys"
 cat "$HOME/.ssh/authorized_keys" 2>/dev/null
@@ -38,8 +36,9 @@ echo "--config.ini"
 if [ -f "$cfg" ]; then echo present; cat "$cfg"; fi
 `;
 
-export async function probeCluster(session: RemoteSession): Promise<ClusterFacts> {
-  const r = await session.sh(SCRIPT);
+/** `installDir`: --install-dir's value, tested instead of the usual places. */
+export async function probeCluster(session: RemoteSession, installDir?: string): Promise<ClusterFacts> {
+  const r = await session.sh(SCRIPT, [installDir ?? '']);
   if (r.code !== 0 && !r.stdout.includes('--config.ini')) {
     throw setupError('cluster-step', `cannot inspect the login node (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`, 'is /bin/sh there? Does your login shell print anything for non-interactive logins?');
   }
@@ -50,8 +49,7 @@ export async function probeCluster(session: RemoteSession): Promise<ClusterFacts
     home: kv.home ?? '',
     arch: kv.arch ?? '',
     glibc: kv.glibc || undefined,
-    canExec: !/(^|,)noexec(,|$)/.test(kv.mountopts ?? ''),
-    installedSha256: kv.sha || undefined,
+    places: parsePlaces(head.split('\n')),
     hostKeyPub: kv.hostkey || undefined,
     homeMode: kv.homemode ?? '',
     authorizedKeys: keys,

@@ -6,6 +6,7 @@ import path from 'node:path';
 import SSHConfig, { type Line } from 'ssh-config';
 import { setupError } from './errors.js';
 import { defaultSshConfig, laptopConfigDir, type Laptop } from './laptop-paths.js';
+import { FRONT_IN_ROOT } from '../install-layout.js';
 import { REMOTE_BINARY } from '../templates/ssh-config-block.js';
 import { findBlocks } from './managed-block.js';
 import { applyChange, readText, withFileLock } from './local-files.js';
@@ -20,10 +21,12 @@ export interface ConfiguredCluster {
   prefix?: string;
   profiles: Array<{ profile: string; host: string }>;
   identityFile?: string;
+  /** The front of remote on the cluster, as the block's ProxyCommand runs it (relative to the home, or absolute). */
+  remote?: string;
 }
 
-/** The profile (or --current) in a block's ProxyCommand: `... .local/bin/remote proxy ARG`. */
-const PROXY_ARG = new RegExp(`${REMOTE_BINARY.replace(/\./g, '\\.')} proxy (\\S+)`);
+/** The front and the profile (or --current) in a block's ProxyCommand: `... .local/bin/remote proxy ARG` (or an absolute .../bin/remote). */
+const PROXY_ARG = new RegExp(`(\\S*/${FRONT_IN_ROOT.replace(/\./g, '\\.')}) proxy (\\S+)`);
 
 const registryFile = (l: Laptop) => path.join(laptopConfigDir(l), 'clusters.json');
 
@@ -95,8 +98,10 @@ function parseBlock(name: string, sshConfig: string, text: string): ConfiguredCl
     if (line.value === name) {
       cluster.loginTarget = { host: value('HostName'), port: value('Port'), user: value('User') };
       cluster.identityFile = value('IdentityFile');
-    } else if (proxy?.[1] === '--current') cluster.prefix = line.value;
-    else if (proxy) cluster.profiles.push({ profile: proxy[1]!, host: line.value });
+    } else if (proxy?.[2] === '--current') cluster.prefix = line.value;
+    else if (proxy) cluster.profiles.push({ profile: proxy[2]!, host: line.value });
+    // Set where setup chose another place than ~/.local (install-place.ts).
+    if (proxy && proxy[1] !== REMOTE_BINARY) cluster.remote = proxy[1]!;
   }
   return cluster;
 }

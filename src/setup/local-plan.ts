@@ -29,6 +29,8 @@ export interface LocalInputs {
   vscodeServerPath?: string | undefined;
   /** Why VS Code's server directory on the cluster cannot hold a lock, if it cannot. */
   noLocksInHome?: string | undefined;
+  /** The front of remote on the cluster, when not ~/.local/bin/remote (install-place.ts). */
+  remote?: string | undefined;
 }
 
 export interface LocalPlan {
@@ -62,6 +64,7 @@ export function blockInput(i: LocalInputs): SshBlockInput {
     sshConfigFile: a.customConfig ? a.sshConfig : undefined,
     sshProgram: i.sshProgram,
     controlDir: controlDirFor(laptop),
+    remote: i.remote,
   };
 }
 

@@ -25,6 +25,20 @@ export interface RemoteBinarySource {
   expected(arch: RemoteArch): Promise<{ name: string; sha256: string }>;
   /** The executable; `progress` says what a first use takes time on (`ongoing`: a line that is rewritten as it goes). */
   get(arch: RemoteArch, progress: (message: string, ongoing?: boolean) => void): Promise<LocalBinary>;
+  /** The front of remote (the build's dist/remote-front), the same for every architecture. */
+  front(): Promise<LocalBinary>;
+}
+
+const FRONT_NAME = 'remote-front';
+
+/** `dir`/remote-front, checked against `sums` (a build's or the package's SHA256SUMS). */
+async function frontIn(dir: string, sums: string, fix: string): Promise<LocalBinary> {
+  const file = path.join(dir, FRONT_NAME);
+  if (!fs.existsSync(file)) throw setupError('local-file', `${file} is missing`, fix);
+  const sha256 = await sha256Of(file);
+  const listed = listedSum(sums, FRONT_NAME);
+  if (listed !== sha256) throw setupError('local-file', `${file} does not match ${sums} (a partial or stale build?)`, fix);
+  return { file, sha256 };
 }
 
 const executableName = (arch: RemoteArch) => `remote-linux-${arch}`;
@@ -42,7 +56,11 @@ export function fromBuild(distDir: string): RemoteBinarySource {
     if (listed && listed !== sha256) throw setupError('local-file', `${file} does not match dist/SHA256SUMS (a partial or stale build?)`, 'run "npm run build" again');
     return { file, sha256 };
   };
-  return { get, expected: async (arch) => ({ name: executableName(arch), sha256: (await get(arch)).sha256 }) };
+  return {
+    get,
+    expected: async (arch) => ({ name: executableName(arch), sha256: (await get(arch)).sha256 }),
+    front: () => frontIn(distDir, path.join(distDir, 'SHA256SUMS'), 'run "npm run build" (it writes dist/remote-front)'),
+  };
 }
 
 /**
@@ -109,7 +127,7 @@ export function fromPackage(seaDir: string, cacheDir: string): RemoteBinarySourc
     }
     return { file, sha256: want };
   };
-  return { get, expected: async (arch) => wanted(arch) };
+  return { get, expected: async (arch) => wanted(arch), front: () => frontIn(seaDir, path.join(seaDir, 'SHA256SUMS'), 'reinstall slurmhop') };
 }
 
 /** What an interrupted maker left: its Node package directory and its half-made file (named by its pid). */

@@ -10,6 +10,8 @@ import type { Answers } from './answers.js';
 import type { SetupArgs } from './args.js';
 import { removeAuthorizedKey } from './cluster-files.js';
 import { configuredClusters, recordCluster } from './clusters.js';
+import { rootOfFront } from '../install-layout.js';
+import { REMOTE_BINARY } from '../templates/ssh-config-block.js';
 import type { SetupDeps } from './deps.js';
 import { parseKnownHosts } from './known-hosts.js';
 import { knownHostsFiles, laptopCacheDir, laptopConfigDir, requireSshProgram } from './laptop-paths.js';
@@ -22,10 +24,13 @@ import { planUninstall } from './uninstall-local.js';
 export async function runUninstall(a: Answers, args: SetupArgs, deps: SetupDeps): Promise<void> {
   const { laptop, report } = deps;
   const others = configuredClusters(laptop).filter((c) => c.name !== a.cluster);
+  // Where the cluster's block runs remote (a place setup chose where the home is noexec, or ~/.local).
+  const front = configuredClusters(laptop).find((c) => c.name === a.cluster)?.remote ?? REMOTE_BINARY;
+  const installed = front === REMOTE_BINARY ? '~/.local/bin/remote and ~/.local/lib/slurmhop' : `${front} and ${rootOfFront(front) ?? ''}/lib/slurmhop`;
   const plan = planUninstall(laptop, a, others);
   const kept: string[] = [];
   const shared = plan.sharing.length ? ` (kept: ${plan.sharing.join(', ')} ${plan.sharing.length > 1 ? 'share' : 'shares'} that home)` : '';
-  const what = plan.sharing.length ? 'cancel your slurmhop jobs' : `cancel your slurmhop jobs, remove ~/.local/bin/remote, your config.ini (a backup stays) and slurmhop's state directory${plan.ownKey ? ', and the slurmhop key in authorized_keys' : ''}`;
+  const what = plan.sharing.length ? 'cancel your slurmhop jobs' : `cancel your slurmhop jobs, remove ${installed}, your config.ini (a backup stays) and slurmhop's state directory${plan.ownKey ? ', and the slurmhop key in authorized_keys' : ''}`;
   // Yes by default in a terminal (an uninstall means it); a script says --yes.
   const onCluster = await deps.ask.confirm(`Also clean up on ${a.host}: ${what}${shared}`, args.yes || deps.ask.interactive);
 
@@ -46,17 +51,17 @@ export async function runUninstall(a: Answers, args: SetupArgs, deps: SetupDeps)
     const { connected } = await logIn(deps, a, { identity: a.identity ?? plan.ownKey, password, acceptNewHostKey: false, knownHosts });
     try {
       const session = connected.session;
-      const jobs = await clusterJobs(session);
+      const jobs = await clusterJobs(session, front);
       const list = jobs.map((j) => `${j.id} (${j.profile}, ${j.state.toLowerCase()})`).join(', ');
       let running = jobs.length > 0;
       if (running && (await deps.ask.confirm(`Cancel your ${jobs.length} slurmhop job${jobs.length > 1 ? 's' : ''} first: ${list}`, true))) {
-        report({ type: 'done', message: (await cancelAll(session)).split('\n').join('; ') });
+        report({ type: 'done', message: (await cancelAll(session, front)).split('\n').join('; ') });
         running = false;
       } else if (running) kept.push(`your jobs ${list}: they end at their time limit ("scancel" ends one)`);
       if (plan.sharing.length) {
-        kept.push(`on the cluster, ~/.local/bin/remote, config.ini and ~/.local/state/slurmhop: ${plan.sharing.join(', ')} uses them (the same home)`);
+        kept.push(`on the cluster, ${installed}, config.ini and ~/.local/state/slurmhop: ${plan.sharing.join(', ')} uses them (the same home)`);
       } else {
-        const done = await removeClusterFiles(session, now, running);
+        const done = await removeClusterFiles(session, now, running, front);
         for (const f of done.removed) report({ type: 'done', message: `removed ${f} on the cluster` });
         if (done.configBackup) kept.push(`on the cluster, ${done.configBackup}: your profiles, should you set up again`);
         if (running) kept.push('on the cluster, ~/.local/state/slurmhop: your running jobs use it');
@@ -69,7 +74,7 @@ export async function runUninstall(a: Answers, args: SetupArgs, deps: SetupDeps)
       connected.session.end();
     }
   } else {
-    kept.push(`on the cluster, your slurmhop jobs, ~/.local/bin/remote, config.ini and ~/.local/state/slurmhop: you chose to keep them${plan.ownKey ? ' (and the slurmhop key in authorized_keys)' : ''}`);
+    kept.push(`on the cluster, your slurmhop jobs, ${installed}, config.ini and ~/.local/state/slurmhop: you chose to keep them${plan.ownKey ? ' (and the slurmhop key in authorized_keys)' : ''}`);
   }
 
   report({ type: 'step', title: 'This computer' });

@@ -8,7 +8,8 @@ import { profileHost } from '../templates/ssh-config-block.js';
 import { gatherAnswers, valid, type Answers } from './answers.js';
 import { checkServerPath, type SetupArgs } from './args.js';
 import { addAuthorizedKey, hasPublicKey, jobHostKey, lockTrouble, sinfo, writeConfigIni } from './cluster-files.js';
-import { installBinary, installedVersion, requireExec } from './cluster-install.js';
+import { installedSums, installedVersion, installRemote } from './cluster-install.js';
+import { choosePlace, type InstallPlace } from './install-place.js';
 import { binaryFor, probeCluster } from './cluster-probe.js';
 import { parseSinfo, planConfigIni, proposeProfiles } from './cluster-profiles.js';
 import { fetchResources, resourceLines } from './profile-resources.js';
@@ -61,9 +62,9 @@ async function configure(answers: Answers, args: SetupArgs, deps: SetupDeps): Pr
 async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connected: Connected, keyFile: string, ssh: string): Promise<void> {
   const { laptop, report, session } = { ...deps, session: connected.session };
   const dry = args.dryRun;
-  const facts = await probeCluster(session);
-  requireExec(facts);
+  const facts = await probeCluster(session, args.installDir);
   const arch = binaryFor(facts);
+  const place = await confirmPlace(choosePlace(facts.places, args.installDir, facts.home), args, deps);
 
   const key: KeyPair = fs.existsSync(keyFile) || answers.identity ? await existingKeyPair(keyFile, deps.ask) : newKeyPair(keyFile, answers.cluster);
   const keyChanges = planKeyFiles(key);
@@ -79,17 +80,20 @@ async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connect
   const vscodeServerPath = args.vscode ? await chooseVscodeServerPath(args, deps, session) : undefined;
   const vscodeHere = args.vscode && vscodeUserDirs(laptop).some((d) => fs.existsSync(d));
   const noLocksInHome = vscodeHere ? await lockTrouble(session, vscodeServerPath) : undefined;
-  const planLocalFiles = () => planLocal({ answers, laptop, key, profiles, nodeSshdProfiles, sshProgram: ssh, ...(sshAbsolute ? { sshAbsolutePath: sshAbsolute } : {}), connectTimeout, vscode: args.vscode, vscodeServerPath, noLocksInHome });
+  const remote = place.why ? place.front : undefined;
+  const planLocalFiles = () => planLocal({ answers, laptop, key, profiles, nodeSshdProfiles, sshProgram: ssh, ...(sshAbsolute ? { sshAbsolutePath: sshAbsolute } : {}), connectTimeout, vscode: args.vscode, vscodeServerPath, noLocksInHome, remote });
   const local = planLocalFiles();
   local.warnings.forEach((message) => report({ type: 'warn', message }));
 
   if (dry) {
     const binary = await deps.remoteBinary.expected(arch);
+    const front = await deps.remoteBinary.front();
+    const have = await installedSums(session, place);
     const knownHosts = planKnownHosts(laptop, answers, facts.hostKeyPub ?? '<job host key, created on the cluster by "remote hostkey">', connected.newHostKey);
     const lines = [
       key.create ? `would create the key ${key.file} (0600) and ${key.file}.pub` : `key: ${key.file} (exists)`,
       authorized ? 'its public key is already in ~/.ssh/authorized_keys on the cluster' : 'would add its public key to ~/.ssh/authorized_keys on the cluster',
-      facts.installedSha256 === binary.sha256 ? '~/.local/bin/remote is up to date' : `would install ${binary.name} as ~/.local/bin/remote`,
+      have.executable === binary.sha256 && have.front === front.sha256 ? `${place.front} is up to date` : `would install ${binary.name} as ${place.executable} and its front as ${place.front}${place.why ? ` (${place.why})` : ''}`,
       config.added.length ? `would add [profile.${config.added.join('], [profile.')}] to ${facts.configIniPath}:\n${unifiedDiff(config.before ?? '', config.text ?? '', config.before === undefined ? '/dev/null' : facts.configIniPath, facts.configIniPath)}` : `${facts.configIniPath}: profiles ${profiles.join(', ')} (unchanged)`,
     ];
     deps.out(`${lines.join('\n')}\n`);
@@ -109,9 +113,9 @@ async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connect
 
   report({ type: 'step', title: 'Installing remote on the cluster' });
   const binary = await deps.remoteBinary.get(arch, (message, ongoing) => report(ongoing ? { type: 'progress', key: 'make', message } : { type: 'info', message }));
-  const installed = await installBinary(session, facts, binary, (message) => report({ type: 'progress', key: 'upload', message }));
-  const version = await installedVersion(session);
-  report({ type: installed === 'installed' ? 'done' : 'skip', message: `~/.local/bin/remote (${version}, ${path.basename(binary.file)})` });
+  const installed = await installRemote(session, place, { executable: binary, front: await deps.remoteBinary.front() }, (message) => report({ type: 'progress', key: 'upload', message }));
+  const version = await installedVersion(session, place);
+  report({ type: installed === 'installed' ? 'done' : 'skip', message: `${place.front} (${version}, ${path.basename(binary.file)})` });
   report({ type: 'step', title: 'Profiles' });
   if (config.added.length) {
     await writeConfigIni(session, facts.configIniPath, config.text!, now);
@@ -121,7 +125,7 @@ async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connect
   if (free) resourceLines(free, profiles).forEach((line, i) => report({ type: 'info', message: `${i === 0 ? 'free now: ' : '          '}${line}` }));
 
   report({ type: 'step', title: 'Pinning the job host key; ssh config; VS Code' });
-  const jobKey = await jobHostKey(session);
+  const jobKey = await jobHostKey(session, place.front);
   // Read again at the write: a change made meanwhile (an editor, another setup) is planned in, not lost.
   writePlanned(() => [planKnownHosts(laptop, answers, jobKey, connected.newHostKey), ...planLocalFiles().changes], now, report);
   // Recorded with the block, not after the final check: a cluster whose check fails is still set up.
@@ -133,7 +137,7 @@ async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connect
     report({ type: 'step', title: `Checking: ssh ${host} hostname (may wait for a Slurm job)` });
     await runCheck(deps, ssh, answers, host);
   }
-  deps.out(summary(answers, profiles, configuredClusters(laptop).length > 1));
+  deps.out(summary(answers, profiles, configuredClusters(laptop).length > 1, place));
 }
 
 /**
@@ -173,7 +177,23 @@ async function requireKnownHostsCommand(deps: SetupDeps, profiles: string[]): Pr
   );
 }
 
-function summary(a: Answers, profiles: string[], several: boolean): string {
+/**
+ * A place other than ~/.local is said, with why; in a terminal, asked first
+ * (declined: nothing is installed). A place that looks local to the login
+ * node is warned about: the job runs the executable there.
+ */
+async function confirmPlace(place: InstallPlace, args: SetupArgs, deps: SetupDeps): Promise<InstallPlace> {
+  if (!place.why) return place;
+  if (args.installDir === undefined) {
+    const ok = await deps.ask.confirm(`Install remote under ${place.root}? (${place.why}; the compute nodes run it from there too, so it must be on a file system they share)`, true, '--install-dir');
+    if (!ok) throw setupError('declined', `remote was not installed under ${place.root}`, 'name another directory with --install-dir DIR; nothing was installed');
+  }
+  deps.report({ type: 'info', message: `remote goes under ${place.root}: ${place.why}` });
+  if (place.warning) deps.report({ type: 'warn', message: place.warning });
+  return place;
+}
+
+function summary(a: Answers, profiles: string[], several: boolean, place: InstallPlace): string {
   const f = a.customConfig ? ` -F ${a.sshConfig}` : '';
   const named = several ? ` --cluster ${a.cluster}` : '';
   const lines: Array<[string, string]> = [
@@ -183,7 +203,8 @@ function summary(a: Answers, profiles: string[], several: boolean): string {
     [`slurmhop code ${profiles[0]}${named}`, '(VS Code on a job, made ready first)'],
   ];
   const width = Math.max(...lines.map(([c]) => c.length));
-  return ['', 'Done. Try:', ...lines.map(([c, why]) => `  ${c.padEnd(width)}  ${why}`.trimEnd()), `VS Code: Remote-SSH: Connect to Host... > ${profileHost(a.prefix, profiles[0]!)}`, ''].join('\n');
+  const where = place.why ? [`remote is installed under ${place.root} on the cluster (${place.why}); the compute nodes must see that directory at the same path.`] : [];
+  return ['', ...where, 'Done. Try:', ...lines.map(([c, why]) => `  ${c.padEnd(width)}  ${why}`.trimEnd()), `VS Code: Remote-SSH: Connect to Host... > ${profileHost(a.prefix, profiles[0]!)}`, ''].join('\n');
 }
 
 function readKnownHosts(files: string[]): KnownHostEntry[] {

@@ -2,6 +2,7 @@
 // `Host <prefix>-<profile>` per profile and `Host <prefix>` for the current session, rendered by the ssh-config package
 // (values quoted in src/templates/ssh-config-quote.ts), between marker comments.
 import SSHConfig, { LineType, type Directive } from 'ssh-config';
+import { DEFAULT_FRONT } from '../install-layout.js';
 import { argvCommand, configArg, escapePercent, proxyCommand, type SshPlatform } from './ssh-config-quote.js';
 
 export interface SshBlockInput {
@@ -26,12 +27,14 @@ export interface SshBlockInput {
   sshAbsolutePath?: string | undefined;
   /** Linux and macOS: the multiplexing socket's directory, so MFA is asked once. */
   controlDir?: string | undefined;
+  /** The front of remote on the cluster, where setup installed it (default REMOTE_BINARY, relative to the home). */
+  remote?: string | undefined;
 }
 
 export const SERVER_ALIVE_INTERVAL = '30';
 export const CONTROL_PERSIST = '10m';
-/** On the cluster, relative to the home directory, where every login shell starts (see TUTORIAL.md). */
-export const REMOTE_BINARY = '.local/bin/remote';
+/** On the cluster, relative to the home directory, where every login shell starts (see TUTORIAL.md): the front of remote (install-layout.ts). */
+export const REMOTE_BINARY = DEFAULT_FRONT;
 
 export const blockBegin = (cluster: string) => `# >>> slurmhop ${cluster} >>>`;
 export const blockEnd = (cluster: string) => `# <<< slurmhop ${cluster} <<<`;
@@ -89,7 +92,7 @@ export function renderSshConfigBlock(input: SshBlockInput): string {
     [input.prefix, '--current'],
   ];
   const nodeSshd = new Set(input.nodeSshdProfiles ?? []);
-  const loginArgs = ['-T', ...(input.sshConfigFile !== undefined ? ['-F', input.sshConfigFile] : []), cluster, REMOTE_BINARY];
+  const loginArgs = ['-T', ...(input.sshConfigFile !== undefined ? ['-F', input.sshConfigFile] : []), cluster, input.remote ?? REMOTE_BINARY];
   for (const [host, proxyArg] of targets) {
     const words = [input.sshProgram, ...loginArgs, 'proxy', proxyArg];
     // The node's keys come from the job, through the login node, at each connect

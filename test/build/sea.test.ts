@@ -1,7 +1,7 @@
 // The single executables of `npm run build`: they run without Node.js, answer
 // --version like the bundle, print no SEA/experimental warnings, and both
 // arches carry exactly the bundle as their program (an asset beside their
-// first script, src/cli/front.ts).
+// first script, src/cli/first-script.ts).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';

@@ -69,18 +69,19 @@ describe('the single executable on this suite', () => {
   it('runs on the login node and in the job: remote --version, under the nodes\' own glibc', async () => {
     for (const node of ['login', 'c1']) {
       const glibc = await onNode(node, USER, ['ldd', '--version']);
-      const version = await onNode(node, USER, ['.local/bin/remote', '--version']);
+      // The executable itself (the front of remote answers --version without it).
+      const version = await onNode(node, USER, ['.local/lib/slurmhop/remote', '--version']);
       expect(version.exitCode, `${node}: ${String(version.stderr)} (${String(glibc.stdout).split('\n')[0]})`).toBe(0);
       expect(String(version.stdout)).toMatch(/^slurmhop \d+\.\d+\.\d+/);
     }
-    const inJob = await laptop.ssh(['slurm-cpu', 'ldd --version | head -n1; .local/bin/remote --version']);
+    const inJob = await laptop.ssh(['slurm-cpu', 'ldd --version | head -n1; .local/lib/slurmhop/remote --version']);
     expect(inJob.exitCode, String(inJob.stderr)).toBe(0);
     expect(String(inJob.stdout)).toMatch(/GLIBC|GNU libc/i);
   });
 });
 
 describe('the relay on the login node', () => {
-  it('an open session is carried by bash and cat there, not by a Node process', async () => {
+  it('an open session is carried by bash and dd there (the front of remote), not by a Node process', async () => {
     const { ssh, opened } = laptop.open(['slurm-cpu', 'echo open; sleep 20'], 'open');
     await opened();
     const uid = fs.statSync(`/home/${USER}`).uid;
@@ -91,17 +92,19 @@ describe('the relay on the login node', () => {
         return false;
       }
     });
-    const cmdlines = mine.map((p) => {
+    const read = (p: string) => {
       try {
-        return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' ');
+        return { cmdline: fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' '), exe: fs.readlinkSync(`/proc/${p}/exe`) };
       } catch {
-        return '';
+        return { cmdline: '', exe: '' };
       }
-    });
+    };
+    const processes = mine.map(read);
     ssh.kill('SIGTERM');
     await ssh;
-    expect(cmdlines.some((c) => /slurmhop-session tcp c[12] /.test(c))).toBe(true);
-    expect(cmdlines.filter((c) => c.includes('remote proxy'))).toEqual([]);
+    // The front relays (bash running ~/.local/bin/remote), or the executable's hand-off did (bash -c ... slurmhop-session).
+    expect(processes.some(({ cmdline }) => /bash -p \S*\.local\/bin\/remote proxy cpu|slurmhop-session tcp c[12] /.test(cmdline))).toBe(true);
+    expect(processes.filter(({ exe }) => exe.endsWith('/lib/slurmhop/remote'))).toEqual([]);
   });
 
   it('the built-in Node relay still carries a session where no hand-off is possible', async () => {

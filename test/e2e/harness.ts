@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_ROOT, executableOf, frontOf } from '../../src/install-layout.js';
+import { PLACE_FILES } from '../../src/setup/cluster-install.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 const CLUSTER = path.join(ROOT, 'scripts/cluster');
@@ -110,15 +112,25 @@ export const homeOf = (user: string) => `/home/${user}`;
 export const stateOf = (user: string) => `${homeOf(user)}/.local/state/slurmhop`;
 export const configOf = (user: string) => `${homeOf(user)}/.config/slurmhop/config.ini`;
 
-/** Install dist/remote-linux-x64 as ~/.local/bin/remote for the user (the shared /home). */
-export function installRemote(user: string): void {
-  if (!fs.existsSync(BINARY)) throw new Error(`${BINARY} is missing: run "npm run build" first`);
-  const bin = `${homeOf(user)}/.local/bin`;
-  fs.mkdirSync(bin, { recursive: true });
-  fs.copyFileSync(BINARY, `${bin}/remote.tmp`);
-  fs.renameSync(`${bin}/remote.tmp`, `${bin}/remote`);
-  fs.chmodSync(`${bin}/remote`, 0o755);
-  chownTree(user, `${homeOf(user)}/.local`);
+/** SLURMHOP_TEST_FRONT: test another build's front of remote. */
+export const FRONT = process.env.SLURMHOP_TEST_FRONT || path.join(ROOT, 'dist/remote-front');
+
+/**
+ * Install remote for the user as setup does (setup/cluster-install.ts, its
+ * very script): under `root` (default ~/.local, on the shared /home),
+ * dist/remote-linux-x64 as lib/slurmhop/remote, then dist/remote-front as bin/remote.
+ */
+export function installRemote(user: string, root = `${homeOf(user)}/${DEFAULT_ROOT}`): void {
+  for (const f of [BINARY, FRONT]) if (!fs.existsSync(f)) throw new Error(`${f} is missing: run "npm run build" first`);
+  const args: string[] = [];
+  for (const [file, dest] of [[BINARY, executableOf(root)], [FRONT, frontOf(root)]] as const) {
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    const tmp = path.join(path.dirname(dest), `.remote.slurmhop-upload-${crypto.randomBytes(4).toString('hex')}`);
+    fs.copyFileSync(file, tmp);
+    args.push(tmp, crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex'), dest);
+  }
+  execaSync('sh', ['-c', PLACE_FILES, 'sh', ...args]);
+  chownTree(user, root.startsWith(`${homeOf(user)}/`) ? `${homeOf(user)}/${path.relative(homeOf(user), root).split('/')[0]}` : root);
   homeSettled();
 }
 
@@ -174,6 +186,7 @@ export async function resetUser(user: string): Promise<void> {
 export async function freshLoginUser(user: string): Promise<string> {
   await resetUser(user);
   fs.rmSync(`${homeOf(user)}/.local/bin/remote`, { force: true });
+  fs.rmSync(`${homeOf(user)}/.local/lib/slurmhop`, { recursive: true, force: true });
   fs.rmSync(`${homeOf(user)}/.config/slurmhop`, { recursive: true, force: true });
   const ak = `${homeOf(user)}/.ssh/authorized_keys`;
   fs.writeFileSync(ak, fs.readFileSync(ak, 'utf8').split('\n').filter((l) => !l.includes('slurmhop-local@')).join('\n'));

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDirs } from '../helpers/tmp.js';
 import { inTerminal } from '../setup/terminal.js';
-import { BINARY, clusterEnv, configOf, freshLoginUser, homeOf, jobsOf, lockPassword, onNode, ROOT, stateOf, waitFor } from './harness.js';
+import { BINARY, clusterEnv, configOf, FRONT, freshLoginUser, homeOf, jobsOf, lockPassword, onNode, ROOT, stateOf, waitFor } from './harness.js';
 
 const USER = 'oli';
 const cluster = clusterEnv();
@@ -96,7 +96,8 @@ describe('the laptop package, installed without the repository', () => {
     expect(r.stderr.match(/uploading remote-linux-x64-\w+: \d+% of \d+ MB/g)!.length).toBeLessThan(10);
     expect(r.stderr).toMatch(/landed on c[12], inside Slurm job \d+/);
     // Made on the laptop from the package, it is the build's executable byte for byte.
-    expect(fs.readFileSync(`${homeOf(USER)}/.local/bin/remote`).equals(fs.readFileSync(BINARY))).toBe(true);
+    expect(fs.readFileSync(`${homeOf(USER)}/.local/lib/slurmhop/remote`).equals(fs.readFileSync(BINARY))).toBe(true);
+    expect(fs.readFileSync(`${homeOf(USER)}/.local/bin/remote`).equals(fs.readFileSync(FRONT))).toBe(true);
     const landed = await execa('ssh', ['-F', sshConfig, 'slurm-cpu', 'hostname'], { reject: false, stdin: 'ignore', timeout: 120_000, env: laptopEnv(), extendEnv: false });
     expect(landed.exitCode, landed.stderr).toBe(0);
     expect(landed.stdout.trim()).toMatch(/^c[12]$/);
@@ -169,6 +170,7 @@ describe('the laptop command against the cluster (real ssh, the login alias)', (
     expect(fs.readFileSync(sshConfig, 'utf8')).not.toContain('slurmhop local');
     expect((await slurmhop(['clusters'])).stdout).toContain('no cluster is set up on this computer');
     expect(fs.existsSync(`${homeOf(USER)}/.local/bin/remote`)).toBe(false);
+    expect(fs.existsSync(`${homeOf(USER)}/.local/lib/slurmhop`)).toBe(false);
     expect(fs.existsSync(stateOf(USER))).toBe(false);
     expect(fs.existsSync(configOf(USER))).toBe(false);
     expect(fs.readdirSync(path.dirname(configOf(USER))).filter((f) => f.startsWith('config.ini.slurmhop-backup-'))).toHaveLength(1);

@@ -123,6 +123,7 @@ describe('bob: a key of his own that ssh does not try by itself', () => {
     expect(t.screen()).toMatch(/ok: cancelled job \d+ \(cpu, running\)/);
     expect(t.screen()).toMatch(/Left:\n {2}- on the cluster, \S+config\.ini\.slurmhop-backup-\S+: your profiles, should you set up again/);
     expect(fs.existsSync(`${homeOf('bob')}/.local/bin/remote`)).toBe(false);
+    expect(fs.existsSync(`${homeOf('bob')}/.local/lib/slurmhop`)).toBe(false);
     expect(fs.readFileSync(`${homeOf('bob')}/.ssh/authorized_keys`, 'utf8')).toContain(fs.readFileSync(path.join(cluster.keysDir, 'bob_ed25519.pub'), 'utf8').trim().split(' ')[1]);
     expect(fs.existsSync(idBob)).toBe(true);
     expect(fs.readFileSync(l.config, 'utf8')).not.toContain('slurmhop local');

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDirs } from '../helpers/tmp.js';
-import { BINARY, clusterEnv, configOf, freshLoginUser, homeOf, laptopSshKnows, lockPassword, onNode, ROOT, stateOf, writeConfig } from './harness.js';
+import { BINARY, clusterEnv, FRONT, configOf, freshLoginUser, homeOf, laptopSshKnows, lockPassword, onNode, ROOT, stateOf, writeConfig } from './harness.js';
 import { itOnceOnBookworm } from './once-on-bookworm.js';
 
 const cluster = clusterEnv();
@@ -56,7 +56,7 @@ function snapshot(l: Laptop, user: string): Record<string, string> {
     out[p] = `${st.mode.toString(8)} ${st.mtimeMs} ${st.ino} ${crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex')}`;
   };
   walk(l.dir);
-  for (const f of [`${homeOf(user)}/.ssh/authorized_keys`, configOf(user), `${homeOf(user)}/.local/bin/remote`, `${homeOf(user)}/.local/state/slurmhop/hostkey/ssh_host_ed25519_key.pub`]) {
+  for (const f of [`${homeOf(user)}/.ssh/authorized_keys`, configOf(user), `${homeOf(user)}/.local/bin/remote`, `${homeOf(user)}/.local/lib/slurmhop/remote`, `${homeOf(user)}/.local/state/slurmhop/hostkey/ssh_host_ed25519_key.pub`]) {
     const st = fs.statSync(f);
     out[f] = `${st.mode.toString(8)} ${st.mtimeMs} ${st.ino}`;
   }
@@ -100,7 +100,9 @@ describe('setup from a laptop that has never seen the cluster', () => {
     const ak = fs.readFileSync(`${homeOf('fay')}/.ssh/authorized_keys`, 'utf8');
     expect(ak.split(pub).length - 1).toBe(1);
     expect(fs.readFileSync(configOf('fay'), 'utf8')).toMatch(/\[profile\.cpu\][\s\S]*\[profile\.gpu\]\npartition = gpu\ngres = gpu:1/);
-    expect(fs.readFileSync(`${homeOf('fay')}/.local/bin/remote`).equals(fs.readFileSync(BINARY))).toBe(true);
+    // The layout: the executable under lib/, the front that the ProxyCommand runs under bin/.
+    expect(fs.readFileSync(`${homeOf('fay')}/.local/lib/slurmhop/remote`).equals(fs.readFileSync(BINARY))).toBe(true);
+    expect(fs.readFileSync(`${homeOf('fay')}/.local/bin/remote`).equals(fs.readFileSync(FRONT))).toBe(true);
     const pinned = fs.readFileSync(path.join(l.home, '.ssh', 'slurmhop_known_hosts'), 'utf8');
     expect(pinned).toContain(`slurmhop-local ${fs.readFileSync(`${homeOf('fay')}/.local/state/slurmhop/hostkey/ssh_host_ed25519_key.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}`);
   });
@@ -132,6 +134,7 @@ describe('setup from a laptop that has never seen the cluster', () => {
     expect(fs.existsSync(path.join(l.home, '.ssh', 'slurmhop_known_hosts'))).toBe(false);
     expect(fs.readFileSync(path.join(l.home, '.ssh', 'known_hosts'), 'utf8')).toMatch(/^\[127\.0\.0\.1\]:\d+ ssh-ed25519 \S+\n$/);
     expect(fs.existsSync(`${homeOf('fay')}/.local/bin/remote`)).toBe(false);
+    expect(fs.existsSync(`${homeOf('fay')}/.local/lib/slurmhop`)).toBe(false);
     expect(fs.existsSync(stateOf('fay'))).toBe(false);
     expect(fs.existsSync(configOf('fay'))).toBe(false);
     expect(fs.readdirSync(path.dirname(configOf('fay'))).filter((f) => f.startsWith('config.ini.slurmhop-backup-')).length).toBeGreaterThan(0);

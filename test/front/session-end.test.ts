@@ -57,7 +57,8 @@ describe('how a session through the front ends', () => {
 
   it('a connection reset is the executable\'s to explain, as lost', async () => {
     const { world, server } = await session();
-    await runFront(world, ['proxy', 'cpu'], { during: () => void server.sockets[0]!.resetAndDestroy() });
+    // The client stays (its input open): the reset is what ends the session.
+    await runFront(world, ['proxy', 'cpu'], { keepInput: true, during: () => void server.sockets[0]!.resetAndDestroy() });
     expect(ended(world).map((a) => a.slice(0, 3))).toEqual([['session-ended', '12', 'lost']]);
   });
 });

@@ -146,9 +146,10 @@ export interface FrontRun {
 
 /**
  * Runs the front as the ProxyCommand does; on the warm path, ends the
- * client's side after the banner (or `during(banner)` first) and waits for the end.
+ * client's side after the banner (`during()` first; never with keepInput)
+ * and waits for the end.
  */
-export function runFront(world: World, args: string[], options: { env?: NodeJS.ProcessEnv; during?: () => Promise<void> | void } = {}): Promise<FrontRun> {
+export function runFront(world: World, args: string[], options: { env?: NodeJS.ProcessEnv; during?: () => Promise<void> | void; keepInput?: boolean } = {}): Promise<FrontRun> {
   const child = spawn(world.front, args, { env: { ...world.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let stderr = '';
@@ -165,11 +166,13 @@ export function runFront(world: World, args: string[], options: { env?: NodeJS.P
     if (banner === undefined && out.includes('\n')) {
       banner = out.slice(0, out.indexOf('\n') + 1);
       await options.during?.();
+      if (options.keepInput) return;
       ended = Date.now();
       child.stdin.end();
     }
   });
   return new Promise((resolve) => child.on('exit', async (code) => {
+    child.stdin.destroy();
     await closed;
     resolve({ ...(banner !== undefined ? { banner } : {}), exitCode: code, stderr, ...(closedAfterMs !== undefined ? { closedAfterMs } : {}) });
   }));

@@ -38,6 +38,12 @@ const failure = (fn: () => unknown): SetupError => {
 };
 
 describe('configured clusters', () => {
+  it('remote where setup installed it: the front the block runs is the one the laptop command runs too', () => {
+    const laptop = laptopWith({ file: '.ssh/config', input: { ...linuxLaptop, remote: '/scratch/ana/slurmhop/bin/remote' } });
+    expect(configuredClusters(laptop).map((c) => [c.name, c.remote, c.profiles.map((p) => p.profile)])).toEqual([['hpc', '/scratch/ana/slurmhop/bin/remote', ['cpu', 'gpu']]]);
+    expect(configuredClusters(laptopWith({ file: '.ssh/config', input: linuxLaptop }))[0]!.remote).toBeUndefined();
+  });
+
   it('without a registry (a setup from before it): the blocks in ~/.ssh/config', () => {
     const laptop = laptopWith({ file: '.ssh/config', input: linuxLaptop });
     expect(configuredClusters(laptop)).toEqual([

@@ -50,6 +50,9 @@ function world(options: { clusters?: string[]; code?: boolean; interactive?: boo
       get: async () => {
         throw new Error('not used');
       },
+      front: async () => {
+        throw new Error('not used');
+      },
     },
     interactive: options.interactive ?? false,
     out: (t) => out.push(t),

@@ -35,6 +35,13 @@ describe('the managed block', () => {
     );
   });
 
+  it('remote installed outside the home (a noexec home: setup chose $SCRATCH/slurmhop): the ProxyCommand runs that front by its absolute path', () => {
+    const text = renderSshConfigBlock({ ...linux, remote: '/scratch/ana/slurmhop/bin/remote' });
+    expect(text).toContain(' hpc /scratch/ana/slurmhop/bin/remote proxy cpu\n');
+    expect(text).not.toContain('.local/bin/remote');
+    expectGolden(golden('block-linux-install-dir.ssh_config'), text);
+  });
+
   it('Windows: full path of ssh.exe, Windows quoting, %-escaping, no ControlMaster', () => {
     const text = renderSshConfigBlock(onWindows(linux));
     expect(text).not.toContain('ControlMaster');

@@ -1,6 +1,7 @@
 // Which slurmhop runs, on what: the executable needs Linux, x86_64 or aarch64, glibc >= 2.28.
 import fs from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_FRONT, FRONT_IN_ROOT, rootOfExecutable } from '../../install-layout.js';
 import type { DoctorDeps } from '../deps.js';
 import { fail, ok, warn, worst, type CheckResult } from '../result.js';
 
@@ -23,9 +24,10 @@ export function checkVersion(deps: DoctorDeps): CheckResult {
   return result;
 }
 
-/** The ssh config that setup writes runs ~/.local/bin/remote. */
+/** The ssh config that setup writes runs the front of remote: beside this executable in its layout, else ~/.local/bin/remote. */
 function installedCheck(deps: DoctorDeps): CheckResult {
-  const bin = path.join(deps.home, '.local', 'bin', 'remote');
+  const root = rootOfExecutable(deps.remoteCommand[0] ?? '');
+  const bin = root ? path.join(root, FRONT_IN_ROOT) : path.join(deps.home, DEFAULT_FRONT);
   try {
     fs.accessSync(bin, fs.constants.X_OK);
     return ok(NAME, bin);

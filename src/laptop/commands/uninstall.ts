@@ -10,8 +10,8 @@ export const uninstallCommand: LaptopCommand = {
   usage: 'slurmhop uninstall [--cluster NAME] [--yes] [--dry-run]',
   help: {
     what: [
-      'Removes what "slurmhop setup" made for a cluster. On the cluster, after a yes: your slurmhop jobs are cancelled first (asked), then ~/.local/bin/remote,',
-      'the state directory ~/.local/state/slurmhop and the slurmhop key in authorized_keys go, and config.ini is kept as config.ini.slurmhop-backup-<time>.',
+      'Removes what "slurmhop setup" made for a cluster. On the cluster, after a yes: your slurmhop jobs are cancelled first (asked), then remote (~/.local/bin/remote',
+      'and ~/.local/lib/slurmhop, or where setup installed it), the state directory ~/.local/state/slurmhop and the slurmhop key in authorized_keys go, and config.ini is kept as config.ini.slurmhop-backup-<time>.',
       'Here: the ssh config block, the pinned keys, slurmhop\'s key, the shared connection, the cluster\'s VS Code entries. The login node\'s host key you',
       'accepted moves to ~/.ssh/known_hosts, so plain ssh keeps working. A home another set-up cluster shares keeps its files. It ends with what it left, and why.',
     ].join('\n'),

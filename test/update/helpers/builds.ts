@@ -30,10 +30,10 @@ export async function buildProgram(dir: string, version: string, key: KeyPair): 
   return outfile;
 }
 
-/** The single executable's first script (src/cli/front.ts) at `version`, trusting `key`. */
+/** The single executable's first script (src/cli/first-script.ts) at `version`, trusting `key`. */
 export async function buildFront(dir: string, version: string, key: KeyPair): Promise<string> {
   const outfile = path.join(dir, `front-${version}.cjs`);
-  await bundle({ entry: 'src/cli/front.ts', outfile, absWorkingDir: ROOT, version, releaseKey: key.publicKey });
+  await bundle({ entry: 'src/cli/first-script.ts', outfile, absWorkingDir: ROOT, version, releaseKey: key.publicKey });
   return outfile;
 }
 
