@@ -45,7 +45,8 @@ async function main(): Promise<void> {
   await step('version', () => versionStartup(quick ? 10 : 40));
   await step('warm', () => warmConnect(laptop, quick ? 8 : 30));
   await step('wizard', () => warmThroughWizardConfig(laptop, quick ? 8 : 30));
-  await step('breakdown', () => warmBreakdown(laptop, quick ? 10 : 40));
+  await step('breakdown', () => warmBreakdown(laptop, quick ? 10 : 40, 'front'));
+  await step('breakdown', () => warmBreakdown(laptop, quick ? 10 : 40, 'executable'));
   await step('peer', () => versusInteractiveSlurm(laptop, quick ? 8 : 20));
   await step('cold', () => coldConnect(laptop, quick ? 3 : 7));
   await step('rpcs', () => schedulerRpcs(laptop));
@@ -62,6 +63,15 @@ async function main(): Promise<void> {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   console.log(rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n'));
   for (const f of all) {
+    const table = f.details?.phaseTable as Array<{ name: string; ours?: number; floor?: number }> | undefined;
+    if (table) {
+      console.log(`\n${f.figure}: where each connect's time goes (medians, s; ssh -v and the proxy's lines):`);
+      const w = Math.max(...table.map((p) => p.name.length), 5);
+      console.log(`  ${'phase'.padEnd(w)}  ${'ours'.padStart(6)}  ${'nc'.padStart(6)}`);
+      const s = (ms?: number) => (ms === undefined ? '-' : (ms / 1000).toFixed(2)).padStart(6);
+      for (const p of table) console.log(`  ${p.name.padEnd(w)}  ${s(p.ours)}  ${s(p.floor)}`);
+      console.log(`  the slowest: ${Object.entries(f.details!.slowest as Record<string, number>).map(([n, ms]) => `${n} ${(ms / 1000).toFixed(2)}`).join(', ')}`);
+    }
     const phases = f.details?.phasesMs as Array<{ name: string; ms: number }> | undefined;
     if (!phases) continue;
     console.log(`\n${f.figure} (medians, ms):`);

@@ -1,6 +1,8 @@
-// Where a warm connect's milliseconds go on the login node: `remote proxy`
-// run there with SLURMHOP_TIMING=1 (src/timing.ts marks), until the job sshd's
-// banner is on its stdout, against `nc NODE PORT` to the same sshd.
+// Where a warm connect's milliseconds go on the login node, until the job
+// sshd's banner is on its stdout, against `nc NODE PORT` to the same sshd:
+// the front of remote (bash, what the ProxyCommand runs) and, for context,
+// the executable's own warm path (where the front leaves it a connect),
+// both with SLURMHOP_TIMING=1 (front/render.ts, src/timing.ts marks).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Laptop } from '../../test/e2e/harness.js';
@@ -16,14 +18,27 @@ interface Run {
   marks: Record<string, number>;
 }
 
-/** Each phase: from the mark before it to its own (ms since the process started). */
-const PHASES: Array<[string, string, string]> = [
-  ['exec of the executable (before Node\'s clock)', 'spawn', 'origin'],
+type Phases = Array<[name: string, from: string, to: string]>;
+
+/** The front: each phase from the mark before it to its own (ms since the process started). */
+const FRONT: Phases = [
+  ["exec of the front, bash's start", 'spawn', 'origin'],
+  ['live index and contact read (bash); the helper started', 'origin', 'contact'],
+  ['the rest of the front read; update check (due?)', 'contact', 'update-check-done'],
+  ["liveness mark's age and status size (the helper's stat)", 'update-check-done', 'mark-read'],
+  ['TCP connect to the job sshd', 'mark-read', 'tcp-connected'],
+  ['banner check (slurmhop-<job>)', 'tcp-connected', 'banner-read'],
+  ['banner on stdout', 'banner-read', 'banner'],
+];
+
+/** The executable's warm path (session/warm.ts): where the front steps aside. */
+const EXECUTABLE: Phases = [
+  ["exec of the executable (before Node's clock)", 'spawn', 'origin'],
   ['V8 start', 'origin', 'v8-started'],
   ['Node bootstrap', 'v8-started', 'node-ready'],
   ['first script loaded (SEA main, code cache)', 'node-ready', 'first-script'],
   ['launcher (installed release?)', 'first-script', 'launcher-done'],
-  ['warm path modules (net)', 'launcher-done', 'warm-path-loaded'],
+  ['warm path modules (net), the front kept current', 'launcher-done', 'warm-path-loaded'],
   ['contact and liveness read', 'warm-path-loaded', 'contacts-read'],
   ['TCP connect to the job sshd', 'contacts-read', 'tcp-connected'],
   ['banner check (slurmhop-<job>)', 'tcp-connected', 'banner-read'],
@@ -32,28 +47,32 @@ const PHASES: Array<[string, string, string]> = [
   ['relay start: bash, /dev/tcp, dd, the banner again', 'execve', 'banner'],
 ];
 
-export async function warmBreakdown(laptop: Laptop, rounds: number): Promise<Figure> {
+export async function warmBreakdown(laptop: Laptop, rounds: number, which: 'front' | 'executable' = 'front'): Promise<Figure> {
   await timeCommand('ssh', ['-F', laptop.config, 'slurm-cpu', 'true']);
+  await timeCommand('ssh', ['-F', laptop.config, 'slurm-cpu', 'true']); // the update marker is written: the front answers
   const { node, port } = currentContact(laptop.user);
   const script = fs.readFileSync(path.join(ROOT, 'bench/lib/proxy-start.py'), 'utf8');
-  const r = await onNode('login', laptop.user, ['python3', '-', String(rounds), `${homeOf(laptop.user)}/.local/bin/remote`, 'cpu', node, String(port)], { input: script });
+  const program = which === 'front' ? `${homeOf(laptop.user)}/.local/bin/remote` : `${homeOf(laptop.user)}/.local/lib/slurmhop/remote`;
+  const r = await onNode('login', laptop.user, ['python3', '-', String(rounds), program, 'cpu', node, String(port)], { input: script });
   if (r.exitCode !== 0) throw new Error(`proxy-start.py failed: ${String(r.stderr).slice(0, 500)}`);
   const runs = String(r.stdout).trim().split('\n').map((l) => JSON.parse(l) as Run);
-  const ours = runs.filter((x) => x.kind === 'ours' && x.ok && x.marks.execve !== undefined);
+  const phases = which === 'front' ? FRONT : EXECUTABLE;
+  const last = phases[phases.length - 2]![2];
+  const ours = runs.filter((x) => x.kind === 'ours' && x.ok && x.marks[last] !== undefined);
   const nc = runs.filter((x) => x.kind === 'nc' && x.ok);
-  if (ours.length < rounds / 2) throw new Error(`only ${ours.length} of ${rounds} warm proxies took the warm path`);
+  if (ours.length < rounds / 2) throw new Error(`only ${ours.length} of ${rounds} warm proxies took the ${which}'s warm path`);
   // Every time on one scale: ms since the spawn.
   const at = (x: Run, mark: string) => (mark === 'spawn' ? 0 : mark === 'banner' ? x.banner : mark === 'origin' ? x.marks.origin! - x.spawnedAt : x.marks.origin! - x.spawnedAt + x.marks[mark]!);
-  const phases = PHASES.map(([name, from, to]) => ({ name, ms: median(ours.map((x) => at(x, to) - at(x, from))) }));
+  const phasesMs = phases.map(([name, from, to]) => ({ name, ms: median(ours.map((x) => at(x, to) - at(x, from))) }));
   const total = median(ours.map((x) => x.banner));
   const floor = median(nc.map((x) => x.banner));
   return {
-    figure: 'warm proxy on the login node, to the job sshd\'s banner: where the time goes',
+    figure: which === 'front' ? "warm proxy on the login node (the front of remote), to the job sshd's banner: where the time goes" : "the executable's own warm path (where the front steps aside), to the banner: where the time goes",
     ours: fmt(total / 1000),
     floor: `${fmt(floor / 1000)} (nc NODE PORT)`,
-    result: 'by phase: below the table',
+    result: `nc + ${fmt((total - floor) / 1000)}; by phase below the table`,
     target: '(breakdown)',
     met: null,
-    details: { rounds: ours.length, phasesMs: phases, totalMs: total, ncMs: floor },
+    details: { rounds: ours.length, phasesMs, totalMs: total, ncMs: floor },
   };
 }

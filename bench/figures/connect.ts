@@ -8,9 +8,10 @@ import { fmt, interleave, interleaveAll, median, timeCommand, type Figure } from
 import { versionOnce } from './binary.js';
 
 /**
- * Warm connect (the job runs) against the nc chain to the same sshd, with the
- * executable's own start (`remote --version`) measured in the same rounds:
- * the target is the floor plus that start plus 10 ms.
+ * Warm connect (the job runs) against the nc chain to the same sshd: the
+ * target is the floor plus 10 ms (issue 24). The executable's own start
+ * (`remote --version` of the single executable) is measured in the same
+ * rounds, for context: the front of remote starts no Node on this path.
  */
 export async function warmConnect(laptop: Laptop, rounds: number): Promise<Figure> {
   await timeCommand('ssh', ['-F', laptop.config, 'slurm-cpu', 'true']); // make sure the job runs
@@ -27,13 +28,13 @@ export function warmFigure(figure: string, floorName: string, r: { rounds: numbe
   const ours = median(r.ours);
   const floor = median(r.floor);
   const version = median(r.version);
-  const margin = ours - floor - version;
+  const margin = ours - floor;
   return {
     figure,
     ours: fmt(ours),
-    floor: `${fmt(floor)} (${floorName}); remote --version ${fmt(version)}`,
-    result: `floor + start + ${fmt(margin)}`,
-    target: '≤ floor + start + 10 ms',
+    floor: `${fmt(floor)} (${floorName}); the executable's start (--version) ${fmt(version)}`,
+    result: `floor ${margin < 0 ? '−' : '+'} ${fmt(Math.abs(margin))}`,
+    target: '≤ floor + 10 ms',
     met: margin <= 0.01,
     details: r,
   };

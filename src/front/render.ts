@@ -7,7 +7,8 @@
 // executable whenever this text changes (refresh.ts): one text per version.
 import { bashWord, slot } from '../bash-text.js';
 import { EXECUTABLE_FROM_FRONT_DIR } from '../install-layout.js';
-import { sessionFunctions } from '../session/relay-script.js';
+import { fitAddressSpaceBash } from '../address-space.js';
+import { loginScript } from '../session/relay-script.js';
 import { updatePaths } from '../update/paths.js';
 import { VERSION } from '../version.js';
 import { warmFinishFunction, warmPickFunction } from './warm.js';
@@ -63,7 +64,8 @@ if [ "\${BASH_VERSINFO[0]}" -gt 4 ] || { [ "\${BASH_VERSINFO[0]}" -eq 4 ] && [ "
   fi
 fi
 # Read only now: what follows is parsed while the helper works.
-${sessionFunctions()}
+slurmhop_session_script=${bashWord(loginScript())}
+${fitAddressSpaceBash()}
 ${warmFinishFunction()}
 ${RUN_FULL}
 [ -z "$slurmhop_warm" ] || warm_finish

@@ -187,6 +187,9 @@ warm_finish() {
   fi
   [ "$transport" != node-sshd ] || reg=${bashWord(`${relaysDir(slot('state'), slot('job'))}/`)}"$HOSTNAME-$$"
   unset NODE_OPTIONS; export LC_ALL=C
-  slurmhop_session "$transport" "$node" "$port" "$job" '' "$reg" "$since" "$state" "$connected" "$exe"
+  # The relay is the hand-off's own script (session/relay-script.ts), in a bash of its
+  # own: this one has read the whole front, a fresh one holds a third of its memory
+  # for as long as the session lasts.
+  exec "$BASH" -c "$slurmhop_session_script" slurmhop-session "$transport" "$node" "$port" "$job" '' "$reg" "$since" "$state" "$connected" "$exe"
 }`;
 }

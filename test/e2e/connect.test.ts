@@ -104,7 +104,8 @@ describe('the relay on the login node', () => {
     await ssh;
     // The front relays (bash running ~/.local/bin/remote), or the executable's hand-off did (bash -c ... slurmhop-session).
     expect(processes.some(({ cmdline }) => /bash -p \S*\.local\/bin\/remote proxy cpu|slurmhop-session tcp c[12] /.test(cmdline))).toBe(true);
-    expect(processes.filter(({ exe }) => exe.endsWith('/lib/slurmhop/remote'))).toEqual([]);
+    // No `remote proxy` is the executable (Node); the job's own `remote job` is, on its node.
+    expect(processes.filter(({ exe, cmdline }) => exe.endsWith('/lib/slurmhop/remote') && cmdline.includes(' proxy '))).toEqual([]);
   });
 
   it('the built-in Node relay still carries a session where no hand-off is possible', async () => {
