@@ -36,7 +36,7 @@ export interface InstallPlace {
 
 /** An --install-dir value: absolute, or under ~ or a variable the login node sets, in plain characters (the ProxyCommand passes it through any login shell). */
 export function checkInstallDir(value: string): string {
-  if (!/^(~|\$[A-Za-z_][A-Za-z0-9_]*|)(\/[A-Za-z0-9_.,:=@%+-]+)+\/?$/.test(value)) {
+  if (!/^(?:\$[A-Za-z_][A-Za-z0-9_]*(?:\/[A-Za-z0-9_.,:=@%+-]+)*|~?(?:\/[A-Za-z0-9_.,:=@%+-]+)+)\/?$/.test(value)) {
     throw setupError('usage', `--install-dir: "${value}" is not a directory of plain characters (absolute, or starting with ~/ or $VARIABLE/)`, 'e.g. --install-dir \'$WORK/slurmhop\' or --install-dir /scratch/<you>/slurmhop (letters, digits and _ . , : = @ % + - /)');
   }
   return value.replace(/\/+$/, '');
