@@ -8,7 +8,7 @@
 import { bashWord, slot } from '../bash-text.js';
 import { EXECUTABLE_FROM_FRONT_DIR } from '../install-layout.js';
 import { fitAddressSpaceBash } from '../address-space.js';
-import { loginScript } from '../session/relay-script.js';
+import { laterText, loginScript } from '../session/relay-script.js';
 import { updatePaths } from '../update/paths.js';
 import { VERSION } from '../version.js';
 import { warmFinishFunction, warmPickFunction } from './warm.js';
@@ -57,6 +57,7 @@ slurmhop_warm=
 ${warmPickFunction()}
 if [ "\${BASH_VERSINFO[0]}" -gt 4 ] || { [ "\${BASH_VERSINFO[0]}" -eq 4 ] && [ "\${BASH_VERSINFO[1]}" -ge 2 ]; }; then
   if [ $# -eq 2 ] && [ "$1" = proxy ]; then
+    slurmhop_arg=$2
     warm_pick "$2" && slurmhop_warm=1
   elif [ $# -eq 1 ] && { [ "$1" = --version ] || [ "$1" = -V ]; } && front_dirs && [ ! -e ${current} ]; then
     printf 'slurmhop %s\\n' ${bashWord(VERSION)}
@@ -65,6 +66,7 @@ if [ "\${BASH_VERSINFO[0]}" -gt 4 ] || { [ "\${BASH_VERSINFO[0]}" -eq 4 ] && [ "
 fi
 # Read only now: what follows is parsed while the helper works.
 slurmhop_session_script=${bashWord(loginScript())}
+slurmhop_later=${bashWord(laterText())}
 ${fitAddressSpaceBash()}
 ${warmFinishFunction()}
 ${RUN_FULL}

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { bashWord, seconds, slot } from '../bash-text.js';
 import { aliveFile, configDir, configFile, contactFile, liveDir, PROFILE_NAME, relaysDir, stateDir, statusFile } from '../paths.js';
 import { WARM_CONNECT_TIMEOUT_MS } from '../session/endpoint.js';
-import { BANNER_TIMEOUT_MS, CONTACT_VERSION, currentFile, STALE_AFTER_MS } from '../state/index.js';
+import { CONTACT_VERSION, currentFile, STALE_AFTER_MS } from '../state/index.js';
 import { OPT_OUT_FILE, updatePaths } from '../update/paths.js';
 import { nextCheckFile } from '../update/schedule.js';
 
@@ -65,21 +65,6 @@ export const READ_JSON = `read_json() {
   { IFS= read -r -d '' text <"$1"; } 2>/dev/null
   text=\${text%$'\\n'}
   [[ $text =~ $flat_object ]] || return 2
-}`;
-
-/** The banner of a job's sshd (session/endpoint.ts expectedBanner), as an ERE over a banner of printable ASCII. */
-export function bannerRegex(transport: 'tcp' | 'node-sshd', job: string): string {
-  const word = 'A-Za-z0-9_';
-  return transport === 'node-sshd' ? '^SSH-(2\\.0|1\\.99)-' : `^SSH-2\\.0-([^ ].*[^${word}]|[^ ${word}])slurmhop-${job}([^${word}]|$)`;
-}
-
-// banner_ok TRANSPORT JOB LINE: whether the first line the sshd sent (its CR
-// kept) is the job's; lines of other than printable ASCII are left to the
-// executable, whose \s and . differ from bash's there.
-export const BANNER_OK = `banner_ok() {
-  local job=$2 banner=\${3%$'\\r'} re
-  if [ "$1" = tcp ]; then re=${bashWord(bannerRegex('tcp', slot('job')))}; else re=${bashWord(bannerRegex('node-sshd', ''))}; fi
-  [[ \${#banner} -lt 255 && $banner != *[!\\ -~]* && $banner =~ $re ]]
 }`;
 
 // helper_start: one process, started as soon as the job is known and read
@@ -150,9 +135,8 @@ warm_pick() {
 
 /** The warm path's second half: `warm_finish` relays and exits, or returns 1 having changed nothing. */
 export function warmFinishFunction(): string {
-  return `${BANNER_OK}
-warm_finish() {
-  local out= line beat since now due present raw reg connected=
+  return `warm_finish() {
+  local out= line beat since now due present reg connected=
   printf -v now '%(%s)T' -1
   # Whether an update check is due (update/schedule.ts markNextCheck): the opt-out file, else its marker.
   if [ ! -e ${inConfig(OPT_OUT_FILE)} ]; then
@@ -175,21 +159,21 @@ warm_finish() {
   mark mark-read
   if [ "$transport" != srun ]; then
     trap : ALRM
-    { exec 3<>"/dev/tcp/$node/$port"; } 2>/dev/null && connected=1
+    { exec 3<>"/dev/tcp/$node/$port"; } 2>/dev/null && connected=check:$slurmhop_arg
     helper_stop
     [ -n "$connected" ] || return 1
     mark tcp-connected
-    IFS= read -r -t ${seconds(BANNER_TIMEOUT_MS)} -n 256 -u 3 raw && banner_ok "$transport" "$job" "$raw" || { exec 3<&-; return 1; }
-    mark banner-read
-    printf '%s\\n' "$raw" || exit 0
   else
     helper_stop
   fi
   [ "$transport" != node-sshd ] || reg=${bashWord(`${relaysDir(slot('state'), slot('job'))}/`)}"$HOSTNAME-$$"
-  unset NODE_OPTIONS; export LC_ALL=C
-  # The relay is the hand-off's own script (session/relay-script.ts), in a bash of its
-  # own: this one has read the whole front, a fresh one holds a third of its memory
-  # for as long as the session lasts.
-  exec "$BASH" -c "$slurmhop_session_script" slurmhop-session "$transport" "$node" "$port" "$job" '' "$reg" "$since" "$state" "$connected" "$exe"
+  # The relay is the hand-off's own script (session/relay-script.ts), in a bash of
+  # its own, started while the job's sshd prepares its banner (it reads and checks
+  # it, and leaves the connect to the executable when it is not the job's): this
+  # bash has read the whole front, a fresh one holds a third of its memory for as
+  # long as the session lasts.
+  if [ -n "\${slurmhop_lc_all+set}" ]; then LC_ALL=$slurmhop_lc_all; else unset LC_ALL; fi
+  [ -z "\${slurmhop_t0-}" ] || export SLURMHOP_T0=$slurmhop_t0
+  exec "$BASH" -c "$slurmhop_session_script" slurmhop-session "$slurmhop_later" "$transport" "$node" "$port" "$job" '' "$reg" "$since" "$state" "$connected" "$exe"
 }`;
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { relaysDir, stateDir } from '../paths.js';
 import { mark } from '../timing.js';
 import type { Contact } from '../state/index.js';
-import { loginScript } from './relay-script.js';
+import { laterText, loginScript } from './relay-script.js';
 
 export interface RelayProgram {
   bash: string;
@@ -48,7 +48,7 @@ export interface HandoffPlan {
 }
 
 export function handoffArgv({ contact, relay, remote, heldFile, registration, statusSince, stateDir: state = stateDir() }: HandoffPlan): string[] {
-  const args = [contact.transport ?? 'tcp', contact.node, String(contact.port), contact.jobId, heldFile ?? '', registration ?? '', String(statusSince ?? ''), state, '', ...remote];
+  const args = [laterText(), contact.transport ?? 'tcp', contact.node, String(contact.port), contact.jobId, heldFile ?? '', registration ?? '', String(statusSince ?? ''), state, '', ...remote];
   return [relay.bash, '-c', loginScript(), 'slurmhop-session', ...args];
 }
 

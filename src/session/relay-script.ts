@@ -1,13 +1,19 @@
 // The lean relay's bash, run on the login node after the hand-off (handoff.ts)
 // or by the front of `remote` (front/) on the warm path: bash relaying through
-// /dev/tcp with two dd (about 1 MB in all, where a Node relay holds ~50 MB),
+// /dev/tcp with two dd (well under 1 MB in all, where a Node relay holds ~50 MB),
 // then saying why the session ended. Paths, limits and messages come from the
 // TypeScript that owns them (bash-text.ts). nc and ncat are not used: they do
 // not exit when the server side closes while the client is still connected,
 // so a job that ends would leave the ssh client hanging.
+//
+// Memory: bash holds about 60 bytes per character of what it parses, for as
+// long as a function lives. So the bash that waits for a session runs a short
+// straight-line script (SESSION), and what only the session's end needs comes
+// as text in its arguments (LATER), read when the session is over.
 import { fitAddressSpaceBash } from '../address-space.js';
 import { bashWord, seconds, slot } from '../bash-text.js';
 import { contactFile, statusFile, swapMarkFile } from '../paths.js';
+import { BANNER_TIMEOUT_MS } from '../state/index.js';
 
 /** How long the look at the job's sshd may take (a node on the login node's network answers in ms); explain-end.ts's too. */
 export const LISTENER_PROBE_MS = 300;
@@ -16,6 +22,29 @@ export const LISTENER_PROBE_MS = 300;
 const HALF_CLOSE_LIMIT_MS = 30_000;
 
 const jobPath = (of: (state: string, job: string) => string) => bashWord(of(slot('state'), slot('job')));
+
+/** The banner of a job's sshd (endpoint.ts expectedBanner), as an ERE over a banner of printable ASCII. */
+export function bannerRegex(transport: 'tcp' | 'node-sshd', job: string): string {
+  const word = 'A-Za-z0-9_';
+  return transport === 'node-sshd' ? '^SSH-(2\\.0|1\\.99)-' : `^SSH-2\\.0-([^ ].*[^${word}]|[^ ${word}])slurmhop-${job}([^${word}]|$)`;
+}
+
+// banner_ok TRANSPORT JOB LINE: whether the first line the sshd sent (its CR
+// kept) is the job's; lines of other than printable ASCII are left to the
+// executable, whose \s and . differ from bash's there.
+export const BANNER_OK = `banner_ok() {
+  local job=$2 banner=\${3%$'\\r'} re
+  if [ "$1" = tcp ]; then re=${bashWord(bannerRegex('tcp', slot('job')))}; else re=${bashWord(bannerRegex('node-sshd', ''))}; fi
+  [[ \${#banner} -lt 255 && $banner != *[!\\ -~]* && $banner =~ $re ]]
+}`;
+
+// slurmhop_mark NAME: with SLURMHOP_TIMING=1 the front passes its clock's
+// origin (SLURMHOP_T0, microseconds): marks on stderr as the front's (bench).
+const MARK = `slurmhop_mark() {
+  [ -n "\${SLURMHOP_T0-}" ] && [ -n "\${EPOCHREALTIME-}" ] || return 0
+  local t=\${EPOCHREALTIME/[.,]/}; t=$((t - SLURMHOP_T0))
+  printf 'slurmhop-timing %s %d.%03d\\n' "$1" $((t / 1000)) $((t % 1000)) >&2
+}`;
 
 // guard_start SECONDS SIGNAL PID: sends SIGNAL to PID after SECONDS unless
 // guard_stop comes first; its sleep goes with it, and it holds no pipe of the
@@ -35,45 +64,18 @@ const HALF_CLOSE = `half_close() {
   "$@" shutdown-write <&3 >/dev/null 2>&1
 }`;
 
-// relay HOST PORT HELD REG REMOTE... (HOST empty: fd 3 is connected already, its banner sent on)
-// - held bytes (what the client sent while the job started) go first;
-// - a background job's stdin is /dev/null unless redirected, hence fd 4;
-// - dd with 16 KiB blocks both ways: cat's 128 KiB writes made uploads through
-//   the ssh chain ~15% slower than nc's (measured with npm run bench);
-// - it half-closes, as the Node relay does (half_close), then waits for the
-//   server's side, at most HALF_CLOSE_LIMIT_MS;
-// - transport = node-sshd: it registers, in the job's directory, the address
-//   it connects from (as /proc/net/tcp writes it), so the job can count the
-//   user's sessions where /proc hides the node's sshd (job/sessions.ts);
-// - ssh sends its ProxyCommand SIGHUP when it exits: that is the client's end
-//   (both dd are stopped, so none is left holding the connection);
-// - it returns how the session ended: 0 the client ended it, 3 the server
-//   closed it, 4 the connection was lost. bash older than 4.3 has no `wait -n`:
-//   it waits for the server's side only and cannot tell 3 from 4 by direction.
-const RELAY = `relay() {
-  local host=$1 port=$2 held=$3 reg=$4 down= up= first hup= ino table inode addr guard; shift 4
-  trap "hup=1; kill \\$down \\$up 2>/dev/null" HUP
-  if [ -n "$host" ]; then exec 3<>"/dev/tcp/$host/$port" || return 4; fi
-  if [ -n "$reg" ]; then
-    ino=$(readlink "/proc/$$/fd/3"); ino=\${ino//[^0-9]/}
-    for table in /proc/net/tcp /proc/net/tcp6; do
-      [ -r "$table" ] || continue
-      while read -r _ addr _ _ _ _ _ _ _ inode _; do
-        if [ "$inode" = "$ino" ]; then mkdir -p -m 700 "\${reg%/*}" && echo "$addr" >"$reg"; break 2; fi
-      done <"$table"
-    done
-  fi
-  if [ -n "$held" ]; then cat -- "$held" >&3; rm -f -- "$held"; fi
-  exec 4<&0
-  dd bs=16k status=none <&3 & down=$!
-  dd bs=16k status=none <&4 >&3 & up=$!
-  exec 0</dev/null 4<&-
+// relay_finish REMOTE...: after the first of the two dd ended ($first its
+// status), or ssh's SIGHUP ($hup): it half-closes, as the Node relay does,
+// then waits for the server's side, at most HALF_CLOSE_LIMIT_MS; it returns
+// how the session ended: 0 the client ended it, 3 the server closed it, 4 the
+// connection was lost. bash older than 4.3 has no `wait -n`: it waited for
+// the server's side only and cannot tell 3 from 4 by direction.
+const RELAY_FINISH = `relay_finish() {
   if [ "\${BASH_VERSINFO[0]}" -lt 4 ] || { [ "\${BASH_VERSINFO[0]}" -eq 4 ] && [ "\${BASH_VERSINFO[1]}" -lt 3 ]; }; then
-    wait "$down"; first=$?; kill "$up" 2>/dev/null; wait; exec 3>&-
+    kill "$up" 2>/dev/null; wait; exec 3>&-
     if [ -n "$hup" ]; then return 0; fi
     [ "$first" -eq 0 ] && return 3 || return 4
   fi
-  wait -n; first=$?
   if [ -n "$hup" ]; then wait; exec 3>&-; return 0; fi
   if kill -0 "$down" 2>/dev/null; then
     if [ "$first" -ne 0 ]; then kill "$down" 2>/dev/null; wait; exec 3>&-; return 4; fi
@@ -87,15 +89,28 @@ const RELAY = `relay() {
   [ "$first" -eq 0 ] && return 3 || return 4
 }`;
 
-// quiet_end STATE JOB NODE PORT SINCE: whether a session of transport = tcp
-// ended ordinarily, told from the state files and one connect, as
-// explain-end.ts's first look does (no Node start, so the client's pipes close
-// at once): nothing new in the job's status since the session began (no end,
-// no memory kill), no swap mark, the contact still there, and the job's sshd
-// still listening (Slurm's end signals it with the session). Anything else:
-// `remote session-ended` looks closer.
+// transport = node-sshd: register, in the job's directory, the address the
+// relay connects from (as /proc/net/tcp writes it), so the job can count the
+// user's sessions where /proc hides the node's sshd (job/sessions.ts).
+const REGISTER = `slurmhop_register() {
+  local ino table inode addr
+  ino=$(readlink "/proc/$$/fd/3"); ino=\${ino//[^0-9]/}
+  for table in /proc/net/tcp /proc/net/tcp6; do
+    [ -r "$table" ] || continue
+    while read -r _ addr _ _ _ _ _ _ _ inode _; do
+      if [ "$inode" = "$ino" ]; then mkdir -p -m 700 "\${reg%/*}" && echo "$addr" >"$reg"; return; fi
+    done <"$table"
+  done
+}`;
+
+// quiet_end: whether a session of transport = tcp ended ordinarily, told
+// from the state files and one connect, as explain-end.ts's first look does
+// (no Node start, so the client's pipes close at once): nothing new in the
+// job's status since the session began (no end, no memory kill), no swap mark,
+// the contact still there, and the job's sshd still listening (Slurm's end
+// signals it with the session). Anything else: `remote session-ended` looks closer.
 const QUIET_END = `quiet_end() {
-  local state=$1 job=$2 node=$3 port=$4 since=$5 text= answered= guard
+  local text= answered= guard
   case $since in '' | *[!0-9]*) return 1 ;; esac
   { : >>${jobPath(statusFile)}; } 2>/dev/null
   { IFS= read -r -d '' text <${jobPath(statusFile)}; } 2>/dev/null
@@ -109,41 +124,105 @@ const QUIET_END = `quiet_end() {
   [ -n "$answered" ]
 }`;
 
-/** The functions that run on the job's node under transport = srun. */
-const NODE_FUNCTIONS = [GUARD, HALF_CLOSE, RELAY].join('\n');
-
-// slurmhop_session TRANSPORT NODE PORT JOB HELD REG SINCE STATE CONNECTED REMOTE...
-// SINCE: the size of the job's status file when the session began; CONNECTED:
-// 1 when fd 3 is the job's sshd already (the front's warm path); REMOTE: how
-// to run slurmhop again. The client's stdout is kept until the end is
-// explained, so the client sees the connection close after the reason.
-// transport srun: the relay runs on the node itself, inside the allocation
-// (srun -u: unbuffered, the stream is binary), towards sshd on its loopback;
-// srun passes its status back.
-const SESSION = `slurmhop_session() {
-  local transport=$1 node=$2 port=$3 job=$4 held=$5 reg=$6 since=$7 state=$8 connected=$9 status how dial; shift 9
-  if [ "$transport" = srun ]; then
-    srun --jobid="$job" --overlap --nodes=1 --ntasks=1 --nodelist="$node" --unbuffered --quiet /bin/bash -c "$slurmhop_node_functions"'
-relay "$@"' slurmhop-relay 127.0.0.1 "$port" "$held" '' "$@"
-    status=$?
-  else
-    dial=$node; [ -z "$connected" ] || dial=
-    relay "$dial" "$port" "$held" "$reg" "$@"
-    status=$?
-    [ -z "$reg" ] || rm -f -- "$reg"
-  fi
+// slurmhop_end STATUS REMOTE...: how the session ended, said. On the node
+// (transport `node`: the relay srun runs there) it is only the exit status,
+// which srun carries back to the login node.
+const END = `slurmhop_end() {
+  local status=$1 how; shift
+  [ "$transport" != node ] || exit "$status"
+  [ -z "$reg" ] || rm -f -- "$reg"
   case $status in 0) how=client ;; 3) how=server ;; *) how=lost ;; esac
-  if [ "$transport" = tcp ] && [ "$how" != lost ] && quiet_end "$state" "$job" "$node" "$port" "$since"; then exit 0; fi
+  if [ "$transport" = tcp ] && [ "$how" != lost ] && quiet_end; then exit 0; fi
   slurmhop_fit || exit
   exec "$@" session-ended "$job" "$how" "$since" </dev/null
 }`;
 
-/** Every function of the session, for a script that calls `slurmhop_session` (the hand-off, the front). */
-export function sessionFunctions(): string {
-  return [`slurmhop_node_functions=${bashWord(NODE_FUNCTIONS)}`, NODE_FUNCTIONS, QUIET_END, fitAddressSpaceBash(), SESSION].join('\n');
+// Not the job's sshd on the port: the connect goes to the executable (`remote
+// proxy PROFILE`), as if nothing had been tried; nothing was changed.
+const STEP_ASIDE = `slurmhop_step_aside() {
+  exec 3<&-
+  if [ -n "\${slurmhop_lc_all+set}" ]; then LC_ALL=$slurmhop_lc_all; else unset LC_ALL; fi
+  slurmhop_fit || exit
+  exec "$@" proxy "\${connected#check:}"
+}`;
+
+// transport = srun: the relay runs on the node itself, inside the allocation
+// (srun -u: unbuffered, the stream is binary), towards sshd on its loopback;
+// srun passes its status back.
+const SRUN = `slurmhop_srun() {
+  srun --jobid="$job" --overlap --nodes=1 --ntasks=1 --nodelist="$node" --unbuffered --quiet /bin/bash -c "$BASH_EXECUTION_STRING" slurmhop-relay "$slurmhop_later" node 127.0.0.1 "$port" "$job" "$held" '' '' '' '' "$@"
+  slurmhop_end $? "$@"
+}`;
+
+/** What the session's end needs (and the rarer paths: srun, a banner not the job's), read only then. */
+function later(): string {
+  return [GUARD, HALF_CLOSE, RELAY_FINISH, QUIET_END, fitAddressSpaceBash(), END, STEP_ASIDE, SRUN].join('\n');
 }
 
-/** The hand-off's script: `bash -c SCRIPT slurmhop-session TRANSPORT NODE PORT JOB HELD REG SINCE STATE CONNECTED REMOTE...`. */
+// The session, straight-line: `bash -c SESSION slurmhop-session LATER TRANSPORT
+// NODE PORT JOB HELD REG SINCE STATE CONNECTED REMOTE...`.
+// - SINCE: the size of the job's status file when the session began.
+// - CONNECTED: empty (this script dials), or `check:PROFILE` when fd 3 is the
+//   sshd already and its banner is still to be read and checked here (the
+//   front's warm path: this bash starts while the sshd prepares its banner).
+// - REMOTE: how to run slurmhop again.
+// - held bytes (what the client sent while the job started) go first;
+// - the checked banner goes to the client first, then both directions start;
+//   a background job's stdin is /dev/null unless redirected, hence fd 4; dd
+//   with 16 KiB blocks both ways: cat's 128 KiB writes made uploads through
+//   the ssh chain ~15% slower than nc's;
+// - `wait -n` misses a job that ended before it was called (bash 5.2 too): one
+//   of the two dd already gone is waited for by its pid;
+// - ssh sends its ProxyCommand SIGHUP when it exits: that is the client's end
+//   (both dd are stopped, so none is left holding the connection);
+// - the client's stdout is kept until the end is explained, so the client
+//   sees the connection close after the reason.
+// It runs in the C locale (the relay and session-ended print ASCII only; bash
+// and dd then load no locale), keeping the caller's for a connect it leaves
+// to the executable.
+const SESSION = `set +o posix
+if [ -n "\${LC_ALL+set}" ]; then slurmhop_lc_all=$LC_ALL; fi
+export LC_ALL=C
+slurmhop_later=$1 transport=$2 node=$3 port=$4 job=$5 held=$6 reg=$7 since=$8 state=$9 connected=\${10}
+shift 10
+${MARK}
+${BANNER_OK}
+${REGISTER}
+down= up= hup= first= banner= dial=$node
+if [ "\${connected%%:*}" = check ]; then
+  dial=
+  IFS= read -r -t ${seconds(BANNER_TIMEOUT_MS)} -n 256 -u 3 banner && banner_ok "$transport" "$job" "$banner" || { eval "$slurmhop_later"; slurmhop_step_aside "$@"; }
+  slurmhop_mark banner-read
+fi
+[ "$transport" != srun ] || { eval "$slurmhop_later"; slurmhop_srun "$@"; }
+trap "hup=1; kill \\$down \\$up 2>/dev/null" HUP
+if [ -n "$dial" ] && ! exec 3<>"/dev/tcp/$dial/$port"; then eval "$slurmhop_later"; slurmhop_end 4 "$@"; fi
+[ -z "$reg" ] || slurmhop_register
+[ -z "$held" ] || { cat -- "$held" >&3; rm -f -- "$held"; }
+[ -z "$banner" ] || printf '%s\\n' "$banner"
+exec 4<&0
+dd bs=16k status=none <&3 & down=$!
+dd bs=16k status=none <&4 >&3 & up=$!
+exec 0</dev/null 4<&-
+slurmhop_mark relay-started
+if [ "\${BASH_VERSINFO[0]}" -lt 4 ] || { [ "\${BASH_VERSINFO[0]}" -eq 4 ] && [ "\${BASH_VERSINFO[1]}" -lt 3 ]; }; then wait "$down"
+elif ! kill -0 "$up" 2>/dev/null; then wait "$up"
+elif ! kill -0 "$down" 2>/dev/null; then wait "$down"
+else wait -n; fi
+first=$?
+eval "$slurmhop_later"
+relay_finish "$@"
+slurmhop_end $? "$@"`;
+
+/**
+ * The hand-off's script: `bash -c SCRIPT slurmhop-session LATER TRANSPORT NODE
+ * PORT JOB HELD REG SINCE STATE CONNECTED REMOTE...` (sessionArgs makes LATER).
+ */
 export function loginScript(): string {
-  return `set +o posix\n${sessionFunctions()}\nslurmhop_session "$@"`;
+  return SESSION;
+}
+
+/** The end's text, the script's first argument. */
+export function laterText(): string {
+  return later();
 }

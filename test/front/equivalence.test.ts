@@ -6,7 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { bashWord } from '../../src/bash-text.js';
-import { BANNER_OK, FLAT_OBJECT, JSON_GET, profileNameTest } from '../../src/front/warm.js';
+import { FLAT_OBJECT, JSON_GET, profileNameTest } from '../../src/front/warm.js';
+import { BANNER_OK } from '../../src/session/relay-script.js';
 import { PROFILE_NAME } from '../../src/paths.js';
 import { expectedBanner } from '../../src/session/endpoint.js';
 

@@ -29,8 +29,8 @@ async function executableWarm(world: World, profile: string, spawned: string[][]
   const schedule = () => void scheduleUpdateCheck(scheduleDeps(world, () => ({ repository: 'file:///srv/releases.git', autoUpdate: true, checkInterval: 86_400 }), Date.now, spawned));
   const handedOff = await tryWarmHandoff(profile, schedule);
   if (!argv) return { handedOff };
-  // handoff.ts handoffArgv: bash -c SCRIPT slurmhop-session TRANSPORT NODE PORT JOB ...
-  const [transport, , port, job] = argv.slice(4);
+  // handoff.ts handoffArgv: bash -c SCRIPT slurmhop-session LATER TRANSPORT NODE PORT JOB ...
+  const [transport, , port, job] = argv.slice(5);
   return { handedOff, job: job!, port: port!, transport: transport! };
 }
 
