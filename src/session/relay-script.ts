@@ -103,12 +103,15 @@ const REGISTER = `slurmhop_register() {
   done
 }`;
 
-// quiet_end: whether a session of transport = tcp ended ordinarily, told
+// quiet_end: whether a session of transport = tcp that the client ended (as
+// an ordinary end does: the ssh client closes first) ended ordinarily, told
 // from the state files and one connect, as explain-end.ts's first look does
 // (no Node start, so the client's pipes close at once): nothing new in the
 // job's status since the session began (no end, no memory kill), no swap mark,
 // the contact still there, and the job's sshd still listening (Slurm's end
-// signals it with the session). Anything else: `remote session-ended` looks closer.
+// signals it with the session). Anything else, and every end the server side
+// began (a job's end usually is one: its sshd goes first, and its listener may
+// still answer for a moment), is for `remote session-ended` to look at closer.
 const QUIET_END = `quiet_end() {
   local text= answered= guard
   case $since in '' | *[!0-9]*) return 1 ;; esac
@@ -132,7 +135,7 @@ const END = `slurmhop_end() {
   [ "$transport" != node ] || exit "$status"
   [ -z "$reg" ] || rm -f -- "$reg"
   case $status in 0) how=client ;; 3) how=server ;; *) how=lost ;; esac
-  if [ "$transport" = tcp ] && [ "$how" != lost ] && quiet_end; then exit 0; fi
+  if [ "$transport" = tcp ] && [ "$how" = client ] && quiet_end; then exit 0; fi
   slurmhop_fit || exit
   exec "$@" session-ended "$job" "$how" "$since" </dev/null
 }`;

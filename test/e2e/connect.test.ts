@@ -102,8 +102,8 @@ describe('the relay on the login node', () => {
     const processes = mine.map(read);
     ssh.kill('SIGTERM');
     await ssh;
-    // The front relays (bash running ~/.local/bin/remote), or the executable's hand-off did (bash -c ... slurmhop-session).
-    expect(processes.some(({ cmdline }) => /bash -p \S*\.local\/bin\/remote proxy cpu|slurmhop-session tcp c[12] /.test(cmdline))).toBe(true);
+    // The relay's bash (bash -c ... slurmhop-session <its end's text> tcp NODE PORT ...), from the front or the executable's hand-off.
+    expect(processes.some(({ cmdline }) => /slurmhop-session [\s\S]* tcp c[12] \d+ /.test(cmdline))).toBe(true);
     // No `remote proxy` is the executable (Node); the job's own `remote job` is, on its node.
     expect(processes.filter(({ exe, cmdline }) => exe.endsWith('/lib/slurmhop/remote') && cmdline.includes(' proxy '))).toEqual([]);
   });

@@ -30,11 +30,10 @@ describe('how a session through the front ends', () => {
     expect(world.handedOver()).toEqual([]);
   });
 
-  it('the server closes first while the job goes on (a logout): nothing is said, and Node is not started', async () => {
-    const { world, server } = await session();
-    const r = await runFront(world, ['proxy', 'cpu'], { during: () => void server.sockets[0]!.end() });
-    expect(r.exitCode).toBe(0);
-    expect(world.handedOver()).toEqual([]);
+  it("the server closes first (a job's end usually does): the executable looks closer, even where the job's sshd still answers", async () => {
+    const { world, server, since } = await session();
+    await runFront(world, ['proxy', 'cpu'], { keepInput: true, during: () => void server.sockets[0]!.end() });
+    expect(ended(world)).toEqual([['session-ended', '12', 'server', since]]);
   });
 
   it.each([
