@@ -32,7 +32,7 @@ export interface RemoteJob {
 
 /** The user's slurmhop jobs on the cluster; undefined when `remote list --json` cannot say (it failed, an older remote). */
 export async function remoteJobs(env: LaptopEnv, c: ConfiguredCluster): Promise<RemoteJob[] | undefined> {
-  const r = await sshToLogin(env, c, ['-T', '-o', 'LogLevel=ERROR', c.login, REMOTE_BINARY, 'list', '--json'], { capture: true });
+  const r = await sshToLogin(env, c, ['-T', '-o', 'LogLevel=ERROR', c.login, c.remote ?? REMOTE_BINARY, 'list', '--json'], { capture: true });
   if (r.exitCode !== 0) return undefined;
   try {
     // A login shell may print something before it: the JSON is the array at the end.

@@ -21,11 +21,12 @@ export interface ResourcesJson {
 /** How long the wizard waits for the answer (one sinfo, one squeue, a test submission per profile). */
 export const RESOURCES_TIMEOUT_MS = 30_000;
 
-export async function fetchResources(session: RemoteSession, timeoutMs = RESOURCES_TIMEOUT_MS): Promise<ResourcesJson | undefined> {
+/** `front`: remote's front where setup installed it (absolute, or relative to the home). */
+export async function fetchResources(session: RemoteSession, front: string = REMOTE_BINARY, timeoutMs = RESOURCES_TIMEOUT_MS): Promise<ResourcesJson | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)));
   try {
-    const run = session.sh(`exec "$HOME"/${REMOTE_BINARY} resources --json 2>/dev/null`).then(
+    const run = session.sh('cd && exec "$1" resources --json 2>/dev/null', [front]).then(
       (r) => (r.code === 0 ? parseResources(r.stdout) : undefined),
       () => undefined,
     );

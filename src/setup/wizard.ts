@@ -121,7 +121,7 @@ async function setUp(answers: Answers, args: SetupArgs, deps: SetupDeps, connect
     await writeConfigIni(session, facts.configIniPath, config.text!, now);
     report({ type: 'done', message: `${facts.configIniPath}: added [profile.${config.added.join('], [profile.')}]` });
   } else report({ type: 'skip', message: `${facts.configIniPath} (profiles ${profiles.join(', ')})` });
-  const free = await fetchResources(session);
+  const free = await fetchResources(session, place.front);
   if (free) resourceLines(free, profiles).forEach((line, i) => report({ type: 'info', message: `${i === 0 ? 'free now: ' : '          '}${line}` }));
 
   report({ type: 'step', title: 'Pinning the job host key; ssh config; VS Code' });

@@ -35,7 +35,7 @@ export function laptopWorld(options: { jobs?: string; lines?: (s: Scripted) => s
   let stopHandler: ((s: NodeJS.Signals) => void) | undefined;
   const env: LaptopEnv = {
     laptop,
-    remoteBinary: { expected: async () => Promise.reject(new Error('not used')), get: async () => Promise.reject(new Error('not used')) },
+    remoteBinary: { expected: async () => Promise.reject(new Error('not used')), get: async () => Promise.reject(new Error('not used')), front: async () => Promise.reject(new Error('not used')) },
     interactive: options.interactive ?? false,
     out: (t) => out.push(t),
     err: (t) => err.push(t),

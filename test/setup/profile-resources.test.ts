@@ -55,11 +55,20 @@ describe("the profile step's resources", () => {
     expect(await fetchResources(localSession(home))).toEqual(BUSY);
   });
 
+  it('where setup installed remote outside the home (a noexec home): that front is the one run', async () => {
+    const home = tmp();
+    const front = path.join(tmp(), 'slurmhop/bin/remote');
+    fs.mkdirSync(path.dirname(front), { recursive: true });
+    fs.writeFileSync(front, `#!/bin/sh\n[ "$*" = "resources --json" ] || exit 2\ncat <<'EOF'\n${JSON.stringify(BUSY)}\nEOF\n`, { mode: 0o755 });
+    expect(await fetchResources(localSession(home), front)).toEqual(BUSY);
+    expect(await fetchResources(localSession(home))).toBeUndefined();
+  });
+
   it('an older remote without the command, none at all, output that is not its JSON, or no answer in time: nothing (the wizard goes on)', async () => {
     expect(await fetchResources(localSession(homeWithRemote('echo "remote: unknown command \\"resources\\"" >&2; exit 2')))).toBeUndefined();
     expect(await fetchResources(localSession(homeWithRemote(undefined)))).toBeUndefined();
     expect(await fetchResources(localSession(homeWithRemote('echo "[1, 2]"')))).toBeUndefined();
-    expect(await fetchResources(localSession(homeWithRemote('exec sleep 3')), 100)).toBeUndefined();
+    expect(await fetchResources(localSession(homeWithRemote('exec sleep 3')), undefined, 100)).toBeUndefined();
     expect(parseResources('{"partitions": [], "profiles": []}')).toEqual({ partitions: [], profiles: [] });
   });
 });
