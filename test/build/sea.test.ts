@@ -74,7 +74,7 @@ describe('dist/SHA256SUMS', () => {
   it('lists every artifact with its current sha256', () => {
     const lines = fs.readFileSync(artifact(path.join(DIST, 'SHA256SUMS')), 'utf8').trim().split('\n');
     const listed = new Map(lines.map((l) => [l.slice(66), l.slice(0, 64)]));
-    expect([...listed.keys()].sort()).toEqual(['laptop/slurmhop.cjs', 'remote-linux-arm64', 'remote-linux-x64', 'remote.cjs']);
+    expect([...listed.keys()].sort()).toEqual(['laptop/slurmhop.cjs', 'remote-front', 'remote-linux-arm64', 'remote-linux-x64', 'remote.cjs']);
     for (const [name, sum] of listed) {
       expect(createHash('sha256').update(fs.readFileSync(path.join(DIST, name))).digest('hex'), name).toBe(sum);
     }
