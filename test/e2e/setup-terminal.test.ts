@@ -114,7 +114,7 @@ describe('bob: a key of his own that ssh does not try by itself', () => {
       await t.waitFor(shown);
       await t.type('\r');
     }
-    let at = await t.waitFor(/Also clean up on \S+: cancel your slurmhop jobs, remove ~\/\.local\/bin\/remote, your config\.ini \(a backup stays\) and slurmhop's state directory\? \(Y\/n\): /);
+    let at = await t.waitFor(/Also clean up on \S+: cancel your slurmhop jobs, remove ~\/\.local\/bin\/remote and ~\/\.local\/lib\/slurmhop, your config\.ini \(a backup stays\) and slurmhop's state directory\? \(Y\/n\): /);
     await t.type('\r');
     at = await t.waitFor(/Cancel your \d+ slurmhop jobs? first: \d+ \(cpu, running\)\? \(Y\/n\): /, at);
     await t.type('\r');
