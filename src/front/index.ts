@@ -1,3 +1,3 @@
 // The front of `remote` (render.ts): its text, and keeping the installed one current.
 export { FRONT_MARK, renderFront } from './render.js';
-export { refreshFront, type Refreshed } from './refresh.js';
+export { installedRoot, refreshFront, type Refreshed } from './refresh.js';

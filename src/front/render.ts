@@ -26,13 +26,12 @@ else
   mark() { :; }
 fi`;
 
-// run_full ARGS...: the executable, with the user's own locale, under a
-// limit it can start with (slurmhop_fit), found beside this script even
-// where this script is reached through a link.
+// run_full ARGS...: the executable (found beside this script, through a
+// link too), with the user's own locale, under a limit it can start with
+// (slurmhop_fit).
 const RUN_FULL = `run_full() {
   slurmhop_fit || exit
   if [ -n "\${slurmhop_lc_all+set}" ]; then LC_ALL=$slurmhop_lc_all; else unset LC_ALL; fi
-  if [ ! -x "$exe" ] && slurmhop_self=$(readlink -f -- "$0" 2>/dev/null); then exe=\${slurmhop_self%/*}/${EXECUTABLE_FROM_FRONT_DIR}; fi
   if [ ! -x "$exe" ]; then
     printf 'slurmhop: %s is missing or cannot run (the program that %s starts)\\n  run "slurmhop setup" on your computer again to install it\\n' "$exe" "$0" >&2
     exit 127
@@ -52,6 +51,8 @@ if [ -n "\${LC_ALL+set}" ]; then slurmhop_lc_all=$LC_ALL; fi
 LC_ALL=C
 ${TIMING}
 case $0 in */*) exe=\${0%/*}/${EXECUTABLE_FROM_FRONT_DIR} ;; *) exe=./${EXECUTABLE_FROM_FRONT_DIR} ;; esac
+# Reached through a link to it: the executable is beside the file itself.
+if [ ! -x "$exe" ] && slurmhop_self=$(readlink -f -- "$0" 2>/dev/null); then exe=\${slurmhop_self%/*}/${EXECUTABLE_FROM_FRONT_DIR}; fi
 case $exe in /*) ;; *) exe=$PWD/$exe ;; esac
 slurmhop_warm=
 ${warmPickFunction()}

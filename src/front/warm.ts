@@ -69,17 +69,24 @@ export const READ_JSON = `read_json() {
 
 // helper_start: one process, started as soon as the job is known and read
 // later, so its work runs beside this shell's: the liveness mark's age
-// (state/alive.ts supervisorAlive) and the status file's size (state/status.ts
-// statusSize) in one stat, then the connect's deadline (ALRM to this shell).
-// It holds no pipe of the session. helper_stop ends it and its sleep.
+// (state/alive.ts supervisorAlive), the status file's size (state/status.ts
+// statusSize) and config.ini's identity (update/schedule.ts configIdentity)
+// in one stat (NAME:MTIME:SIZE:INODE:CTIME), then the connect's deadline
+// (ALRM to this shell, trapped from the start: a stalled read of a network
+// home must not kill the front; a deadline met before the connect hands over).
+// It holds no pipe of the session. helper_stop ends it and reads its pipe to
+// the end, so that no ALRM can come after (in what this shell execs).
 function helperFunctions(): string {
   return `helper_start() {
-  hpid=
-  exec {helper}< <(exec </dev/null 2>/dev/null; trap 'kill "$s" 2>/dev/null; exit 0' TERM; echo "$BASHPID"; stat -L -c '%n:%Y:%s' -- ${inJob(aliveFile)} ${inJob(statusFile)}; echo .; sleep ${seconds(WARM_CONNECT_TIMEOUT_MS)} & s=$!; wait "$s" && kill -ALRM $$)
+  hpid= alarmed=
+  trap 'alarmed=1' ALRM
+  exec {helper}< <(exec </dev/null 2>/dev/null; trap 'kill "$s" 2>/dev/null; exit 0' TERM; echo "$BASHPID"; stat -L -c '%n:%Y:%s:%i:%Z' -- ${inJob(aliveFile)} ${inJob(statusFile)} ${inConfig(CONFIG_INI)}; echo .; sleep ${seconds(WARM_CONNECT_TIMEOUT_MS)} >/dev/null & s=$!; wait "$s" && kill -ALRM $$)
 }
 helper_stop() {
+  local rest
   [ -n "$hpid" ] || IFS= read -r -u "$helper" hpid
   kill "$hpid" 2>/dev/null
+  while IFS= read -r -t 1 -u "$helper" rest; do :; done
   exec {helper}<&-
 }`;
 }
@@ -98,7 +105,8 @@ ${READ_JSON}
 ${helperFunctions()}
 warm_pick() {
   local name=$1 got ids=() id i best
-  [ "\${SLURMHOP_NODE_RELAY-}" != 1 ] && front_dirs || return 1
+  # An update installed or rolled back since this front was written: the executable runs that release, which rewrites (or touches) this front.
+  [ "\${SLURMHOP_NODE_RELAY-}" != 1 ] && front_dirs && [ ! ${inState((s) => updatePaths(s).current)} -nt "$0" ] || return 1
   if [ "$name" = --current ]; then
     read_json ${inState(currentFile)} || return 1
     json_get jobId '"[^"]*"' && json_get profile '"[^"]*"' || return 1
@@ -136,18 +144,21 @@ warm_pick() {
 /** The warm path's second half: `warm_finish` relays and exits, or returns 1 having changed nothing. */
 export function warmFinishFunction(): string {
   return `warm_finish() {
-  local out= line beat since now due present reg connected=
+  local out= line beat since now due last ident config=- reg connected=
   printf -v now '%(%s)T' -1
-  # Whether an update check is due (update/schedule.ts markNextCheck): the opt-out file, else its marker.
-  if [ ! -e ${inConfig(OPT_OUT_FILE)} ]; then
-    { read -r due present <${inState((s) => nextCheckFile(updatePaths(s)))}; } 2>/dev/null || { helper_stop; return 1; }
-    if [ -e ${inConfig(CONFIG_INI)} ]; then [ "$present" = 1 ] && [ ${inState((s) => nextCheckFile(updatePaths(s)))} -nt ${inConfig(CONFIG_INI)} ] || { helper_stop; return 1; }
-    else [ "$present" = 0 ] || { helper_stop; return 1; }; fi
-    [ "$due" = never ] || { [[ $due =~ ^[0-9]+$ ]] && [ "$now" -lt "$due" ]; } || { helper_stop; return 1; }
-  fi
-  mark update-check-done
   [ -n "$hpid" ] || IFS= read -r -u "$helper" hpid
   while IFS= read -r -u "$helper" line && [ "$line" != . ]; do out+=$line$'\\n'; done
+  # Whether an update check is due (update/schedule.ts markNextCheck): the opt-out file, else its
+  # marker, written for the config.ini of this identity (or none: -), and no check started later than now.
+  if [ ! -e ${inConfig(OPT_OUT_FILE)} ]; then
+    { read -r due last ident <${inState((s) => nextCheckFile(updatePaths(s)))}; } 2>/dev/null || { helper_stop; return 1; }
+    line=\${out#*${inConfig(CONFIG_INI)}:}
+    # MTIME:SIZE:INODE:CTIME as the identity INODE:CTIME:SIZE.
+    if [ "$line" != "$out" ]; then line=\${line%%$'\\n'*}; config=\${line#*:}; config=\${line#*:*:}:\${config%%:*}; fi
+    [ "$ident" = "$config" ] || { helper_stop; return 1; }
+    [ "$due" = never ] || { [[ $due =~ ^[0-9]+$ && $last =~ ^[0-9]+$ ]] && [ "$now" -ge "$last" ] && [ "$now" -lt "$due" ]; } || { helper_stop; return 1; }
+  fi
+  mark update-check-done
   beat=\${out#*${inJob(aliveFile)}:}
   if [ "$beat" = "$out" ]; then [ "$alive" = false ] || { helper_stop; return 1; }; else
     beat=\${beat%%:*}
@@ -155,10 +166,11 @@ export function warmFinishFunction(): string {
     [[ $alive = false || ( $beat =~ ^[0-9]+$ && $((now - beat)) -le ${Math.floor(STALE_AFTER_MS / 1000) - 1} ) ]] || { helper_stop; return 1; }
   fi
   since=\${out#*${inJob(statusFile)}:}
-  if [ "$since" = "$out" ]; then since=0; else since=\${since%%$'\\n'*}; since=\${since##*:}; [[ $since =~ ^[0-9]+$ ]] || { helper_stop; return 1; }; fi
+  if [ "$since" = "$out" ]; then since=0; else since=\${since%%$'\\n'*}; since=\${since#*:}; since=\${since%%:*}; [[ $since =~ ^[0-9]+$ ]] || { helper_stop; return 1; }; fi
   mark mark-read
   if [ "$transport" != srun ]; then
-    trap : ALRM
+    # The deadline met already (a slow home): the executable decides, with time of its own.
+    [ -z "$alarmed" ] || { helper_stop; return 1; }
     { exec 3<>"/dev/tcp/$node/$port"; } 2>/dev/null && connected=check:$slurmhop_arg
     helper_stop
     [ -n "$connected" ] || return 1
@@ -174,6 +186,6 @@ export function warmFinishFunction(): string {
   # long as the session lasts.
   if [ -n "\${slurmhop_lc_all+set}" ]; then LC_ALL=$slurmhop_lc_all; else unset LC_ALL; fi
   [ -z "\${slurmhop_t0-}" ] || export SLURMHOP_T0=$slurmhop_t0
-  exec "$BASH" -c "$slurmhop_session_script" slurmhop-session "$slurmhop_later" "$transport" "$node" "$port" "$job" '' "$reg" "$since" "$state" "$connected" "$exe"
+  exec "$BASH" -p -c "$slurmhop_session_script" slurmhop-session "$slurmhop_later" "$transport" "$node" "$port" "$job" '' "$reg" "$since" "$state" "$connected" "$exe"
 }`;
 }

@@ -49,7 +49,8 @@ export interface HandoffPlan {
 
 export function handoffArgv({ contact, relay, remote, heldFile, registration, statusSince, stateDir: state = stateDir() }: HandoffPlan): string[] {
   const args = [laterText(), contact.transport ?? 'tcp', contact.node, String(contact.port), contact.jobId, heldFile ?? '', registration ?? '', String(statusSince ?? ''), state, '', ...remote];
-  return [relay.bash, '-c', loginScript(), 'slurmhop-session', ...args];
+  // -p: no $BASH_ENV (Lmod sites export one), no imported functions: nothing but the relay may write to the SSH stream.
+  return [relay.bash, '-p', '-c', loginScript(), 'slurmhop-session', ...args];
 }
 
 /** Whether this process may replace itself with the relay (SLURMHOP_NODE_RELAY=1 keeps the Node relay). */

@@ -153,7 +153,7 @@ const STEP_ASIDE = `slurmhop_step_aside() {
 // (srun -u: unbuffered, the stream is binary), towards sshd on its loopback;
 // srun passes its status back.
 const SRUN = `slurmhop_srun() {
-  srun --jobid="$job" --overlap --nodes=1 --ntasks=1 --nodelist="$node" --unbuffered --quiet /bin/bash -c "$BASH_EXECUTION_STRING" slurmhop-relay "$slurmhop_later" node 127.0.0.1 "$port" "$job" "$held" '' '' '' '' "$@"
+  srun --jobid="$job" --overlap --nodes=1 --ntasks=1 --nodelist="$node" --unbuffered --quiet /bin/bash -p -c "$BASH_EXECUTION_STRING" slurmhop-relay "$slurmhop_later" node 127.0.0.1 "$port" "$job" "$held" '' '' '' '' "$@"
   slurmhop_end $? "$@"
 }`;
 

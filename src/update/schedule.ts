@@ -67,8 +67,23 @@ export function scheduleUpdateCheck(deps: ScheduleDeps = defaultScheduleDeps()):
   }
 }
 
-/** update/next-check: `<epoch second before which no check is due, or never> <config.ini there: 1 or 0>` (front/ reads it). */
+/**
+ * update/next-check: `DUE LAST CONFIG` (front/ reads it): the epoch second
+ * before which no check is due (or never), the second from which the last
+ * check counts (checkedRecently: none counts before it started), and the
+ * identity of the config.ini it was written for (configIdentity; - for none).
+ */
 export const nextCheckFile = (paths: UpdatePaths) => path.join(paths.dir, 'next-check');
+
+/**
+ * config.ini as the front's stat sees it: `INODE:CTIME-SECOND:SIZE`, or - for
+ * none. Any change, a rename over it or a restored backup included, changes
+ * its ctime; the marker is written only for a config.ini settled 2 s before,
+ * so a later change cannot share its second.
+ */
+export function configIdentity(s: fs.BigIntStats | undefined): string {
+  return s ? `${s.ino}:${s.ctimeNs / 1_000_000_000n}:${s.size}` : '-';
+}
 
 /** When the next check becomes due (ms), Infinity for never; opt-out aside (the front checks that file itself). */
 function nextCheckDue(settings: SeenSettings, checks: ChecksState, now: number): number {
@@ -79,24 +94,23 @@ function nextCheckDue(settings: SeenSettings, checks: ChecksState, now: number):
 
 /**
  * Written only for settings read from a config.ini that had settled (see
- * seenSettings), so the marker is newer than that config.ini: the front takes
- * a config.ini newer than the marker (or one come or gone) for a change and
- * leaves the decision to this code. Removed when nothing can be vouched for
+ * seenSettings), with that config.ini's identity: the front takes any other
+ * (or one come or gone) for a change and leaves the decision to this code. Removed when nothing can be vouched for
  * (a config.ini just edited, an error). Never throws.
  */
 function markNextCheck(paths: UpdatePaths, deps: ScheduleDeps, seen: Seen | undefined): void {
   const file = nextCheckFile(paths);
   try {
     const now = deps.now();
-    const due = seen ? nextCheckDue(seen.settings, readChecks(paths), now) : now;
+    const checks = readChecks(paths);
+    const due = seen ? nextCheckDue(seen.settings, checks, now) : now;
     if (!seen || due <= now) {
       fs.rmSync(file, { force: true });
       return;
     }
-    const line = `${due === Infinity ? 'never' : Math.floor(due / 1000)} ${seen.present ? 1 : 0}\n`;
-    const config = fs.statSync(path.join(deps.configDir, 'config.ini'), { throwIfNoEntry: false });
-    const marker = fs.statSync(file, { throwIfNoEntry: false });
-    if (marker && (!config || marker.mtimeMs > config.mtimeMs) && fs.readFileSync(file, 'utf8') === line) return;
+    const last = Math.ceil(Math.max(checks.startedAt ?? 0, checks.finishedAt ?? 0) / 1000);
+    const line = `${due === Infinity ? 'never' : Math.floor(due / 1000)} ${last} ${seen.identity}\n`;
+    if (readIfThere(file) === line) return;
     ensurePrivateDir(paths.dir);
     writeFileAtomic(file, line);
   } catch {
@@ -115,16 +129,27 @@ interface Seen {
   settings: SeenSettings;
   /** config.ini unchanged for 2 s at least (or missing): what was read stays what it says. */
   settled: boolean;
-  present: boolean;
+  /** configIdentity of the config.ini these settings were read from. */
+  identity: string;
+}
+
+function readIfThere(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 function seenSettings(deps: ScheduleDeps, checks: ChecksState): Seen {
-  let stat: fs.Stats | undefined;
+  let big: fs.BigIntStats | undefined;
   try {
-    stat = fs.statSync(path.join(deps.configDir, 'config.ini'));
+    big = fs.statSync(path.join(deps.configDir, 'config.ini'), { bigint: true });
   } catch {
-    stat = undefined;
+    big = undefined;
   }
+  // One stat for both: the identity the front compares and the fields checks.json keeps.
+  const stat = big && { mtimeMs: Number(big.mtimeNs) / 1e6, ctimeMs: Number(big.ctimeNs) / 1e6, size: Number(big.size), ino: Number(big.ino) };
   const now: Omit<SeenSettings, 'autoUpdate' | 'hasRepository' | 'checkInterval'> = {
     configMtimeMs: stat?.mtimeMs ?? -1,
     configCtimeMs: stat?.ctimeMs ?? -1,
@@ -133,10 +158,10 @@ function seenSettings(deps: ScheduleDeps, checks: ChecksState): Seen {
   };
   const seen = checks.seen;
   const settled = !stat || deps.now() - Math.max(stat.mtimeMs, stat.ctimeMs) >= 2000;
-  const present = stat !== undefined;
-  if (seen && settled && (Object.keys(now) as Array<keyof typeof now>).every((k) => seen[k] === now[k])) return { settings: seen, settled, present };
+  const identity = configIdentity(big);
+  if (seen && settled && (Object.keys(now) as Array<keyof typeof now>).every((k) => seen[k] === now[k])) return { settings: seen, settled, identity };
   const settings = deps.settings();
-  return { settings: { ...now, autoUpdate: settings.autoUpdate, hasRepository: Boolean(settings.repository), checkInterval: settings.checkInterval }, settled, present };
+  return { settings: { ...now, autoUpdate: settings.autoUpdate, hasRepository: Boolean(settings.repository), checkInterval: settings.checkInterval }, settled, identity };
 }
 
 // Loaded when used: on the warm path of most connects neither config.ini's parser

@@ -4,6 +4,7 @@
 // same job, connects once, and steps aside, having changed nothing, in every
 // case the executable must decide: then it runs the executable with the same
 // arguments.
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -29,8 +30,8 @@ async function executableWarm(world: World, profile: string, spawned: string[][]
   const schedule = () => void scheduleUpdateCheck(scheduleDeps(world, () => ({ repository: 'file:///srv/releases.git', autoUpdate: true, checkInterval: 86_400 }), Date.now, spawned));
   const handedOff = await tryWarmHandoff(profile, schedule);
   if (!argv) return { handedOff };
-  // handoff.ts handoffArgv: bash -c SCRIPT slurmhop-session LATER TRANSPORT NODE PORT JOB ...
-  const [transport, , port, job] = argv.slice(5);
+  // handoff.ts handoffArgv: bash -p -c SCRIPT slurmhop-session LATER TRANSPORT NODE PORT JOB ...
+  const [transport, , port, job] = argv.slice(6);
   return { handedOff, job: job!, port: port!, transport: transport! };
 }
 
@@ -52,6 +53,15 @@ describe('the front and the executable over the same state files', () => {
     expect(server.connections()).toBe(2);
     expect(world.handedOver()).toEqual([]);
     expect(await executableWarm(world, 'cpu')).toEqual({ handedOff: true, job: '12', port: String(server.port), transport: 'tcp' });
+  });
+
+  it('a login environment with $BASH_ENV (Lmod sites export one) and an exported function: nothing of theirs reaches the SSH stream', async () => {
+    const { world } = await tcpWorld();
+    const bashEnv = path.join(tmp(), 'bash_env');
+    fs.writeFileSync(bashEnv, 'echo "from BASH_ENV"\n');
+    const r = await runFront(world, ['proxy', 'cpu'], { env: { BASH_ENV: bashEnv, 'BASH_FUNC_dd%%': '() { echo "from a function"; }' } });
+    expect(r.banner).toBe(jobBanner('12'));
+    expect(r.exitCode, r.stderr).toBe(0);
   });
 
   it('--current follows the current file as the executable does', async () => {
@@ -88,7 +98,28 @@ describe('the front and the executable over the same state files', () => {
     ['no liveness mark where the contact promises one', (w) => fs.rmSync(path.join(w.state, 'jobs/12/alive')), 'not-warm'],
     ['an update check that is due', (w) => updateState(w, 'past'), 'hands-off'],
     ['no update marker (no connect through the executable yet)', (w) => fs.rmSync(path.join(w.state, 'update/next-check')), 'hands-off'],
-    ['config.ini edited after the update marker', (w) => fs.utimesSync(path.join(w.config, 'config.ini'), new Date(), new Date(Date.now() + 5_000)), 'hands-off'],
+    ['config.ini edited after the update marker (in place, a second later)', async (w) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      fs.appendFileSync(path.join(w.config, 'config.ini'), '[update]\nrepository = file:///srv/releases.git\n');
+    }, 'hands-off'],
+    ['config.ini replaced by a file dated two hours earlier (mv, a restored backup)', (w) => {
+      const ini = path.join(w.config, 'config.ini');
+      fs.writeFileSync(`${ini}.new`, '[update]\nrepository = file:///srv/releases.git\n');
+      fs.utimesSync(`${ini}.new`, new Date(Date.now() - 7_200_000), new Date(Date.now() - 7_200_000));
+      fs.renameSync(`${ini}.new`, ini);
+    }, 'hands-off'],
+    ['an update check started later than now (a login node whose clock is ahead)', (w) => {
+      const checks = path.join(w.state, 'update/checks.json');
+      fs.writeFileSync(checks, JSON.stringify({ ...JSON.parse(fs.readFileSync(checks, 'utf8')), startedAt: Date.now() + 60_000 }));
+      // As the executable writes the marker for it: the check counts from then on.
+      const marker = path.join(w.state, 'update/next-check');
+      fs.writeFileSync(marker, fs.readFileSync(marker, 'utf8').replace(/^(\S+) \S+/, `${Math.floor(Date.now() / 1000) + 86_400} ${Math.ceil(Date.now() / 1000) + 60}`));
+    }, 'hands-off'],
+    ['an update installed or rolled back since the front was written (update/current.json newer than it)', (w) => {
+      const current = path.join(w.state, 'update/current.json');
+      fs.writeFileSync(current, '{"version":null,"pinned":false,"changedAt":""}\n');
+      fs.utimesSync(current, new Date(Date.now() + 5_000), new Date(Date.now() + 5_000));
+    }, 'hands-off'],
     ['a contact the front cannot read as the job writes it (spaces)', (w) => fs.writeFileSync(path.join(w.state, 'jobs/12/contact'), JSON.stringify(JSON.parse(fs.readFileSync(path.join(w.state, 'jobs/12/contact'), 'utf8')), null, 1)), 'hands-off'],
     ['a contact of another version', (w) => fs.writeFileSync(path.join(w.state, 'jobs/12/contact'), fs.readFileSync(path.join(w.state, 'jobs/12/contact'), 'utf8').replace('"version":1', '"version":2')), 'not-warm'],
     ['SLURMHOP_NODE_RELAY=1', () => {}, 'not-warm'],
@@ -105,6 +136,21 @@ describe('the front and the executable over the same state files', () => {
     expect(server.connections()).toBe(0);
     Object.assign(process.env, env);
     expect((await executableWarm(world, 'cpu')).handedOff).toBe(executable === 'hands-off');
+  });
+
+  it('a read of the state that stalls past the connect deadline (a slow network home): the front steps aside, alive, and connects to nothing', async () => {
+    const { world, server } = await tcpWorld();
+    const marker = path.join(world.state, 'update/next-check');
+    const line = fs.readFileSync(marker, 'utf8');
+    fs.rmSync(marker);
+    spawnSync('mkfifo', [marker]);
+    // The marker's text comes 4 s late (the deadline is 3 s).
+    const writer = spawn('/bin/sh', ['-c', 'sleep 4; printf %s "$1" >"$2"', 'sh', line, marker], { stdio: 'ignore' });
+    const r = await runFront(world, ['proxy', 'cpu']);
+    writer.kill();
+    expect(r.exitCode, r.stderr).toBe(99);
+    expect(world.handedOver().map((h) => h.args)).toEqual([['proxy', 'cpu']]);
+    expect(server.connections()).toBe(0);
   });
 
   it('a port nobody listens on: the front steps aside, as the executable finds no job', async () => {
@@ -126,6 +172,18 @@ describe('the front and the executable over the same state files', () => {
     expect(fs.existsSync(path.join(world.state, 'jobs/12/contact'))).toBe(true);
     expect((await executableWarm(world, 'cpu')).handedOff).toBe(false);
     expect(fs.existsSync(path.join(world.state, 'jobs/12/contact'))).toBe(false);
+  });
+
+  it("reached through a link (~/bin/remote -> the layout's): another job's sshd on the port, and the executable beside the real front decides", async () => {
+    const world = makeWorld(tmp());
+    const other = await sshd(jobBanner('120'));
+    runningJob(world, { job: '12', port: other.port });
+    updateState(world, 'never');
+    const link = path.join(tmp(), 'remote');
+    fs.symlinkSync(world.front, link);
+    const r = await runFront({ ...world, front: link }, ['proxy', 'cpu']);
+    expect(r.exitCode, r.stderr).toBe(99);
+    expect(world.handedOver().map((h) => h.args)).toEqual([['proxy', 'cpu']]);
   });
 
   it.each(['../../x', '12345', 'A', 'a'.repeat(33), '-x', ''])('"%s", which is no profile\'s name: nothing read, the executable says what is wrong', async (name) => {
