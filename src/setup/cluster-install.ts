@@ -1,6 +1,7 @@
 // Install remote on the login node in its layout (install-layout.ts) under
 // the chosen root (install-place.ts): the executable as lib/slurmhop/remote,
-// then the front as bin/remote. Each file: SFTP to a temporary name beside
+// then the front as bin/remote, in directories only the user can write
+// (install-safety.ts), made without following a link. Each file: SFTP to a temporary name beside
 // its place, checksum checked on the cluster, made executable, renamed into
 // place (a running `remote proxy` keeps its old file); skipped when the same
 // bytes are already there. The e2e harness puts files in place with the same
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { EXECUTABLE_IN_ROOT, FRONT_IN_ROOT } from '../install-layout.js';
 import { setupError } from './errors.js';
 import type { InstallPlace } from './install-place.js';
+import { MAKE_ROOT, UNSAFE_FIX } from './install-safety.js';
 import { removedIfInterrupted } from './interrupt.js';
 import type { LocalBinary } from './remote-binary.js';
 import type { RemoteSession } from './remote-session.js';
@@ -47,8 +49,9 @@ export async function installRemote(session: RemoteSession, place: InstallPlace,
     const dest = path.posix.join(place.root, inRoot);
     return { file: files[k], dest, tmp: path.posix.join(path.posix.dirname(dest), `.remote.slurmhop-upload-${crypto.randomBytes(4).toString('hex')}`) };
   });
-  const mk = await session.sh('mkdir -p "$@"', uploads.map((u) => path.posix.dirname(u.dest)));
-  if (mk.code !== 0) throw setupError('cluster-step', `cannot create ${uploads.map((u) => path.posix.dirname(u.dest)).join(' and ')} on the cluster: ${mk.stderr.trim()}`);
+  const mk = await session.sh(MAKE_ROOT, [place.root]);
+  if (mk.code === 4) throw setupError('cluster-unsupported', `${place.root} on the cluster is not safe for remote: ${mk.stderr.trim()}`, `${UNSAFE_FIX}; nothing was installed`);
+  if (mk.code !== 0) throw setupError('cluster-step', `cannot create ${place.root}/${path.posix.dirname(FRONT_IN_ROOT)} and ${place.root}/${path.posix.dirname(EXECUTABLE_IN_ROOT)} on the cluster: ${mk.stderr.trim() || `exit ${mk.code}`}`);
   const removeTemporaries = async () => {
     await session.sh('rm -f "$@"', uploads.map((u) => u.tmp));
   };
