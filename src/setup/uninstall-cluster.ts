@@ -16,9 +16,16 @@ export interface ClusterJob {
   state: string;
 }
 
-/** `remote list --json` there; none when remote is not installed. */
+/** The executable beside a front in the layout (the front alone where it is not in one). */
+const executableBeside = (front: string) => {
+  const root = rootOfFront(front);
+  return root ? path.posix.join(root, EXECUTABLE_IN_ROOT) : front;
+};
+
+/** `remote list --json` there; none when remote is not installed, or only half (the front without its executable: no jobs to ask it about). */
 export async function clusterJobs(session: RemoteSession, front: string): Promise<ClusterJob[]> {
-  const r = await session.sh('cd && { [ -x "$1" ] || exit 0; } && exec "$1" list --json', [front]);
+  const r = await session.sh('cd && { [ -x "$1" ] && [ -x "$2" ] || exit 0; } && exec "$1" list --json', [front, executableBeside(front)]);
+  if (r.code === 127) return [];
   if (r.code !== 0) throw setupError('cluster-step', `"remote list" failed on the cluster: ${r.stderr.trim() || `exit ${r.code}`}`, 'cancel your jobs there yourself (scancel), then run uninstall again');
   const text = r.stdout.trim();
   if (text === '') return [];
