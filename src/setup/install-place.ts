@@ -139,7 +139,7 @@ export function choosePlace(probes: PlaceProbe[], installDir: string | undefined
   if (installDir !== undefined) {
     const p = probes.find((x) => x.label === '--install-dir');
     if (p?.result === 'unsafe') {
-      throw setupError('cluster-unsupported', `--install-dir ${installDir}: ${said(p)}`, `${UNSAFE_FIX}: name a directory of your own with --install-dir (e.g. --install-dir '$SCRATCH/slurmhop', or one you made with "mkdir -m 700"), or remove the others' write access (chmod go-w); nothing was installed`);
+      throw setupError('cluster-unsupported', `--install-dir ${installDir}: ${said(p)}`, `${UNSAFE_FIX}: remove the others' write access where the directory is yours (chmod go-w), or name one in a tree only you and root can write (e.g. --install-dir '$SCRATCH/slurmhop'); nothing was installed`);
     }
     if (!p || p.result !== 'ok') {
       throw setupError('cluster-unsupported', `--install-dir ${installDir}: ${p ? said(p) : 'not tested'}`, 'name a directory you can write on the login node, that allows executables and that the compute nodes see at the same path; nothing was installed');

@@ -73,7 +73,7 @@ describe('the place remote is installed in', () => {
     p.detail = '/proj/grp can be written by its group or others (mode 2775)';
     const e = failure(() => choosePlace([p], '$PROJECT/tools', '/home/ana'));
     expect([SETUP_EXIT[e.kind], e.message]).toEqual([6, '--install-dir $PROJECT/tools: --install-dir (/proj/grp/tools): not safe (/proj/grp can be written by its group or others (mode 2775))']);
-    expect(e.hint).toMatch(/--install-dir .*chmod go-w/);
+    expect(e.hint).toMatch(/chmod go-w.*--install-dir/);
   });
 
   it('an unsafe ~/.local in a home that runs programs is refused, not gone round', () => {
