@@ -116,6 +116,13 @@ describe('the probe refuses a place another user could change (run here as root:
     expect(fs.readdirSync(proj)).toEqual([]);
   });
 
+  it('a private directory inside a group-writable space: unsafe too (the group can rename it and put another in its place)', () => {
+    const proj = path.join(tmp(), 'proj');
+    fs.mkdirSync(path.join(proj, 'ana'), { recursive: true, mode: 0o700 });
+    fs.chmodSync(proj, 0o2775);
+    expect(at(`${proj}/ana/slurmhop`)).toMatchObject({ result: 'unsafe', detail: `${proj} can be written by its group or others (mode 2775)` });
+  });
+
   it("a directory above the root that is another user's: unsafe", () => {
     const other = path.join(tmp(), 'bob');
     fs.mkdirSync(other);
