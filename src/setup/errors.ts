@@ -36,7 +36,7 @@ export const SETUP_EXIT_DESCRIPTIONS: Array<[number, string]> = [
   [SETUP_EXIT['local-file'], 'a local file cannot be read or parsed (ssh config, VS Code settings, key): nothing was written'],
   [SETUP_EXIT.connect, 'cannot connect or log in to the login node'],
   [SETUP_EXIT['host-key'], 'the login node\'s host key changed, or a new one was not accepted: nothing was written'],
-  [SETUP_EXIT['cluster-unsupported'], 'the login node cannot run remote (architecture, glibc < 2.28, a noexec home and no other place that runs programs)'],
+  [SETUP_EXIT['cluster-unsupported'], 'the login node cannot run remote (architecture, glibc < 2.28, a noexec home and no other place that runs programs, a place another user could change)'],
   [SETUP_EXIT['cluster-step'], 'a step on the cluster failed (upload, checksum, authorized_keys, config.ini, host key)'],
   [SETUP_EXIT.check, 'everything was written, but the final "ssh <prefix>-cpu hostname" did not land on a compute node'],
   [SETUP_EXIT.write, 'a local file could not be written (permissions, disk full); the original is unchanged'],
