@@ -15,24 +15,33 @@ const LAYOUT_DIRS = [path.posix.dirname(EXECUTABLE_IN_ROOT), path.posix.dirname(
  * directories (not links) of the user's that only the user can write. Every
  * directory above the root (physical path, from the nearest that exists):
  * the user's or root's, not writable by group or others unless sticky (then
- * nobody else can rename what is the user's in it). Needs `me=$(id -u)`.
+ * nobody else can rename what is the user's in it). Group write is the
+ * user's alone where the group is the user's private group (its name is the
+ * user's and it is the user's primary group: RHEL's user private groups,
+ * whose umask 002 makes ~/.local group-writable). Needs `me=$(id -u)`.
  */
-export const UNSAFE_FUNCTION = `unsafe() {
+export const UNSAFE_FUNCTION = `owner_mode() {
+  om=$(stat -c '%u %a %g %G' -- "$1") || return 1
+  ou=\${om%% *}; om=\${om#* }; og=\${om#* }; om=\${om%% *}
+  wm=022
+  [ "$og" != "$(id -g) $(id -un)" ] || wm=002
+}
+unsafe() {
   for x in ${LAYOUT_DIRS.map((d) => `"$1/${d}"`).join(' ')} "$1"; do
     if [ -L "$x" ]; then echo "$x is a symbolic link (name the directory it points to instead)"; return; fi
     [ -e "$x" ] || continue
     [ -d "$x" ] || { echo "$x is not a directory"; return; }
-    om=$(stat -c '%u %a' -- "$x") || { echo "cannot stat $x"; return; }
-    if [ "\${om% *}" != "$me" ]; then echo "$x belongs to another user (uid \${om% *})"; return; fi
-    if [ $((0\${om#* } & 022)) -ne 0 ]; then echo "$x can be written by its group or others (mode \${om#* })"; return; fi
+    owner_mode "$x" || { echo "cannot stat $x"; return; }
+    if [ "$ou" != "$me" ]; then echo "$x belongs to another user (uid $ou)"; return; fi
+    if [ $((0$om & wm)) -ne 0 ]; then echo "$x can be written by its group or others (mode $om)"; return; fi
   done
   d=\${1%/*}; [ -n "$d" ] || d=/
   while [ ! -d "$d" ]; do d=\${d%/*}; [ -n "$d" ] || d=/; done
   d=$(cd -P -- "$d" 2>/dev/null && pwd -P) || return 0
   while :; do
-    om=$(stat -c '%u %a' -- "$d") || { echo "cannot stat $d"; return; }
-    if [ "\${om% *}" != "$me" ] && [ "\${om% *}" != 0 ]; then echo "$d belongs to another user (uid \${om% *})"; return; fi
-    if [ $((0\${om#* } & 022)) -ne 0 ] && [ $((0\${om#* } & 01000)) -eq 0 ]; then echo "$d can be written by its group or others (mode \${om#* })"; return; fi
+    owner_mode "$d" || { echo "cannot stat $d"; return; }
+    if [ "$ou" != "$me" ] && [ "$ou" != 0 ]; then echo "$d belongs to another user (uid $ou)"; return; fi
+    if [ $((0$om & wm)) -ne 0 ] && [ $((0$om & 01000)) -eq 0 ]; then echo "$d can be written by its group or others (mode $om)"; return; fi
     [ "$d" != / ] || return 0
     d=\${d%/*}; [ -n "$d" ] || d=/
   done

@@ -105,13 +105,21 @@ function runProbe(env: NodeJS.ProcessEnv, installDir = '', plant = ''): PlacePro
   return parsePlaces(r.stdout.split('\n'));
 }
 
+/** A group other than the user's private one (here root's): Debian's `users`, 100. */
+const SHARED_GID = 100;
+/** Writable by a group that others are in (a shared project space). */
+function groupWritable(dir: string, mode: number): void {
+  fs.chownSync(dir, process.getuid!(), SHARED_GID);
+  fs.chmodSync(dir, mode);
+}
+
 describe('the probe refuses a place another user could change (run here as root: root and this uid count as the user)', () => {
   const at = (dir: string) => runProbe({ HOME: tmp() }, dir)[0]!;
 
   it('a directory above the root that its group can write (a shared project space): unsafe, nothing written there', () => {
     const proj = path.join(tmp(), 'proj');
     fs.mkdirSync(proj);
-    fs.chmodSync(proj, 0o2775);
+    groupWritable(proj, 0o2775);
     expect(at(`${proj}/tools`)).toMatchObject({ result: 'unsafe', detail: `${proj} can be written by its group or others (mode 2775)` });
     expect(fs.readdirSync(proj)).toEqual([]);
   });
@@ -119,7 +127,7 @@ describe('the probe refuses a place another user could change (run here as root:
   it('a private directory inside a group-writable space: unsafe too (the group can rename it and put another in its place)', () => {
     const proj = path.join(tmp(), 'proj');
     fs.mkdirSync(path.join(proj, 'ana'), { recursive: true, mode: 0o700 });
-    fs.chmodSync(proj, 0o2775);
+    groupWritable(proj, 0o2775);
     expect(at(`${proj}/ana/slurmhop`)).toMatchObject({ result: 'unsafe', detail: `${proj} can be written by its group or others (mode 2775)` });
   });
 
@@ -133,7 +141,7 @@ describe('the probe refuses a place another user could change (run here as root:
   it('an existing root that its group can write, or that is a link: unsafe', () => {
     const root = path.join(tmp(), 'slurmhop');
     fs.mkdirSync(path.join(root, 'bin'), { recursive: true });
-    fs.chmodSync(path.join(root, 'bin'), 0o775);
+    groupWritable(path.join(root, 'bin'), 0o775);
     expect(at(root)).toMatchObject({ result: 'unsafe', detail: `${root}/bin can be written by its group or others (mode 775)` });
     const link = path.join(tmp(), 'slurmhop');
     fs.symlinkSync(tmp(), link);
@@ -153,8 +161,19 @@ describe('the probe refuses a place another user could change (run here as root:
   it("a ~/.local that its group can write is unsafe, and the usual places are not tried", () => {
     const home = tmp();
     fs.mkdirSync(path.join(home, '.local'), { mode: 0o775 });
-    fs.chmodSync(path.join(home, '.local'), 0o775);
+    groupWritable(path.join(home, '.local'), 0o775);
     expect(runProbe({ HOME: home, SCRATCH: tmp() }).map((p) => [p.label, p.result, p.detail])).toEqual([['home', 'unsafe', `${home}/.local can be written by its group or others (mode 775)`]]);
+  });
+
+  it("a ~/.local writable by the user's private group (user private groups, umask 002, as RHEL sets them up): the user's alone, safe", () => {
+    const home = tmp();
+    fs.mkdirSync(path.join(home, '.local/bin'), { recursive: true });
+    // Here the user is root, whose primary group is root: its private group.
+    for (const d of ['.local', '.local/bin']) {
+      fs.chownSync(path.join(home, d), process.getuid!(), process.getgid!());
+      fs.chmodSync(path.join(home, d), 0o775);
+    }
+    expect(runProbe({ HOME: home }).map((p) => [p.label, p.result])).toEqual([['home', 'ok']]);
   });
 
   it('the test script gets a name mktemp makes: a link planted at the old predictable name is not followed', () => {
@@ -195,7 +214,7 @@ describe.runIf(mounted)('the probe on the login node (a noexec tmpfs standing fo
 
   it('a noexec home: a group-writable $PROJECT is passed over, the next place is chosen', () => {
     const proj = tmp();
-    fs.chmodSync(proj, 0o2775);
+    groupWritable(proj, 0o2775);
     const scratch = tmp();
     const places = runProbe({ HOME: mountDir, USER: 'ana', PROJECT: proj, SCRATCH: scratch });
     expect(places.map((p) => [p.label, p.result, p.detail])).toEqual([['home', 'noexec', undefined], ['$WORK', 'unset', undefined], ['$PROJECT', 'unsafe', `${proj} can be written by its group or others (mode 2775)`], ['$SCRATCH', 'ok', undefined]]);
