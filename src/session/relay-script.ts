@@ -135,7 +135,8 @@ const END = `slurmhop_end() {
   [ "$transport" != node ] || exit "$status"
   [ -z "$reg" ] || rm -f -- "$reg"
   case $status in 0) how=client ;; 3) how=server ;; *) how=lost ;; esac
-  if [ "$transport" = tcp ] && [ "$how" = client ] && quiet_end; then exit 0; fi
+  slurmhop_mark relay-finished
+  if [ "$transport" = tcp ] && [ "$how" = client ] && quiet_end; then slurmhop_mark quiet-end; exit 0; fi
   slurmhop_fit || exit
   exec "$@" session-ended "$job" "$how" "$since" </dev/null
 }`;
@@ -213,6 +214,7 @@ elif ! kill -0 "$up" 2>/dev/null; then wait "$up"
 elif ! kill -0 "$down" 2>/dev/null; then wait "$down"
 else wait -n; fi
 first=$?
+slurmhop_mark relay-ended
 eval "$slurmhop_later"
 relay_finish "$@"
 slurmhop_end $? "$@"`;
