@@ -6,11 +6,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gatherAnswers } from '../../src/setup/answers.js';
 import { configuredClusters, pickCluster, recordCluster } from '../../src/setup/clusters.js';
-import { SetupError } from '../../src/setup/errors.js';
 import { laptopConfigDir, type Laptop } from '../../src/setup/laptop-paths.js';
 import { planSshConfig } from '../../src/setup/ssh-config-plan.js';
 import type { SshBlockInput } from '../../src/templates/ssh-config-block.js';
 import { linuxLaptop, onWindows } from '../setup/block-inputs.js';
+import { setupFailure } from '../helpers/setup-failure.js';
 import { tempDirs } from '../helpers/tmp.js';
 
 const tmp = tempDirs('slurmhop-laptop-clusters-');
@@ -27,15 +27,7 @@ function laptopWith(...blocks: Array<{ file: string; input: SshBlockInput }>): L
   return laptop;
 }
 
-const failure = (fn: () => unknown): SetupError => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof SetupError) return err;
-    throw err;
-  }
-  throw new Error('did not fail');
-};
+const failure = setupFailure;
 
 describe('configured clusters', () => {
   it('remote where setup installed it: the front the block runs is the one the laptop command runs too', () => {

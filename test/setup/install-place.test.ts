@@ -6,20 +6,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkInstallDir, choosePlace, parsePlaces, PLACE_PROBE, type PlaceProbe } from '../../src/setup/install-place.js';
-import { SetupError, SETUP_EXIT } from '../../src/setup/errors.js';
+import { SETUP_EXIT } from '../../src/setup/errors.js';
+import { setupFailure } from '../helpers/setup-failure.js';
 import { tempDirs } from '../helpers/tmp.js';
 
 const tmp = tempDirs('slurmhop-place-');
 
-const failure = (fn: () => unknown): SetupError => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof SetupError) return err;
-    throw err;
-  }
-  throw new Error('did not fail');
-};
+const failure = setupFailure;
 
 const probe = (label: string, dir: string, result: PlaceProbe['result'], fsType = 'lustre'): PlaceProbe => ({ label, dir, result, fsType });
 
