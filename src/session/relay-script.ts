@@ -20,6 +20,14 @@ export const LISTENER_PROBE_MS = 300;
 
 /** How long a peer that never answers the half-close (a crashed node) may keep the relay. */
 const HALF_CLOSE_LIMIT_MS = 30_000;
+/**
+ * How long a relay whose server side closed first waits for the client's own
+ * end: after an ordinary end the ssh client has sent its disconnect and goes
+ * a moment later (the server's close raced it: measured 0-50 ms through a
+ * ControlMaster); where the job's end closed it, the client waits for this
+ * relay, and this much more passes before the end is explained.
+ */
+export const CLIENT_END_WINDOW_MS = 500;
 
 const jobPath = (of: (state: string, job: string) => string) => bashWord(of(slot('state'), slot('job')));
 
@@ -66,7 +74,9 @@ const HALF_CLOSE = `half_close() {
 
 // relay_finish REMOTE...: after the first of the two dd ended ($first its
 // status), or ssh's SIGHUP ($hup): it half-closes, as the Node relay does,
-// then waits for the server's side, at most HALF_CLOSE_LIMIT_MS; it returns
+// then waits for the server's side, at most HALF_CLOSE_LIMIT_MS; where the
+// server's side closed first, it waits CLIENT_END_WINDOW_MS for the client's
+// end (an ordinary end whose disconnect the server answered first). It returns
 // how the session ended: 0 the client ended it, 3 the server closed it, 4 the
 // connection was lost. bash older than 4.3 has no `wait -n`: it waited for
 // the server's side only and cannot tell 3 from 4 by direction.
@@ -85,8 +95,14 @@ const RELAY_FINISH = `relay_finish() {
     guard_stop; kill "$down" 2>/dev/null; wait; exec 3>&-
     return 0
   fi
+  if [ "$first" -eq 0 ]; then
+    guard_start ${seconds(CLIENT_END_WINDOW_MS)} TERM "$up"
+    wait "$up"; first=$?
+    guard_stop; kill "$up" 2>/dev/null; wait; exec 3>&-
+    [ "$first" -eq 0 ] || [ -n "$hup" ] && return 0 || return 3
+  fi
   kill "$up" 2>/dev/null; wait; exec 3>&-
-  [ "$first" -eq 0 ] && return 3 || return 4
+  return 4
 }`;
 
 // transport = node-sshd: register, in the job's directory, the address the

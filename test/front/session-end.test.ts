@@ -30,7 +30,17 @@ describe('how a session through the front ends', () => {
     expect(world.handedOver()).toEqual([]);
   });
 
-  it("the server closes first (a job's end usually does): the executable looks closer, even where the job's sshd still answers", async () => {
+  it("the server answers the client's disconnect first and the client goes a moment later (an ordinary end's race): nothing is said, Node is not started", async () => {
+    const { world, server } = await session();
+    const r = await runFront(world, ['proxy', 'cpu'], { during: async () => {
+      server.sockets[0]!.end();
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    } });
+    expect([r.exitCode, r.stderr]).toEqual([0, '']);
+    expect(world.handedOver()).toEqual([]);
+  });
+
+  it("the server closes first and the client stays (a job's end: the client waits for the relay): the executable looks closer, even where the job's sshd still answers", async () => {
     const { world, server, since } = await session();
     await runFront(world, ['proxy', 'cpu'], { keepInput: true, during: () => void server.sockets[0]!.end() });
     expect(ended(world)).toEqual([['session-ended', '12', 'server', since]]);
