@@ -24,8 +24,9 @@ const HALF_CLOSE_LIMIT_MS = 30_000;
  * How long a relay whose server side closed first waits for the client's own
  * end: after an ordinary end the ssh client has sent its disconnect and goes
  * a moment later (the server's close raced it: measured 0-50 ms through a
- * ControlMaster); where the job's end closed it, the client waits for this
- * relay, and this much more passes before the end is explained.
+ * ControlMaster). Only where nothing yet says the job ended (quiet_end): a
+ * job's end not yet visible keeps a client that got no close of its own
+ * waiting for this relay, and this much more passes before it is explained.
  */
 export const CLIENT_END_WINDOW_MS = 500;
 
@@ -75,8 +76,10 @@ const HALF_CLOSE = `half_close() {
 // relay_finish REMOTE...: after the first of the two dd ended ($first its
 // status), or ssh's SIGHUP ($hup): it half-closes, as the Node relay does,
 // then waits for the server's side, at most HALF_CLOSE_LIMIT_MS; where the
-// server's side closed first, it waits CLIENT_END_WINDOW_MS for the client's
-// end (an ordinary end whose disconnect the server answered first). It returns
+// server's side closed first and nothing says the job ended (quiet_end, at
+// once: a swap or a job's end is explained without delay), it waits
+// CLIENT_END_WINDOW_MS for the client's end (an ordinary end whose disconnect
+// the server answered first; $quiet then says quiet_end was asked). It returns
 // how the session ended: 0 the client ended it, 3 the server closed it, 4 the
 // connection was lost. bash older than 4.3 has no `wait -n`: it waited for
 // the server's side only and cannot tell 3 from 4 by direction.
@@ -95,14 +98,15 @@ const RELAY_FINISH = `relay_finish() {
     guard_stop; kill "$down" 2>/dev/null; wait; exec 3>&-
     return 0
   fi
-  if [ "$first" -eq 0 ]; then
+  # The server closed first: where nothing says the job ended (quiet_end), the client's own end may follow at once.
+  if [ "$first" -eq 0 ] && [ "$transport" = tcp ] && quiet_end; then
     guard_start ${seconds(CLIENT_END_WINDOW_MS)} TERM "$up"
     wait "$up"; first=$?
     guard_stop; kill "$up" 2>/dev/null; wait; exec 3>&-
-    [ "$first" -eq 0 ] || [ -n "$hup" ] && return 0 || return 3
+    [ "$first" -eq 0 ] || [ -n "$hup" ] && { quiet=1; return 0; } || return 3
   fi
   kill "$up" 2>/dev/null; wait; exec 3>&-
-  return 4
+  [ "$first" -eq 0 ] && return 3 || return 4
 }`;
 
 // transport = node-sshd: register, in the job's directory, the address the
@@ -152,7 +156,7 @@ const END = `slurmhop_end() {
   [ -z "$reg" ] || rm -f -- "$reg"
   case $status in 0) how=client ;; 3) how=server ;; *) how=lost ;; esac
   slurmhop_mark relay-finished
-  if [ "$transport" = tcp ] && [ "$how" = client ] && quiet_end; then slurmhop_mark quiet-end; exit 0; fi
+  if [ "$transport" = tcp ] && [ "$how" = client ] && { [ -n "$quiet" ] || quiet_end; }; then slurmhop_mark quiet-end; exit 0; fi
   slurmhop_fit || exit
   exec "$@" session-ended "$job" "$how" "$since" </dev/null
 }`;
@@ -208,7 +212,7 @@ shift 10
 ${MARK}
 ${BANNER_OK}
 ${REGISTER}
-down= up= hup= first= banner= dial=$node
+down= up= hup= first= banner= quiet= dial=$node
 if [ "\${connected%%:*}" = check ]; then
   dial=
   IFS= read -r -t ${seconds(BANNER_TIMEOUT_MS)} -n 256 -u 3 banner && banner_ok "$transport" "$job" "$banner" || { eval "$slurmhop_later"; slurmhop_step_aside "$@"; }

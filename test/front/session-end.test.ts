@@ -58,6 +58,17 @@ describe('how a session through the front ends', () => {
     expect(r.exitCode).toBe(99);
   });
 
+  it('a swap closes the session from the server side and the client goes at once: the executable says why as the server\'s end, without waiting for the client\'s', async () => {
+    const { world, server, since } = await session();
+    const r = await runFront(world, ['proxy', 'cpu'], { during: async () => {
+      fs.writeFileSync(path.join(world.state, 'jobs/12/swapped'), '13\n');
+      server.sockets[0]!.end();
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    } });
+    expect(ended(world)).toEqual([['session-ended', '12', 'server', since]]);
+    expect(r.exitCode).toBe(99);
+  });
+
   it("the job's sshd no longer listens at the end: the executable looks closer", async () => {
     const { world, server } = await session();
     await runFront(world, ['proxy', 'cpu'], { during: () => server.stop() });
