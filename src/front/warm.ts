@@ -80,7 +80,7 @@ function helperFunctions(): string {
   return `helper_start() {
   hpid= alarmed=
   trap 'alarmed=1' ALRM
-  exec {helper}< <(exec </dev/null 2>/dev/null; trap 'kill "$s" 2>/dev/null; exit 0' TERM; echo "$BASHPID"; stat -L -c '%n:%Y:%s:%i:%Z' -- ${inJob(aliveFile)} ${inJob(statusFile)} ${inConfig(CONFIG_INI)}; echo .; sleep ${seconds(WARM_CONNECT_TIMEOUT_MS)} >/dev/null & s=$!; wait "$s" && kill -ALRM $$)
+  exec {helper}< <(exec </dev/null 2>/dev/null; s= stop=; trap 'stop=1; [ -z "$s" ] || { kill "$s" 2>/dev/null; exit 0; }' TERM; echo "$BASHPID"; stat -L -c '%n:%Y:%s:%i:%Z' -- ${inJob(aliveFile)} ${inJob(statusFile)} ${inConfig(CONFIG_INI)}; echo .; sleep ${seconds(WARM_CONNECT_TIMEOUT_MS)} >/dev/null & s=$!; [ -z "$stop" ] || { kill "$s"; exit 0; }; wait "$s" && kill -ALRM $$)
 }
 helper_stop() {
   local rest
