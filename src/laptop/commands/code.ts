@@ -5,10 +5,11 @@
 // without it.
 import fs from 'node:fs';
 import path from 'node:path';
-import { pickCluster, setupError, type ConfiguredCluster, type Laptop } from '../../setup/index.js';
+import { setupError, type ConfiguredCluster, type Laptop } from '../../setup/index.js';
 import { CLUSTER_OPTION, takeCluster, type LaptopCommand } from '../command.js';
 import type { LaptopEnv } from '../env.js';
-import { configArgs, runRemote, sshToLogin } from '../ssh.js';
+import { clusterFolder, profileTarget } from '../profile.js';
+import { runRemote, sshToLogin } from '../ssh.js';
 
 export const codeCommand: LaptopCommand = {
   name: 'code',
@@ -29,10 +30,7 @@ export const codeCommand: LaptopCommand = {
     const windowFlags = rest.filter((a) => ['--new-window', '-n', '--reuse-window', '-r'].includes(a));
     const [profile, remotePath, ...extra] = rest.filter((a) => !windowFlags.includes(a));
     if (!profile || extra.length || profile.startsWith('-')) throw setupError('usage', `usage: ${this.usage}`);
-    const c = pickCluster(env.laptop, cluster);
-    const host = c.profiles.find((p) => p.profile === profile)?.host;
-    if (!host) throw setupError('usage', `cluster ${c.name} has no profile "${profile}" (it has ${c.profiles.map((p) => p.profile).join(', ')})`, 'see "slurmhop clusters"; profiles are sections of config.ini on the cluster (then run "slurmhop setup" again)');
-    const sshLine = `ssh ${configArgs(env.laptop, c).map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ')}${configArgs(env.laptop, c).length ? ' ' : ''}${host}`;
+    const { cluster: c, host, sshLine } = profileTarget(env, cluster, profile);
     const code = findCode(env.laptop);
     if (!code) {
       throw setupError('missing-program', `VS Code's "code" command is not on PATH: no job was submitted`, `${codeHint(env.laptop, host)}; in a terminal, "${sshLine}" lands on the job`);
@@ -52,14 +50,11 @@ export const codeCommand: LaptopCommand = {
  * that means the home on the cluster too.
  */
 async function remoteFolder(env: LaptopEnv, c: ConfiguredCluster, typed: string | undefined): Promise<string> {
-  const laptopHome = env.laptop.home.replace(/\\/g, '/').replace(/\/$/, '');
-  const slashed = typed?.replace(/\\/g, '/');
-  const given = slashed === laptopHome ? '~' : slashed?.startsWith(`${laptopHome}/`) ? `~/${slashed.slice(laptopHome.length + 1)}` : typed;
-  if (given?.startsWith('/')) return given;
+  const rest = clusterFolder(env.laptop.home, typed);
+  if (rest.startsWith('/')) return rest;
   // The last line: a login shell may print something first.
   const home = (await sshToLogin(env, c, ['-T', c.login, 'echo $HOME'], { capture: true })).stdout.trim().split('\n').at(-1)!.trim();
   if (!home.startsWith('/')) throw setupError('connect', `cannot read your home directory on ${c.login}`, 'give REMOTE_PATH as an absolute path');
-  const rest = (given ?? '').replace(/^~\/?/, '');
   return rest ? path.posix.join(home, rest) : home;
 }
 
