@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { homeOf, installRemote, jobsOf, Laptop, onNode, resetUser, ROOT, SUITE, writeConfig } from '../harness.js';
 import { makeSkeleton } from './images.js';
+import { walltimeWarningReachesContainer } from './walltime.js';
 
 const USER = 'mia';
 const APPTAINER = execaSync('bash', [`${ROOT}/scripts/cluster`, 'exec', 'c1', '--', 'apptainer', '--version'], { reject: false });
@@ -75,12 +76,7 @@ container_mounts = /usr:/usr:ro, /etc:/etc:ro
     expect((await jobsOf(USER)).filter((j) => j.name === 'slurmhop-app')).toHaveLength(1);
   });
 
-  it('the walltime warning reaches the terminal inside the container', async () => {
-    const r = await laptop.ssh(['-tt', 'slurm-appshort', 'test -e /slurmhop-image && echo inside; sleep 25']);
-    const out = String(r.stdout);
-    expect(out).toContain('inside');
-    expect(out).toMatch(/slurmhop: job \d+ \(appshort\) reaches its time limit at \d\d:\d\d, in 1 minute/);
-  }, 120_000);
+  it('the walltime warning reaches the terminal inside the container', () => walltimeWarningReachesContainer(laptop, 'appshort'), 120_000);
 
   it('cancelling the jobs leaves no process of the containers behind', async () => {
     const job = (await jobsOf(USER)).find((j) => j.name === 'slurmhop-app');

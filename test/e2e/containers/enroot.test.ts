@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chownTree, clusterEnv, homeOf, homeSettled, installRemote, jobsOf, Laptop, onNode, resetUser, SHAPE, stateOf, waitFor, writeConfig } from '../harness.js';
 import { makeSkeleton, makeSquashfs, podmanImport, resetPodmanStorage } from './images.js';
+import { walltimeWarningReachesContainer } from './walltime.js';
 import { nodeRunPaths, type NodeRunPaths } from './run-enroot.js';
 
 const USER = 'cyd';
@@ -192,12 +193,7 @@ describe(`container_runtime = enroot (${WHICH})`, () => {
     expect(await enrootList()).toHaveLength(1);
   });
 
-  it('the walltime warning reaches the terminal inside the container', async () => {
-    const r = await laptop.ssh(['-tt', 'slurm-short', 'test -e /slurmhop-image && echo inside; sleep 25']);
-    const out = String(r.stdout);
-    expect(out).toContain('inside');
-    expect(out).toMatch(/slurmhop: job \d+ \(short\) reaches its time limit at \d\d:\d\d, in 1 minute/);
-  }, 120_000);
+  it('the walltime warning reaches the terminal inside the container', () => walltimeWarningReachesContainer(laptop, 'short'), 120_000);
 
   it('cancelling leaves nothing: no process of the containers, no runtime directory, no mark of the jobs', async () => {
     const ids = (await jobsOf(USER)).map((j) => j.id);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { homeOf, installRemote, jobsOf, Laptop, onNode, resetUser, ROOT, stateOf, writeConfig } from '../harness.js';
 import { itOnceOnBookworm } from '../once-on-bookworm.js';
 import { makeSkeleton, podmanImport, resetPodmanStorage } from './images.js';
+import { walltimeWarningReachesContainer } from './walltime.js';
 
 const USER = 'cyd';
 const IMAGE = 'localhost/slurmhop-skeleton:1';
@@ -118,12 +119,7 @@ describe.skipIf(PODMAN_3)('container_runtime = podman (rootless, real)', () => {
     expect(String(r.stdout).replace(/\r/g, '').split('\n').filter(Boolean)).toEqual([expect.stringMatching(/^\/dev\/pts\/\d+$/), 'inside']);
   });
 
-  it('the walltime warning reaches the terminal inside the container', async () => {
-    const r = await laptop.ssh(['-tt', 'slurm-short', 'test -e /slurmhop-image && echo inside; sleep 25']);
-    const out = String(r.stdout);
-    expect(out).toContain('inside');
-    expect(out).toMatch(/slurmhop: job \d+ \(short\) reaches its time limit at \d\d:\d\d, in 1 minute/);
-  }, 120_000);
+  it('the walltime warning reaches the terminal inside the container', () => walltimeWarningReachesContainer(laptop, 'short'), 120_000);
 
   it('cancelling the job removes the container', async () => {
     // The ctr profile's job (the walltime test's own job may still run until its limit).
