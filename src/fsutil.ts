@@ -42,6 +42,31 @@ export function readFileOrUndefined(file: string): string | undefined {
   }
 }
 
+/**
+ * Opens a file to read and hands its descriptor to `use`; undefined when it
+ * cannot be opened, or is removed between the open and the use. On a shared
+ * home another host's unlink makes the open descriptor fail: ESTALE on NFS,
+ * ENOENT through FUSE.
+ */
+export function withOpenFile<T>(file: string, use: (fd: number) => T): T | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    return use(fd);
+  } catch (err) {
+    if (REMOVED_WHILE_OPEN.has((err as NodeJS.ErrnoException).code ?? '')) return undefined;
+    throw err;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+const REMOVED_WHILE_OPEN = new Set(['ENOENT', 'ESTALE']);
+
 /** What is at a path, without throwing: a regular file, a directory, or an executable file. */
 export function isFile(file: string): boolean {
   return fs.statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;

@@ -2,6 +2,7 @@
 // import): the lines it marks as progress in its output are shown to the
 // waiting user, each once.
 import fs from 'node:fs';
+import { withOpenFile } from '../fsutil.js';
 import { formatEvent, PREFIX } from '../log.js';
 
 /** How the job's `preparing` events start in its output (see job/container). */
@@ -11,14 +12,8 @@ export const PROGRESS_MARK = PREFIX + formatEvent({ type: 'preparing', message: 
 export function followProgress(file: string): () => string[] {
   let offset = 0;
   let partial = '';
-  return () => {
-    let fd: number;
-    try {
-      fd = fs.openSync(file, 'r');
-    } catch {
-      return []; // not written yet
-    }
-    try {
+  return () =>
+    withOpenFile(file, (fd) => {
       const size = fs.fstatSync(fd).size;
       if (size <= offset) return [];
       const buffer = Buffer.alloc(Math.min(size - offset, 1 << 20));
@@ -27,8 +22,5 @@ export function followProgress(file: string): () => string[] {
       const lines = (partial + buffer.subarray(0, read).toString('utf8')).split('\n');
       partial = lines.pop() ?? '';
       return lines.filter((l) => l.startsWith(PROGRESS_MARK)).map((l) => l.slice(PROGRESS_MARK.length));
-    } finally {
-      fs.closeSync(fd);
-    }
-  };
+    }) ?? []; // not written yet, or gone
 }

@@ -5,6 +5,7 @@
 // off by more than STALE_AFTER_MS merely takes the cold path (one squeue),
 // which then decides.
 import fs from 'node:fs';
+import { withOpenFile } from '../fsutil.js';
 import { aliveFile, contactFile } from '../paths.js';
 import { writeContact, type Contact } from './contact.js';
 
@@ -46,15 +47,5 @@ export function keepAlive(state: string, contact: Contact, refreshMs = ALIVE_REF
 
 /** Whether the job's supervisor has touched its mark lately (open + fstat: NFS revalidates on open). */
 export function supervisorAlive(state: string, jobId: string, now: number = Date.now()): boolean {
-  let fd: number;
-  try {
-    fd = fs.openSync(aliveFile(state, jobId), 'r');
-  } catch {
-    return false;
-  }
-  try {
-    return now - fs.fstatSync(fd).mtimeMs < STALE_AFTER_MS;
-  } finally {
-    fs.closeSync(fd);
-  }
+  return withOpenFile(aliveFile(state, jobId), (fd) => now - fs.fstatSync(fd).mtimeMs < STALE_AFTER_MS) ?? false;
 }

@@ -1,6 +1,7 @@
 // What a lock file says: who holds it, and when the holder last touched it.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { withOpenFile } from '../fsutil.js';
 
 export interface Holder {
   host: string;
@@ -19,21 +20,13 @@ export interface Seen {
 
 /** open + fstat: NFS revalidates attributes on open, so the touch is current, not cached. */
 export function readLock(file: string): Seen | undefined {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
+  return withOpenFile(file, (fd) => {
     const touchedMs = fs.fstatSync(fd).mtimeMs;
     const text = fs.readFileSync(fd, 'utf8');
     const holder = parseHolder(text);
     const identity = holder?.nonce ?? `unreadable-${crypto.createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
     return { holder, identity, touchedMs };
-  } finally {
-    fs.closeSync(fd);
-  }
+  });
 }
 
 function parseHolder(text: string): Holder | undefined {
