@@ -12,7 +12,7 @@
 // as text in its arguments (LATER), read when the session is over.
 import { fitAddressSpaceBash } from '../address-space.js';
 import { bashWord, seconds, slot } from '../bash-text.js';
-import { contactFile, statusFile, swapMarkFile } from '../paths.js';
+import { contactFile, sshdLogFile, statusFile, swapMarkFile } from '../paths.js';
 import { BANNER_TIMEOUT_MS } from '../state/index.js';
 
 /** How long the look at the job's sshd may take (a node on the login node's network answers in ms); explain-end.ts's too. */
@@ -81,7 +81,8 @@ const HALF_CLOSE = `half_close() {
 // server's side closed first and nothing says the job ended (quiet_end, at
 // once: a swap or a job's end is explained without delay), it waits
 // CLIENT_END_WINDOW_MS for the client's end (an ordinary end whose disconnect
-// the server answered first; $quiet then says quiet_end was asked). It returns
+// the server answered first; $quiet then says quiet_end was asked), unless the
+// job's sshd logged this connection's goodbye (client_said_bye). It returns
 // how the session ended: 0 the client ended it, 3 the server closed it, 4 the
 // connection was lost. bash older than 4.3 has no `wait -n`: it waited for
 // the server's side only and cannot tell 3 from 4 by direction.
@@ -101,6 +102,10 @@ const RELAY_FINISH = `relay_finish() {
     return 0
   fi
   # The server closed first: where nothing says the job ended (quiet_end), the client's own end may follow at once.
+  # The client said goodbye: it ended the session, and no job's end can reach it any more.
+  if [ "$first" -eq 0 ] && [ "$transport" = tcp ] && client_said_bye; then
+    slurmhop_mark client-said-bye; kill "$up" 2>/dev/null; wait; exec 3>&-; quiet=1; return 0
+  fi
   if [ "$first" -eq 0 ] && [ "$transport" = tcp ] && quiet_end; then
     guard_start ${seconds(CLIENT_END_WINDOW_MS)} TERM "$up"
     wait "$up"; first=$?
@@ -149,6 +154,32 @@ const QUIET_END = `quiet_end() {
   [ -n "$answered" ]
 }`;
 
+// client_said_bye: whether the job's sshd logged, as the last line about this
+// relay's connection (fd 3: its local address from perl's getsockname, else
+// found in /proc/net/tcp by its inode, which costs the kernel a walk of every
+// socket), the client's ordinary goodbye: "Received disconnect from ADDR port
+// PORT:11:" (SSH2_DISCONNECT_BY_APPLICATION, what ssh sends when its session
+// is over). Then the client ended the session, and its own end, on its way
+// (~40 ms later through a ControlMaster), need not be waited for. IPv4 only;
+// anything unread or unmatched says no.
+const CLIENT_SAID_BYE = `client_said_bye() {
+  local ino line addr inode hex ip= lport lines
+  if command -v perl >/dev/null 2>&1; then
+    line=$(perl -e 'my ($f, $p, @a) = unpack("SnC4", getsockname(STDIN) // ""); print join(".", @a), " $p" if defined $f && $f == 2' <&3 2>/dev/null)
+    [[ $line =~ ^([0-9.]+)[[:space:]]([0-9]+)$ ]] && ip=\${BASH_REMATCH[1]} lport=\${BASH_REMATCH[2]}
+  fi
+  if [ -z "$ip" ]; then
+    ino=$(readlink "/proc/$$/fd/3" 2>/dev/null) || return 1; ino=\${ino//[^0-9]/}
+    [ -n "$ino" ] && line=$(grep -h -F " $ino " /proc/net/tcp 2>/dev/null) || return 1
+    read -r _ addr _ _ _ _ _ _ _ inode _ <<<"$line"
+    [ "$inode" = "$ino" ] && [[ $addr =~ ^[0-9A-F]{8}:[0-9A-F]{4}$ ]] || return 1
+    hex=\${addr%:*}; lport=$((16#\${addr#*:}))
+    ip=$((16#\${hex:6:2})).$((16#\${hex:4:2})).$((16#\${hex:2:2})).$((16#\${hex:0:2}))
+  fi
+  lines=$(grep -F "from $ip port $lport" ${jobPath(sshdLogFile)} 2>/dev/null) || return 1
+  [[ \${lines##*$'\\n'} == "Received disconnect from $ip port $lport:11: "* ]]
+}`;
+
 // slurmhop_end STATUS REMOTE...: how the session ended, said. On the node
 // (transport `node`: the relay srun runs there) it is only the exit status,
 // which srun carries back to the login node.
@@ -182,7 +213,7 @@ const SRUN = `slurmhop_srun() {
 
 /** What the session's end needs (and the rarer paths: srun, a banner not the job's), read only then. */
 function later(): string {
-  return [GUARD, HALF_CLOSE, RELAY_FINISH, QUIET_END, fitAddressSpaceBash(), END, STEP_ASIDE, SRUN].join('\n');
+  return [GUARD, HALF_CLOSE, RELAY_FINISH, QUIET_END, CLIENT_SAID_BYE, fitAddressSpaceBash(), END, STEP_ASIDE, SRUN].join('\n');
 }
 
 // The session, straight-line: `bash -c SESSION slurmhop-session LATER TRANSPORT

@@ -108,6 +108,17 @@ describe('the relay on the login node', () => {
     expect(processes.filter(({ exe, cmdline }) => exe.endsWith('/lib/slurmhop/remote') && cmdline.includes(' proxy '))).toEqual([]);
   });
 
+  it("an ordinary end whose server side closes first ends at once: the job's sshd logged the client's goodbye", async () => {
+    // As through a ControlMaster, the client's own end reaches the relay later than the job's
+    // sshd closes (here 0.3 s later: a sleep holds the ProxyCommand's input open).
+    const relay = `ssh -F ${laptop.config} -T login env SLURMHOP_TIMING=1 .local/bin/remote proxy cpu`;
+    const r = await laptop.ssh(['-o', `ProxyCommand=bash -c '{ cat; sleep 0.3; } | ${relay}'`, 'slurm-cpu', 'echo said-bye']);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout).trim()).toBe('said-bye');
+    const marks = String(r.stderr).split('\n').filter((l) => l.startsWith('slurmhop-timing ')).map((l) => l.split(' ')[1]);
+    expect(marks).toEqual(expect.arrayContaining(['relay-ended', 'client-said-bye', 'quiet-end']));
+  });
+
   it('the built-in Node relay still carries a session where no hand-off is possible', async () => {
     const proxy = `ProxyCommand=ssh -F ${laptop.config} login env SLURMHOP_NODE_RELAY=1 .local/bin/remote proxy cpu`;
     const r = await laptop.ssh(['-o', proxy, 'slurm-cpu', 'echo via-node; exit 3']);

@@ -1,0 +1,68 @@
+// The relay's client_said_bye (relay-script.ts), in the bash that runs it, on
+// a real connection: whether the job's sshd logged the client's ordinary
+// goodbye as the last word on this connection, found by its local port.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findOnPath } from '../../src/fsutil.js';
+import { sshdLogFile } from '../../src/paths.js';
+import { laterText } from '../../src/session/relay-script.js';
+import { server } from '../helpers/tcp-server.js';
+import { tempDirs } from '../helpers/tmp.js';
+
+const tmp = tempDirs('slurmhop-bye-');
+const JOB = '42';
+
+/** Connects bash to a server that, once it knows the connection's port, writes the job's sshd log as `log` says; bash then answers. */
+async function saidBye(log: ((port: number) => string) | undefined, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const state = tmp();
+  const port = await server((socket) => {
+    if (log) {
+      fs.mkdirSync(path.dirname(sshdLogFile(state, JOB)), { recursive: true });
+      fs.writeFileSync(sshdLogFile(state, JOB), log(socket.remotePort!));
+    }
+    socket.end('go\n');
+  });
+  const script = 'eval "$1"; state=$2 job=$3; exec 3<>"/dev/tcp/127.0.0.1/$4"; read -r -u 3 _; client_said_bye && echo yes || echo no';
+  const child = spawn('/bin/bash', ['-c', script, 'bye', laterText(), state, JOB, String(port)], { env });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  await new Promise((resolve) => child.on('exit', resolve));
+  return out.trim();
+}
+
+const accepted = (p: number) => `Accepted publickey for ada from 127.0.0.1 port ${p} ssh2: ED25519 SHA256:x\n`;
+const bye = (p: number, code = 11) => `Received disconnect from 127.0.0.1 port ${p}:${code}: disconnected by user\nDisconnected from user ada 127.0.0.1 port ${p}\n`;
+
+/** A PATH with only these programs: perl's way (getsockname) or /proc/net/tcp's (readlink), each alone. */
+function only(...programs: string[]): NodeJS.ProcessEnv {
+  const bin = tmp();
+  for (const program of programs) fs.symlinkSync(findOnPath(program, process.env)!, path.join(bin, program));
+  return { ...process.env, PATH: bin };
+}
+const perlWay = () => only('perl', 'grep');
+const procWay = () => only('readlink', 'grep');
+
+describe("the relay's client_said_bye", () => {
+  it("yes: the sshd's last word on this connection is the client's goodbye (its address from perl, or from /proc/net/tcp)", async () => {
+    for (const env of [perlWay(), procWay()]) {
+      expect(await saidBye((p) => `Server listening on 0.0.0.0 port 1.\n${accepted(p)}${bye(p)}`, env)).toBe('yes');
+      expect(await saidBye((p) => `${bye(p)}${accepted(p)}`, env)).toBe('no');
+    }
+  });
+
+  it('no: the connection was accepted and nothing more (the job ended it)', async () => {
+    expect(await saidBye((p) => `${bye(p)}${accepted(p)}`)).toBe('no');
+  });
+
+  it("no: the goodbye is another connection's (another port, or a port this one's prefixes)", async () => {
+    expect(await saidBye((p) => `${accepted(p)}${bye(p + 1)}`)).toBe('no');
+    expect(await saidBye((p) => `${accepted(p)}${bye(p)}${accepted(p * 10 + 1)}`)).toBe('no');
+  });
+
+  it('no: a disconnect for another reason (a protocol error), or no log at all', async () => {
+    expect(await saidBye((p) => `${accepted(p)}${bye(p, 2)}`)).toBe('no');
+    expect(await saidBye(undefined)).toBe('no');
+  });
+});
