@@ -82,7 +82,9 @@ const HALF_CLOSE = `half_close() {
 // once: a swap or a job's end is explained without delay), it waits
 // CLIENT_END_WINDOW_MS for the client's end (an ordinary end whose disconnect
 // the server answered first; $quiet then says quiet_end was asked), unless the
-// job's sshd logged this connection's goodbye (client_said_bye). It returns
+// job's sshd logged this connection's goodbye (client_said_bye: asked after
+// quiet_end, since ssh says goodbye after any end of its session, a job's end
+// too). It returns
 // how the session ended: 0 the client ended it, 3 the server closed it, 4 the
 // connection was lost. bash older than 4.3 has no `wait -n`: it waited for
 // the server's side only and cannot tell 3 from 4 by direction.
@@ -102,11 +104,10 @@ const RELAY_FINISH = `relay_finish() {
     return 0
   fi
   # The server closed first: where nothing says the job ended (quiet_end), the client's own end may follow at once.
-  # The client said goodbye: it ended the session, and no job's end can reach it any more.
-  if [ "$first" -eq 0 ] && [ "$transport" = tcp ] && client_said_bye; then
-    slurmhop_mark client-said-bye; kill "$up" 2>/dev/null; wait; exec 3>&-; quiet=1; return 0
-  fi
   if [ "$first" -eq 0 ] && [ "$transport" = tcp ] && quiet_end; then
+    # Its goodbye is in the job's sshd log: no need to wait for it. (A client says goodbye too
+    # when the job's end closed its session: quiet_end, first, keeps that end to be explained.)
+    if client_said_bye; then slurmhop_mark client-said-bye; kill "$up" 2>/dev/null; wait; exec 3>&-; quiet=1; return 0; fi
     guard_start ${seconds(CLIENT_END_WINDOW_MS)} TERM "$up"
     wait "$up"; first=$?
     guard_stop; kill "$up" 2>/dev/null; wait; exec 3>&-

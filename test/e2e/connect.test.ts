@@ -2,6 +2,7 @@
 // `remote proxy` -> Slurm job -> unprivileged sshd on a compute node.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobsOf, type Laptop, onNode, prepareUser, resetUser, stateOf, waitFor } from './harness.js';
+import { lateClientEnd } from './late-client.js';
 import fs from 'node:fs';
 
 const USER = 'ada';
@@ -109,10 +110,8 @@ describe('the relay on the login node', () => {
   });
 
   it("an ordinary end whose server side closes first ends at once: the job's sshd logged the client's goodbye", async () => {
-    // As through a ControlMaster, the client's own end reaches the relay later than the job's
-    // sshd closes (here 0.3 s later: a sleep holds the ProxyCommand's input open).
-    const relay = `ssh -F ${laptop.config} -T login env SLURMHOP_TIMING=1 .local/bin/remote proxy cpu`;
-    const r = await laptop.ssh(['-o', `ProxyCommand=bash -c '{ cat; sleep 0.3; } | ${relay}'`, 'slurm-cpu', 'echo said-bye']);
+    // As through a ControlMaster, the client's own end reaches the relay later than the job's sshd closes.
+    const r = await laptop.ssh(['-o', lateClientEnd(laptop, 'env SLURMHOP_TIMING=1 .local/bin/remote proxy cpu'), 'slurm-cpu', 'echo said-bye']);
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(String(r.stdout).trim()).toBe('said-bye');
     const marks = String(r.stderr).split('\n').filter((l) => l.startsWith('slurmhop-timing ')).map((l) => l.split(' ')[1]);

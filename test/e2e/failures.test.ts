@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { configOf, installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
 import { itOnceOnBookworm } from './once-on-bookworm.js';
+import { lateClientEnd } from './late-client.js';
 
 const USER = 'cyd';
 let laptop: Laptop;
@@ -108,6 +109,13 @@ async function scancelUnderOpenSession(sshOptions: string[]): Promise<void> {
     .join('\n');
   expect(String(r.stderr), `${String(r.stderr)}\n${files}`).toContain(`connection to job ${job!.id} closed: the job was cancelled`);
 }
+
+describe('a session whose job ends, its client\'s end late (as through a ControlMaster)', () => {
+  // The job's sshd closes first, after the client's goodbye where the job's end closed the
+  // session: the relay must still say why (the goodbye alone says nothing of the job).
+  it('scancel: ssh ends with the reason', () =>
+    scancelUnderOpenSession(['-o', lateClientEnd(laptop, '.local/bin/remote proxy cpu')]));
+});
 
 describe('a session whose job ends, relayed by Node', () => {
   it('scancel: ssh ends at once with the reason, as with the hand-off', () =>
