@@ -20,8 +20,10 @@ async function server(commit: string): Promise<ChildProcess> {
   const child = spawn('bash', ['-c', `exec -a /home/hal/.vscode-server/bin/${commit}/node sleep 60`], { stdio: 'ignore' });
   children.push(child);
   await new Promise((resolve) => child.once('spawn', resolve));
+  // Until the exec is done (bash's own command line names the commit too, and a scan in the exec's midst may read nothing).
+  const named = [`/home/hal/.vscode-server/bin/${commit}/node`, '60', ''].join('\0');
   const cmdline = `/proc/${child.pid}/cmdline`;
-  for (let i = 0; i < 200 && !fs.readFileSync(cmdline, 'utf8').includes(commit); i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 200 && fs.readFileSync(cmdline, 'utf8') !== named; i++) await new Promise((r) => setTimeout(r, 10));
   return child;
 }
 
