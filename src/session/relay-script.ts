@@ -117,18 +117,26 @@ const RELAY_FINISH = `relay_finish() {
   [ "$first" -eq 0 ] && return 3 || return 4
 }`;
 
+// slurmhop_local_address: fd 3's local address, as /proc/net/tcp (or tcp6)
+// writes it, in $addr: the table's line whose inode is the socket's.
+export const LOCAL_ADDRESS = `slurmhop_local_address() {
+  local ino table inode
+  addr=
+  ino=$(readlink "/proc/$$/fd/3" 2>/dev/null) || return 1; ino=\${ino//[^0-9]/}
+  [ -n "$ino" ] || return 1
+  for table in /proc/net/tcp /proc/net/tcp6; do
+    [ -r "$table" ] || continue
+    while read -r _ addr _ _ _ _ _ _ _ inode _; do [ "$inode" = "$ino" ] && return 0; done <"$table"
+  done
+  addr=; return 1
+}`;
+
 // transport = node-sshd: register, in the job's directory, the address the
 // relay connects from (as /proc/net/tcp writes it), so the job can count the
 // user's sessions where /proc hides the node's sshd (job/sessions.ts).
 const REGISTER = `slurmhop_register() {
-  local ino table inode addr
-  ino=$(readlink "/proc/$$/fd/3"); ino=\${ino//[^0-9]/}
-  for table in /proc/net/tcp /proc/net/tcp6; do
-    [ -r "$table" ] || continue
-    while read -r _ addr _ _ _ _ _ _ _ inode _; do
-      if [ "$inode" = "$ino" ]; then mkdir -p -m 700 "\${reg%/*}" && echo "$addr" >"$reg"; return; fi
-    done <"$table"
-  done
+  local addr
+  slurmhop_local_address && mkdir -p -m 700 "\${reg%/*}" && echo "$addr" >"$reg"
 }`;
 
 // quiet_end: whether a session of transport = tcp that the client ended (as
@@ -157,23 +165,20 @@ const QUIET_END = `quiet_end() {
 
 // client_said_bye: whether the job's sshd logged, as the last line about this
 // relay's connection (fd 3: its local address from perl's getsockname, else
-// found in /proc/net/tcp by its inode, which costs the kernel a walk of every
-// socket), the client's ordinary goodbye: "Received disconnect from ADDR port
+// from slurmhop_local_address, whose /proc/net/tcp costs the kernel a walk of
+// every socket), the client's ordinary goodbye: "Received disconnect from ADDR port
 // PORT:11:" (SSH2_DISCONNECT_BY_APPLICATION, what ssh sends when its session
 // is over). Then the client ended the session, and its own end, on its way
 // (~40 ms later through a ControlMaster), need not be waited for. IPv4 only;
 // anything unread or unmatched says no.
 const CLIENT_SAID_BYE = `client_said_bye() {
-  local ino line addr inode hex ip= lport lines
+  local line addr hex ip= lport lines
   if command -v perl >/dev/null 2>&1; then
     line=$(perl -e 'my ($f, $p, @a) = unpack("SnC4", getsockname(STDIN) // ""); print join(".", @a), " $p" if defined $f && $f == 2' <&3 2>/dev/null)
     [[ $line =~ ^([0-9.]+)[[:space:]]([0-9]+)$ ]] && ip=\${BASH_REMATCH[1]} lport=\${BASH_REMATCH[2]}
   fi
   if [ -z "$ip" ]; then
-    ino=$(readlink "/proc/$$/fd/3" 2>/dev/null) || return 1; ino=\${ino//[^0-9]/}
-    [ -n "$ino" ] && line=$(grep -h -F " $ino " /proc/net/tcp 2>/dev/null) || return 1
-    read -r _ addr _ _ _ _ _ _ _ inode _ <<<"$line"
-    [ "$inode" = "$ino" ] && [[ $addr =~ ^[0-9A-F]{8}:[0-9A-F]{4}$ ]] || return 1
+    slurmhop_local_address && [[ $addr =~ ^[0-9A-F]{8}:[0-9A-F]{4}$ ]] || return 1
     hex=\${addr%:*}; lport=$((16#\${addr#*:}))
     ip=$((16#\${hex:6:2})).$((16#\${hex:4:2})).$((16#\${hex:2:2})).$((16#\${hex:0:2}))
   fi
@@ -245,6 +250,7 @@ slurmhop_later=$1 transport=$2 node=$3 port=$4 job=$5 held=$6 reg=$7 since=$8 st
 shift 10
 ${MARK}
 ${BANNER_OK}
+${LOCAL_ADDRESS}
 ${REGISTER}
 down= up= hup= first= banner= quiet= dial=$node
 if [ "\${connected%%:*}" = check ]; then

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findOnPath } from '../../src/fsutil.js';
 import { sshdLogFile } from '../../src/paths.js';
-import { laterText } from '../../src/session/relay-script.js';
+import { laterText, LOCAL_ADDRESS } from '../../src/session/relay-script.js';
 import { server } from '../helpers/tcp-server.js';
 import { tempDirs } from '../helpers/tmp.js';
 
@@ -24,8 +24,9 @@ async function saidBye(log: ((port: number) => string) | undefined, env: NodeJS.
     }
     socket.end('go\n');
   });
+  // The session's own function (slurmhop_local_address), then the end's text, as the relay has them.
   const script = 'eval "$1"; state=$2 job=$3; exec 3<>"/dev/tcp/127.0.0.1/$4"; read -r -u 3 _; client_said_bye && echo yes || echo no';
-  const child = spawn('/bin/bash', ['-c', script, 'bye', laterText(), state, JOB, String(port)], { env });
+  const child = spawn('/bin/bash', ['-c', script, 'bye', `${LOCAL_ADDRESS}\n${laterText()}`, state, JOB, String(port)], { env });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   await new Promise((resolve) => child.on('exit', resolve));
