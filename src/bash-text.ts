@@ -16,3 +16,12 @@ export function bashWord(text: string): string {
 
 /** Seconds for bash (`read -t`, `sleep`) from milliseconds: at most 3 decimals. */
 export const seconds = (ms: number) => String(Number((ms / 1000).toFixed(3)));
+
+/**
+ * A helper subshell's stoppable sleep: STOPPABLE_TRAP first (a TERM then ends
+ * the subshell and its sleep), later stoppableSleep. A TERM that comes between
+ * the sleep's start and $s (bash runs the trap there too) is kept for after,
+ * so no sleep outlives its subshell; `then` runs when the sleep ran out.
+ */
+export const STOPPABLE_TRAP = `s= stop=; trap 'stop=1; [ -z "$s" ] || { kill "$s" 2>/dev/null; exit 0; }' TERM`;
+export const stoppableSleep = (duration: string, then: string) => `sleep ${duration} >/dev/null & s=$!; [ -z "$stop" ] || { kill "$s" 2>/dev/null; exit 0; }; wait "$s" && ${then}`;

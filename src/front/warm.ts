@@ -7,7 +7,7 @@
 // TypeScript that owns it; test/front/ drives this and session/warm.ts over
 // the same state files.
 import path from 'node:path';
-import { bashWord, seconds, slot } from '../bash-text.js';
+import { bashWord, seconds, slot, STOPPABLE_TRAP, stoppableSleep } from '../bash-text.js';
 import { aliveFile, configDir, configFile, contactFile, liveDir, PROFILE_NAME, relaysDir, stateDir, statusFile } from '../paths.js';
 import { WARM_CONNECT_TIMEOUT_MS } from '../session/endpoint.js';
 import { CONTACT_VERSION, currentFile, STALE_AFTER_MS } from '../state/index.js';
@@ -80,7 +80,7 @@ function helperFunctions(): string {
   return `helper_start() {
   hpid= alarmed=
   trap 'alarmed=1' ALRM
-  exec {helper}< <(exec </dev/null 2>/dev/null; s= stop=; trap 'stop=1; [ -z "$s" ] || { kill "$s" 2>/dev/null; exit 0; }' TERM; echo "$BASHPID"; stat -L -c '%n:%Y:%s:%i:%Z' -- ${inJob(aliveFile)} ${inJob(statusFile)} ${inConfig(CONFIG_INI)}; echo .; sleep ${seconds(WARM_CONNECT_TIMEOUT_MS)} >/dev/null & s=$!; [ -z "$stop" ] || { kill "$s"; exit 0; }; wait "$s" && kill -ALRM $$)
+  exec {helper}< <(exec </dev/null 2>/dev/null; ${STOPPABLE_TRAP}; echo "$BASHPID"; stat -L -c '%n:%Y:%s:%i:%Z' -- ${inJob(aliveFile)} ${inJob(statusFile)} ${inConfig(CONFIG_INI)}; echo .; ${stoppableSleep(seconds(WARM_CONNECT_TIMEOUT_MS), 'kill -ALRM $$')})
 }
 helper_stop() {
   local rest

@@ -11,7 +11,7 @@
 // straight-line script (SESSION), and what only the session's end needs comes
 // as text in its arguments (LATER), read when the session is over.
 import { fitAddressSpaceBash } from '../address-space.js';
-import { bashWord, seconds, slot } from '../bash-text.js';
+import { bashWord, seconds, slot, STOPPABLE_TRAP, stoppableSleep } from '../bash-text.js';
 import { contactFile, sshdLogFile, statusFile, swapMarkFile } from '../paths.js';
 import { BANNER_TIMEOUT_MS } from '../state/index.js';
 
@@ -58,10 +58,9 @@ const MARK = `slurmhop_mark() {
 // guard_start SECONDS SIGNAL PID: sends SIGNAL to PID after SECONDS unless
 // guard_stop comes first; its sleep goes with it, and it holds no pipe of the
 // session nor its socket (a process left holding one keeps `$(ssh ...)` waiting).
-// A stop that comes between the sleep's start and \$s (bash runs the trap
-// there too) is kept for after: no sleep outlives its guard.
+// No sleep outlives its guard (bash-text.ts stoppableSleep).
 const GUARD = `guard_start() {
-  { s= stop=; trap 'stop=1; [ -z "$s" ] || { kill "$s" 2>/dev/null; exit 0; }' TERM; sleep "$1" & s=$!; [ -z "$stop" ] || { kill "$s" 2>/dev/null; exit 0; }; wait "$s" && kill "-$2" "$3" 2>/dev/null; } </dev/null >/dev/null 2>&1 3>&- &
+  { ${STOPPABLE_TRAP}; ${stoppableSleep('"$1"', 'kill "-$2" "$3" 2>/dev/null')}; } </dev/null >/dev/null 2>&1 3>&- &
   guard=$!
 }
 guard_stop() { kill "$guard" 2>/dev/null; wait "$guard" 2>/dev/null; }`;
