@@ -80,10 +80,11 @@ const HALF_CLOSE = `half_close() {
 // server's side closed first and nothing says the job ended (quiet_end, at
 // once: a swap or a job's end is explained without delay), it waits
 // CLIENT_END_WINDOW_MS for the client's end (an ordinary end whose disconnect
-// the server answered first; $quiet then says quiet_end was asked), unless the
-// job's sshd logged this connection's goodbye (client_said_bye: asked after
-// quiet_end, since ssh says goodbye after any end of its session, a job's end
-// too). It returns
+// the server answered first), unless the job's sshd log tells: this
+// connection's goodbye is there (client_said_bye: asked after quiet_end, since
+// ssh says goodbye after any end of its session, a job's end too; $quiet then
+// says the end was ordinary), or it is not (the job's side ended the session:
+// its sshd was signalled before the job wrote why, so it is explained). It returns
 // how the session ended: 0 the client ended it, 3 the server closed it, 4 the
 // connection was lost. bash older than 4.3 has no `wait -n`: it waited for
 // the server's side only and cannot tell 3 from 4 by direction.
@@ -106,11 +107,16 @@ const RELAY_FINISH = `relay_finish() {
   if [ "$first" -eq 0 ] && [ "$transport" = tcp ] && quiet_end; then
     # Its goodbye is in the job's sshd log: no need to wait for it. (A client says goodbye too
     # when the job's end closed its session: quiet_end, first, keeps that end to be explained.)
-    if client_said_bye; then slurmhop_mark client-said-bye; kill "$up" 2>/dev/null; wait; exec 3>&-; quiet=1; return 0; fi
+    client_said_bye; bye=$?
+    if [ "$bye" -eq 0 ]; then slurmhop_mark client-said-bye; kill "$up" 2>/dev/null; wait; exec 3>&-; quiet=1; return 0; fi
+    # The log says the client said nothing: the job's side ended the session (its end not yet written).
+    if [ "$bye" -eq 1 ]; then kill "$up" 2>/dev/null; wait; exec 3>&-; return 3; fi
     guard_start ${seconds(CLIENT_END_WINDOW_MS)} TERM "$up"
     wait "$up"; first=$?
     guard_stop; kill "$up" 2>/dev/null; wait; exec 3>&-
-    [ "$first" -eq 0 ] || [ -n "$hup" ] && { quiet=1; return 0; } || return 3
+    # The client's end, the window's way: whether the end was ordinary is asked again (slurmhop_end),
+    # since the job's end may have been written while the client went.
+    [ "$first" -eq 0 ] || [ -n "$hup" ] && return 0 || return 3
   fi
   kill "$up" 2>/dev/null; wait; exec 3>&-
   [ "$first" -eq 0 ] && return 3 || return 4
@@ -168,8 +174,10 @@ const QUIET_END = `quiet_end() {
 // every socket), the client's ordinary goodbye: "Received disconnect from ADDR port
 // PORT:11:" (SSH2_DISCONNECT_BY_APPLICATION, what ssh sends when its session
 // is over). Then the client ended the session, and its own end, on its way
-// (~40 ms later through a ControlMaster), need not be waited for. IPv4 only;
-// anything unread or unmatched says no.
+// (~40 ms later through a ControlMaster), need not be waited for. It returns
+// 0 for the goodbye; 1 where the sshd accepted this connection and logged no
+// goodbye as its last word about it (the job's side ended the session); 2
+// where it cannot tell (no address, IPv6, no log, the connection not in it).
 const CLIENT_SAID_BYE = `client_said_bye() {
   local line addr hex ip= lport lines
   if command -v perl >/dev/null 2>&1; then
@@ -177,12 +185,14 @@ const CLIENT_SAID_BYE = `client_said_bye() {
     [[ $line =~ ^([0-9.]+)[[:space:]]([0-9]+)$ ]] && ip=\${BASH_REMATCH[1]} lport=\${BASH_REMATCH[2]}
   fi
   if [ -z "$ip" ]; then
-    slurmhop_local_address && [[ $addr =~ ^[0-9A-F]{8}:[0-9A-F]{4}$ ]] || return 1
+    slurmhop_local_address && [[ $addr =~ ^[0-9A-F]{8}:[0-9A-F]{4}$ ]] || return 2
     hex=\${addr%:*}; lport=$((16#\${addr#*:}))
     ip=$((16#\${hex:6:2})).$((16#\${hex:4:2})).$((16#\${hex:2:2})).$((16#\${hex:0:2}))
   fi
-  lines=$(grep -F "from $ip port $lport" ${jobPath(sshdLogFile)} 2>/dev/null) || return 1
-  [[ \${lines##*$'\\n'} == "Received disconnect from $ip port $lport:11: "* ]]
+  lines=$(grep -E "from \${ip//./[.]} port $lport([^0-9]|$)" ${jobPath(sshdLogFile)} 2>/dev/null) || return 2
+  [[ \${lines##*$'\\n'} == "Received disconnect from $ip port $lport:11: "* ]] && return 0
+  [[ $lines == *"Accepted "* ]] && return 1
+  return 2
 }`;
 
 // slurmhop_end STATUS REMOTE...: how the session ended, said. On the node

@@ -14,7 +14,7 @@ import { tempDirs } from '../helpers/tmp.js';
 const tmp = tempDirs('slurmhop-bye-');
 const JOB = '42';
 
-/** Connects bash to a server that, once it knows the connection's port, writes the job's sshd log as `log` says; bash then answers. */
+/** Connects bash to a server that, once it knows the connection's port, writes the job's sshd log as `log` says; bash then answers yes, no or cannot tell. */
 async function saidBye(log: ((port: number) => string) | undefined, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const state = tmp();
   const port = await server((socket) => {
@@ -25,12 +25,12 @@ async function saidBye(log: ((port: number) => string) | undefined, env: NodeJS.
     socket.end('go\n');
   });
   // The session's own function (slurmhop_local_address), then the end's text, as the relay has them.
-  const script = 'eval "$1"; state=$2 job=$3; exec 3<>"/dev/tcp/127.0.0.1/$4"; read -r -u 3 _; client_said_bye && echo yes || echo no';
+  const script = 'eval "$1"; state=$2 job=$3; exec 3<>"/dev/tcp/127.0.0.1/$4"; read -r -u 3 _; client_said_bye; echo "$?"';
   const child = spawn('/bin/bash', ['-c', script, 'bye', `${LOCAL_ADDRESS}\n${laterText()}`, state, JOB, String(port)], { env });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   await new Promise((resolve) => child.on('exit', resolve));
-  return out.trim();
+  return ({ '0': 'yes', '1': 'no', '2': 'cannot tell' } as Record<string, string>)[out.trim()] ?? out.trim();
 }
 
 const accepted = (p: number) => `Accepted publickey for ada from 127.0.0.1 port ${p} ssh2: ED25519 SHA256:x\n`;
@@ -55,15 +55,22 @@ describe("the relay's client_said_bye", () => {
 
   it('no: the connection was accepted and nothing more (the job ended it)', async () => {
     expect(await saidBye((p) => `${bye(p)}${accepted(p)}`)).toBe('no');
+    expect(await saidBye((p) => accepted(p))).toBe('no');
   });
 
-  it("no: the goodbye is another connection's (another port, or a port this one's prefixes)", async () => {
+  it("another connection's lines count for nothing: another port, or a port this one's digits begin", async () => {
     expect(await saidBye((p) => `${accepted(p)}${bye(p + 1)}`)).toBe('no');
-    expect(await saidBye((p) => `${accepted(p)}${bye(p)}${accepted(p * 10 + 1)}`)).toBe('no');
+    expect(await saidBye((p) => `${accepted(p)}${bye(p * 10 + 1)}`)).toBe('no');
+    expect(await saidBye((p) => `${accepted(p)}${bye(p)}${accepted(p * 10 + 1)}`)).toBe('yes');
+    expect(await saidBye((p) => `${accepted(p + 1)}${bye(p + 1)}`)).toBe('cannot tell');
   });
 
-  it('no: a disconnect for another reason (a protocol error), or no log at all', async () => {
+  it('no: a disconnect for another reason (a protocol error)', async () => {
     expect(await saidBye((p) => `${accepted(p)}${bye(p, 2)}`)).toBe('no');
-    expect(await saidBye(undefined)).toBe('no');
+  });
+
+  it('cannot tell: no log, or the connection not in it', async () => {
+    expect(await saidBye(undefined)).toBe('cannot tell');
+    expect(await saidBye(() => 'Server listening on 0.0.0.0 port 1.\n')).toBe('cannot tell');
   });
 });
