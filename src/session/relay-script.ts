@@ -29,6 +29,13 @@ const HALF_CLOSE_LIMIT_MS = 30_000;
  * waiting for this relay, and this much more passes before it is explained.
  */
 export const CLIENT_END_WINDOW_MS = 500;
+/**
+ * How long a relay whose client ended first waits for the server's own close
+ * before it half-closes: ssh's goodbye comes before its end, and the job's
+ * sshd closes on it within milliseconds (a client gone without one, killed,
+ * waits this much more).
+ */
+const SERVER_CLOSE_WAIT_MS = 50;
 
 const jobPath = (of: (state: string, job: string) => string) => bashWord(of(slot('state'), slot('job')));
 
@@ -97,17 +104,31 @@ const RELAY_FINISH = `relay_finish() {
   if [ -n "$hup" ]; then wait; exec 3>&-; return 0; fi
   if kill -0 "$down" 2>/dev/null; then
     if [ "$first" -ne 0 ]; then kill "$down" 2>/dev/null; wait; exec 3>&-; return 4; fi
-    half_close "$@"
-    guard_start ${seconds(HALF_CLOSE_LIMIT_MS)} TERM "$down"
-    wait "$down"
-    guard_stop; kill "$down" 2>/dev/null; wait; exec 3>&-
+    # ssh's goodbye goes before its end, and its sshd closes at that: the server is told
+    # that the input ended (half_close: a program's start) only where it does not close.
+    # A nap to wait with, not a signal: a trap that cuts a \`wait\` short leaves bash
+    # waiting, in the next \`wait PID\`, for a child it already saw end.
+    sleep ${seconds(SERVER_CLOSE_WAIT_MS)} </dev/null >/dev/null 2>&1 3>&- & nap=$!
+    wait -n
+    kill "$nap" 2>/dev/null; wait "$nap" 2>/dev/null
+    if kill -0 "$down" 2>/dev/null; then
+      half_close "$@"
+      slurmhop_mark half-closed
+      guard_start ${seconds(HALF_CLOSE_LIMIT_MS)} TERM "$down"
+      wait "$down"
+      guard_stop
+    fi
+    slurmhop_mark down-ended
+    kill "$down" 2>/dev/null; wait; exec 3>&-
     return 0
   fi
   # The server closed first: where nothing says the job ended (quiet_end), the client's own end may follow at once.
+  # The look for its goodbye in the job's sshd log starts first, and runs while quiet_end asks.
+  if [ "$first" -eq 0 ] && [ "$transport" = tcp ]; then bye_start; fi
   if [ "$first" -eq 0 ] && [ "$transport" = tcp ] && quiet_end; then
     # Its goodbye is in the job's sshd log: no need to wait for it. (A client says goodbye too
     # when the job's end closed its session: quiet_end, first, keeps that end to be explained.)
-    client_said_bye; bye=$?
+    bye_answer; bye=$?
     if [ "$bye" -eq 0 ]; then slurmhop_mark client-said-bye; kill "$up" 2>/dev/null; wait; exec 3>&-; quiet=1; return 0; fi
     # The log says the client said nothing: the job's side ended the session (its end not yet written).
     if [ "$bye" -eq 1 ]; then kill "$up" 2>/dev/null; wait; exec 3>&-; return 3; fi
@@ -168,32 +189,50 @@ const QUIET_END = `quiet_end() {
   [ -n "$answered" ]
 }`;
 
-// client_said_bye: whether the job's sshd logged, as the last line about this
-// relay's connection (fd 3: its local address from perl's getsockname, else
-// from slurmhop_local_address, whose /proc/net/tcp costs the kernel a walk of
-// every socket), the client's ordinary goodbye: "Received disconnect from ADDR port
-// PORT:11:" (SSH2_DISCONNECT_BY_APPLICATION, what ssh sends when its session
-// is over). Then the client ended the session, and its own end, on its way
-// (~40 ms later through a ControlMaster), need not be waited for. It returns
-// 0 for the goodbye; 1 where the sshd accepted this connection and logged no
-// goodbye as its last word about it (the job's side ended the session); 2
-// where it cannot tell (no address, IPv6, no log, the connection not in it).
-const CLIENT_SAID_BYE = `client_said_bye() {
-  local line addr hex ip= lport lines
-  if command -v perl >/dev/null 2>&1; then
-    line=$(perl -e 'my ($f, $p, @a) = unpack("SnC4", getsockname(STDIN) // ""); print join(".", @a), " $p" if defined $f && $f == 2' <&3 2>/dev/null)
-    [[ $line =~ ^([0-9.]+)[[:space:]]([0-9]+)$ ]] && ip=\${BASH_REMATCH[1]} lport=\${BASH_REMATCH[2]}
-  fi
-  if [ -z "$ip" ]; then
-    slurmhop_local_address && [[ $addr =~ ^[0-9A-F]{8}:[0-9A-F]{4}$ ]] || return 2
-    hex=\${addr%:*}; lport=$((16#\${addr#*:}))
-    ip=$((16#\${hex:6:2})).$((16#\${hex:4:2})).$((16#\${hex:2:2})).$((16#\${hex:0:2}))
-  fi
+// bye_start, then bye_answer: whether the job's sshd logged, as the last line
+// about this relay's connection (fd 3), the client's ordinary goodbye:
+// "Received disconnect from ADDR port PORT:11:" (SSH2_DISCONNECT_BY_APPLICATION,
+// what ssh sends when its session is over). Then the client ended the
+// session, and its own end, on its way (~40 ms later through a ControlMaster),
+// need not be waited for. bye_answer returns 0 for the goodbye; 1 where the
+// sshd accepted this connection and logged no goodbye as its last word about
+// it (the job's side ended the session); 2 where it cannot tell (no address,
+// IPv6, no log, the connection not in it). With perl, one perl finds the
+// connection's address (getsockname) and reads the log, started in the
+// background by bye_start; without, slurmhop_local_address (/proc/net/tcp,
+// whose reading costs the kernel a walk of every socket) and grep, at the answer.
+export const BYE_PERL = `my ($f, $p, @a) = unpack("SnC4", getsockname(STDIN) // "");
+exit 2 unless defined $f && $f == 2;
+my $ip = join(".", @a);
+open(my $log, "<", $ARGV[0]) or exit 2;
+my ($last, $accepted);
+while (<$log>) {
+  next unless /from \\Q$ip\\E port $p(?![0-9])/;
+  $last = $_;
+  $accepted = 1 if /Accepted /;
+}
+exit 2 unless defined $last;
+exit 0 if index($last, "Received disconnect from $ip port $p:11: ") == 0;
+exit($accepted ? 1 : 2);`;
+
+const CLIENT_SAID_BYE = `bye_start() {
+  bye_pid=
+  command -v perl >/dev/null 2>&1 || return 0
+  perl -e ${bashWord(BYE_PERL)} ${jobPath(sshdLogFile)} <&3 >/dev/null 2>&1 &
+  bye_pid=$!
+}
+bye_answer() {
+  local addr hex ip lport lines
+  if [ -n "$bye_pid" ]; then wait "$bye_pid"; return; fi
+  slurmhop_local_address && [[ $addr =~ ^[0-9A-F]{8}:[0-9A-F]{4}$ ]] || return 2
+  hex=\${addr%:*}; lport=$((16#\${addr#*:}))
+  ip=$((16#\${hex:6:2})).$((16#\${hex:4:2})).$((16#\${hex:2:2})).$((16#\${hex:0:2}))
   lines=$(grep -E "from \${ip//./[.]} port $lport([^0-9]|$)" ${jobPath(sshdLogFile)} 2>/dev/null) || return 2
   [[ \${lines##*$'\\n'} == "Received disconnect from $ip port $lport:11: "* ]] && return 0
   [[ $lines == *"Accepted "* ]] && return 1
   return 2
-}`;
+}
+client_said_bye() { bye_start; bye_answer; }`;
 
 // slurmhop_end STATUS REMOTE...: how the session ended, said. On the node
 // (transport `node`: the relay srun runs there) it is only the exit status,

@@ -7,35 +7,44 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { server } from '../helpers/tcp-server.js';
 import { handoffArgv } from '../../src/session/handoff.js';
+import { findOnPath } from '../../src/fsutil.js';
 import { tempDirs } from '../helpers/tmp.js';
 
 const tmp = tempDirs('slurmhop-handoff-');
 
 /** `remote` as the relay runs it: shutdown-write really half-closes (as the real command does), session-ended is recorded. */
-function fakeRemote(dir: string): { command: string; ended: () => string } {
+function fakeRemote(dir: string): { command: string; ended: () => string; halfClosed: () => boolean } {
   const record = path.join(dir, 'ended');
+  const halfClose = path.join(dir, 'half-closed');
   const command = path.join(dir, 'remote');
   fs.writeFileSync(
     command,
     `#!/bin/bash
 case $1 in
-  shutdown-write) exec ${JSON.stringify(process.execPath)} -e 'new (require("net").Socket)({ fd: 0, readable: false, writable: true }).end()' ;;
+  shutdown-write) : >${JSON.stringify(halfClose)}; exec ${JSON.stringify(process.execPath)} -e 'new (require("net").Socket)({ fd: 0, readable: false, writable: true }).end()' ;;
   session-ended) echo "$2 $3" >>${JSON.stringify(record)} ;;
 esac
 `,
     { mode: 0o755 },
   );
-  return { command, ended: () => (fs.existsSync(record) ? fs.readFileSync(record, 'utf8').trim() : '') };
+  return { command, ended: () => (fs.existsSync(record) ? fs.readFileSync(record, 'utf8').trim() : ''), halfClosed: () => fs.existsSync(halfClose) };
 }
 
-function runRelay(port: number, remote: string, registration?: string) {
+/** A PATH with what the relay runs but perl and python3: its half-close is then `remote shutdown-write`, which the fake records. */
+function pathWithoutPerl(): string {
+  const bin = tmp();
+  for (const program of ['dd', 'sleep', 'cat', 'rm', 'grep', 'readlink']) fs.symlinkSync(findOnPath(program, process.env)!, path.join(bin, program));
+  return bin;
+}
+
+function runRelay(port: number, remote: string, registration?: string, env: NodeJS.ProcessEnv = process.env) {
   const [bash, ...args] = handoffArgv({
     contact: { version: 1, jobId: '42', profile: 'cpu', node: '127.0.0.1', port, user: 'u', pid: 1, readyAt: '', ...(registration ? { transport: 'node-sshd' as const } : {}) },
     relay: { bash: '/bin/bash' },
     remote: [remote],
     ...(registration ? { registration } : {}),
   });
-  const child = spawn(bash!, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(bash!, args, { stdio: ['pipe', 'pipe', 'inherit'], env });
   const out: Buffer[] = [];
   child.stdout.on('data', (d: Buffer) => out.push(d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -60,6 +69,31 @@ describe('the lean relay (bash and dd)', { timeout: 30_000 }, () => {
     expect(remote.ended()).toBe('42 client');
     const late = new Promise<'still held'>((resolve) => setTimeout(() => resolve('still held'), 3000));
     expect(await Promise.race([r.outputClosed, late])).toBe('closed');
+  });
+
+  it("the client ends first after its goodbye, and the server closes on it: no half-close is started (it costs a program's start)", async () => {
+    // As ssh does: its goodbye, then its end; the job's sshd closes on the goodbye a moment later.
+    const port = await server((s) => s.on('data', (d) => String(d).includes('goodbye') && setTimeout(() => s.end('closed on the goodbye'), 15)));
+    const remote = fakeRemote(tmp());
+    const r = runRelay(port, remote.command, undefined, { ...process.env, PATH: pathWithoutPerl() });
+    r.child.stdin.end('goodbye');
+    expect(await r.exited).toBe(0);
+    expect(r.output()).toBe('closed on the goodbye');
+    expect(remote.halfClosed()).toBe(false);
+  });
+
+  it('the client ends first and the server waits for the end of input: it is half-closed, and still answers', async () => {
+    let received = '';
+    const port = await server((s) => {
+      s.on('data', (d) => (received += d));
+      s.on('end', () => s.end(`bye after ${received}`));
+    });
+    const remote = fakeRemote(tmp());
+    const r = runRelay(port, remote.command, undefined, { ...process.env, PATH: pathWithoutPerl() });
+    r.child.stdin.end('hello');
+    expect(await r.exited).toBe(0);
+    expect(r.output()).toBe('bye after hello');
+    expect(remote.halfClosed()).toBe(true);
   });
 
   it('the server closes first: everything it sent arrives, and the end is the server\'s', async () => {
