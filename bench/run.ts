@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   await step('wizard', () => warmThroughWizardConfig(laptop, quick ? 8 : 30));
   await step('breakdown', () => warmBreakdown(laptop, quick ? 10 : 40, 'front'));
   await step('breakdown', () => warmBreakdown(laptop, quick ? 10 : 40, 'executable'));
-  await step('peer', () => versusInteractiveSlurm(laptop, quick ? 8 : 20));
+  await step('peer', () => versusInteractiveSlurm(laptop, quick ? 8 : 40));
   await step('cold', () => coldConnect(laptop, quick ? 3 : 7));
   await step('rpcs', () => schedulerRpcs(laptop));
   await step('memory', () => loginMemory(laptop, 5));

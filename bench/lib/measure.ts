@@ -17,6 +17,24 @@ export async function timeCommand(file: string, args: string[], options: Options
 }
 
 /**
+ * Seconds until a command exits, and until its output pipes close (what
+ * `$(cmd)` waits for: any process that inherited them keeps them open).
+ */
+export async function timeExitAndClose(file: string, args: string[]): Promise<{ exit: number; closed: number }> {
+  const start = process.hrtime.bigint();
+  const since = () => Number(process.hrtime.bigint() - start) / 1e9;
+  const child = execa(file, args, { reject: false, stdin: 'ignore' });
+  let exit = NaN;
+  child.on('exit', () => (exit = since()));
+  const r = await child;
+  const closed = since();
+  if (r.exitCode !== 0) throw new Error(`${file} ${args.join(' ')} failed (${r.exitCode}): ${String(r.stderr).slice(0, 500)}`);
+  return { exit, closed };
+}
+
+export const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+/**
  * Runs A and B alternately (ABAB..., after one warm-up each) so that machine
  * noise hits both alike; returns the per-run seconds of each.
  */
