@@ -82,13 +82,15 @@ const HALF_CLOSE = `half_close() {
 }`;
 
 // relay_finish REMOTE...: after the first of the two dd ended ($first its
-// status), or ssh's SIGHUP ($hup): it half-closes, as the Node relay does,
-// then waits for the server's side, at most HALF_CLOSE_LIMIT_MS; where the
+// status), or ssh's SIGHUP ($hup): where the client ended first and the
+// server does not close within SERVER_CLOSE_WAIT_MS, it half-closes, as the
+// Node relay does, then waits for the server's side, at most
+// HALF_CLOSE_LIMIT_MS; where the
 // server's side closed first and nothing says the job ended (quiet_end, at
 // once: a swap or a job's end is explained without delay), it waits
 // CLIENT_END_WINDOW_MS for the client's end (an ordinary end whose disconnect
 // the server answered first), unless the job's sshd log tells: this
-// connection's goodbye is there (client_said_bye: asked after quiet_end, since
+// connection's goodbye is there (bye_answer: asked after quiet_end, since
 // ssh says goodbye after any end of its session, a job's end too; $quiet then
 // says the end was ordinary), or it is not (the job's side ended the session:
 // its sshd was signalled before the job wrote why, so it is explained). It returns
@@ -97,13 +99,13 @@ const HALF_CLOSE = `half_close() {
 // the server's side only and cannot tell 3 from 4 by direction.
 const RELAY_FINISH = `relay_finish() {
   if [ "\${BASH_VERSINFO[0]}" -lt 4 ] || { [ "\${BASH_VERSINFO[0]}" -eq 4 ] && [ "\${BASH_VERSINFO[1]}" -lt 3 ]; }; then
-    kill "$up" 2>/dev/null; wait; exec 3>&-
+    relay_close "$up"
     if [ -n "$hup" ]; then return 0; fi
     [ "$first" -eq 0 ] && return 3 || return 4
   fi
-  if [ -n "$hup" ]; then wait; exec 3>&-; return 0; fi
+  if [ -n "$hup" ]; then relay_close; return 0; fi
   if kill -0 "$down" 2>/dev/null; then
-    if [ "$first" -ne 0 ]; then kill "$down" 2>/dev/null; wait; exec 3>&-; return 4; fi
+    if [ "$first" -ne 0 ]; then relay_close "$down"; return 4; fi
     # ssh's goodbye goes before its end, and its sshd closes at that: the server is told
     # that the input ended (half_close: a program's start) only where it does not close.
     # A nap to wait with, not a signal: a trap that cuts a \`wait\` short leaves bash
@@ -119,28 +121,36 @@ const RELAY_FINISH = `relay_finish() {
       guard_stop
     fi
     slurmhop_mark down-ended
-    kill "$down" 2>/dev/null; wait; exec 3>&-
+    relay_close "$down"
     return 0
   fi
   # The server closed first: where nothing says the job ended (quiet_end), the client's own end may follow at once.
-  # The look for its goodbye in the job's sshd log starts first, and runs while quiet_end asks.
-  if [ "$first" -eq 0 ] && [ "$transport" = tcp ]; then bye_start; fi
-  if [ "$first" -eq 0 ] && [ "$transport" = tcp ] && quiet_end; then
-    # Its goodbye is in the job's sshd log: no need to wait for it. (A client says goodbye too
-    # when the job's end closed its session: quiet_end, first, keeps that end to be explained.)
-    bye_answer; bye=$?
-    if [ "$bye" -eq 0 ]; then slurmhop_mark client-said-bye; kill "$up" 2>/dev/null; wait; exec 3>&-; quiet=1; return 0; fi
-    # The log says the client said nothing: the job's side ended the session (its end not yet written).
-    if [ "$bye" -eq 1 ]; then kill "$up" 2>/dev/null; wait; exec 3>&-; return 3; fi
-    guard_start ${seconds(CLIENT_END_WINDOW_MS)} TERM "$up"
-    wait "$up"; first=$?
-    guard_stop; kill "$up" 2>/dev/null; wait; exec 3>&-
-    # The client's end, the window's way: whether the end was ordinary is asked again (slurmhop_end),
-    # since the job's end may have been written while the client went.
-    [ "$first" -eq 0 ] || [ -n "$hup" ] && return 0 || return 3
+  if [ "$first" -eq 0 ] && [ "$transport" = tcp ]; then
+    # The look for its goodbye in the job's sshd log starts first, and runs while quiet_end asks.
+    bye_start
+    if quiet_end; then
+      # Its goodbye is in the job's sshd log: no need to wait for it. (A client says goodbye too
+      # when the job's end closed its session: quiet_end, first, keeps that end to be explained.)
+      bye_answer; bye=$?
+      if [ "$bye" -eq 0 ]; then slurmhop_mark client-said-bye; relay_close "$up"; quiet=1; return 0; fi
+      # The log says the client said nothing: the job's side ended the session (its end not yet written).
+      if [ "$bye" -eq 1 ]; then relay_close "$up"; return 3; fi
+      guard_start ${seconds(CLIENT_END_WINDOW_MS)} TERM "$up"
+      wait "$up"; first=$?
+      guard_stop; relay_close "$up"
+      # The client's end, the window's way: whether the end was ordinary is asked again (slurmhop_end),
+      # since the job's end may have been written while the client went.
+      [ "$first" -eq 0 ] || [ -n "$hup" ] && return 0 || return 3
+    fi
   fi
-  kill "$up" 2>/dev/null; wait; exec 3>&-
+  relay_close "$up"
   [ "$first" -eq 0 ] && return 3 || return 4
+}
+# relay_close [PID]: stops what is left of the relay (PID, a dd), waits for every
+# helper, and closes the connection.
+relay_close() {
+  [ -z "\${1-}" ] || kill "$1" 2>/dev/null
+  wait; exec 3>&-
 }`;
 
 // slurmhop_local_address: fd 3's local address, as /proc/net/tcp (or tcp6)
@@ -201,7 +211,7 @@ const QUIET_END = `quiet_end() {
 // connection's address (getsockname) and reads the log, started in the
 // background by bye_start; without, slurmhop_local_address (/proc/net/tcp,
 // whose reading costs the kernel a walk of every socket) and grep, at the answer.
-export const BYE_PERL = `my ($f, $p, @a) = unpack("SnC4", getsockname(STDIN) // "");
+const BYE_PERL = `my ($f, $p, @a) = unpack("SnC4", getsockname(STDIN) // "");
 exit 2 unless defined $f && $f == 2;
 my $ip = join(".", @a);
 open(my $log, "<", $ARGV[0]) or exit 2;
@@ -231,8 +241,7 @@ bye_answer() {
   [[ \${lines##*$'\\n'} == "Received disconnect from $ip port $lport:11: "* ]] && return 0
   [[ $lines == *"Accepted "* ]] && return 1
   return 2
-}
-client_said_bye() { bye_start; bye_answer; }`;
+}`;
 
 // slurmhop_end STATUS REMOTE...: how the session ended, said. On the node
 // (transport `node`: the relay srun runs there) it is only the exit status,

@@ -1,4 +1,4 @@
-// The relay's client_said_bye (relay-script.ts), in the bash that runs it, on
+// The relay's look for the client's goodbye (relay-script.ts bye_start, bye_answer), in the bash that runs it, on
 // a real connection: whether the job's sshd logged the client's ordinary
 // goodbye as the last word on this connection, found by its local port.
 import { spawn } from 'node:child_process';
@@ -25,7 +25,7 @@ async function saidBye(log: ((port: number) => string) | undefined, env: NodeJS.
     socket.end('go\n');
   });
   // The session's own function (slurmhop_local_address), then the end's text, as the relay has them.
-  const script = 'eval "$1"; state=$2 job=$3; exec 3<>"/dev/tcp/127.0.0.1/$4"; read -r -u 3 _; client_said_bye; echo "$?"';
+  const script = 'eval "$1"; state=$2 job=$3; exec 3<>"/dev/tcp/127.0.0.1/$4"; read -r -u 3 _; bye_start; bye_answer; echo "$?"';
   const child = spawn('/bin/bash', ['-c', script, 'bye', `${LOCAL_ADDRESS}\n${laterText()}`, state, JOB, String(port)], { env });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
@@ -45,7 +45,7 @@ function only(...programs: string[]): NodeJS.ProcessEnv {
 const perlWay = () => only('perl', 'grep');
 const procWay = () => only('readlink', 'grep');
 
-describe("the relay's client_said_bye", () => {
+describe("the relay's look for the client's goodbye (bye_start, bye_answer)", () => {
   it("yes: the sshd's last word on this connection is the client's goodbye (its address from perl, or from /proc/net/tcp)", async () => {
     for (const env of [perlWay(), procWay()]) {
       expect(await saidBye((p) => `Server listening on 0.0.0.0 port 1.\n${accepted(p)}${bye(p)}`, env)).toBe('yes');
