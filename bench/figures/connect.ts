@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import type { Laptop } from '../../test/e2e/harness.js';
 import { resetUser, stateOf } from '../../test/e2e/harness.js';
 import { currentContact, floorArgs } from '../lib/chain.js';
-import { fmt, interleave, interleaveAll, median, timeCommand, type Figure } from '../lib/measure.js';
+import { fmt, interleave, interleaveAll, median, signed, timeCommand, type Figure } from '../lib/measure.js';
 import { versionOnce } from './binary.js';
 
 /**
@@ -33,7 +33,7 @@ export function warmFigure(figure: string, floorName: string, r: { rounds: numbe
     figure,
     ours: fmt(ours),
     floor: `${fmt(floor)} (${floorName}); the executable's start (--version) ${fmt(version)}`,
-    result: `floor ${margin < 0 ? '−' : '+'} ${fmt(Math.abs(margin))}`,
+    result: `floor ${signed(margin)}`,
     target: '≤ floor + 10 ms',
     met: margin <= 0.01,
     details: r,

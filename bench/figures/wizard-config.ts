@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Laptop } from '../../test/e2e/harness.js';
 import { writeWizardBlock } from '../../test/e2e/wizard-block.js';
 import { currentContact } from '../lib/chain.js';
-import { fmt, interleaveAll, mean, median, timeCommand, timeExitAndClose, type Figure } from '../lib/measure.js';
+import { fmt, interleaveAll, mean, median, signed, timeCommand, timeExitAndClose, type Figure } from '../lib/measure.js';
 import { versionOnce } from './binary.js';
 import { warmFigure } from './connect.js';
 
@@ -48,13 +48,16 @@ export async function warmThroughWizardConfig(laptop: Laptop, rounds: number): P
     // runs (the connect before it varies by ±40 ms a round and is the figure above). It has
     // two modes, 0-15 ms and ~40 ms later (the login connection's delayed ACK, nc's too),
     // whose shares move a median by 40 ms: the mean is compared.
-    const tail = (runs: typeof oursPipes) => runs.map((r) => r.closed - r.exit);
-    const slow = (runs: typeof oursPipes) => tail(runs).filter((t) => t > 0.025).length;
-    const extra = mean(tail(oursPipes)) - mean(tail(floorPipes));
-    const total = median(oursPipes.map((r) => r.closed)) - median(floorPipes.map((r) => r.closed));
+    const summary = (runs: typeof oursPipes) => {
+      const tails = runs.map((r) => r.closed - r.exit);
+      return { mean: mean(tails), median: median(tails), slow: tails.filter((t) => t > 0.025).length, closed: median(runs.map((r) => r.closed)) };
+    };
+    const o = summary(oursPipes);
+    const f = summary(floorPipes);
+    const extra = o.mean - f.mean;
     figure.result +=
-      `; ssh's exit to its output pipes' close: mean ${fmt(mean(tail(oursPipes)))} (median ${fmt(median(tail(oursPipes)))}, ${slow(oursPipes)} of ${rounds} in the 40 ms mode) against nc's ${fmt(mean(tail(floorPipes)))} (median ${fmt(median(tail(floorPipes)))}, ${slow(floorPipes)} of ${rounds}): ${extra < 0 ? '−' : '+'} ${fmt(Math.abs(extra))}` +
-      `; until the pipes close, medians: ${fmt(median(oursPipes.map((r) => r.closed)))} against ${fmt(median(floorPipes.map((r) => r.closed)))} (${total < 0 ? '−' : '+'} ${fmt(Math.abs(total))})`;
+      `; ssh's exit to its output pipes' close: mean ${fmt(o.mean)} (median ${fmt(o.median)}, ${o.slow} of ${rounds} in the 40 ms mode) against nc's ${fmt(f.mean)} (median ${fmt(f.median)}, ${f.slow} of ${rounds}): ${signed(extra)}` +
+      `; until the pipes close, medians: ${fmt(o.closed)} against ${fmt(f.closed)} (${signed(o.closed - f.closed)})`;
     figure.target += '; from the exit to the pipes\' close ≤ nc\'s + 10 ms (means)';
     figure.met = figure.met && extra <= 0.01;
     figure.details = { ...figure.details, oursPipes, floorPipes };

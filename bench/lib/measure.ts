@@ -7,23 +7,19 @@ export function median(values: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** Seconds a command takes; throws with its stderr when it fails. */
+/** Seconds a command takes (until its output pipes close); throws with its stderr when it fails. */
 export async function timeCommand(file: string, args: string[], options: Options = {}): Promise<number> {
-  const start = process.hrtime.bigint();
-  const r = await execa(file, args, { reject: false, stdin: 'ignore', ...options });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (r.exitCode !== 0) throw new Error(`${file} ${args.join(' ')} failed (${r.exitCode}): ${String(r.stderr).slice(0, 500)}`);
-  return seconds;
+  return (await timeExitAndClose(file, args, options)).closed;
 }
 
 /**
  * Seconds until a command exits, and until its output pipes close (what
  * `$(cmd)` waits for: any process that inherited them keeps them open).
  */
-export async function timeExitAndClose(file: string, args: string[]): Promise<{ exit: number; closed: number }> {
+export async function timeExitAndClose(file: string, args: string[], options: Options = {}): Promise<{ exit: number; closed: number }> {
   const start = process.hrtime.bigint();
   const since = () => Number(process.hrtime.bigint() - start) / 1e9;
-  const child = execa(file, args, { reject: false, stdin: 'ignore' });
+  const child = execa(file, args, { reject: false, stdin: 'ignore', ...options });
   let exit = NaN;
   child.on('exit', () => (exit = since()));
   const r = await child;
@@ -78,3 +74,6 @@ export interface Figure {
 }
 
 export const fmt = (seconds: number) => (seconds < 1 ? `${(seconds * 1000).toFixed(1)} ms` : `${seconds.toFixed(3)} s`);
+
+/** A difference with its sign: "+ 4.1 ms", "− 3.9 ms". */
+export const signed = (seconds: number) => `${seconds < 0 ? '−' : '+'} ${fmt(Math.abs(seconds))}`;
