@@ -55,6 +55,8 @@ export interface SessionServer {
   terminals?: () => Terminal[];
   /** Host keys the contact publishes (the node's own); else the user's pinned job key applies. */
   hostKeys?: string[];
+  /** The server's software version, from its banner (the contact's sshdVersion). */
+  software?: string;
   /** What must not outlive the job's supervisor if it dies uncleanly (job/guard.ts). */
   leftovers?: Leftover[];
 }

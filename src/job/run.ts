@@ -91,7 +91,9 @@ export async function runJob(ctx: JobContext, settings: JobSettings): Promise<En
   if (!end.settled) {
     ready = true;
     const hostKeys = sshd.hostKeys ? { hostKeys: sshd.hostKeys } : {};
-    const contact = { version: 1, ...base, node, port: sshd.port, user: ctx.user, pid: process.pid, readyAt: new Date().toISOString(), transport: settings.transport ?? 'tcp', alive: true, ...hostKeys };
+    // The login node's relay reads it at a session's end (session/listener-probe.ts).
+    const software = sshd.software ? { sshdVersion: sshd.software } : {};
+    const contact = { version: 1, ...base, node, port: sshd.port, user: ctx.user, pid: process.pid, readyAt: new Date().toISOString(), transport: settings.transport ?? 'tcp', alive: true, ...hostKeys, ...software };
     guard.watch([...contactFiles(ctx.stateDir, base), aliveFile(ctx.stateDir, jobId)].map((remove) => ({ remove })));
     stopAlive = keepAlive(ctx.stateDir, contact);
     writeContact(ctx.stateDir, contact);

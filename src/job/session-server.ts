@@ -31,6 +31,7 @@ async function startSessionSshd(ctx: JobContext, settings: JobSettings, jobId: s
   return {
     port: sshd.port,
     exited: sshd.exited,
+    software: sshd.software,
     terminalsRoot: sshd.process.pid,
     stop: async () => terminate(sshd),
     leftovers: sshd.process.pid ? [{ kill: sshd.process.pid }] : [],
@@ -92,6 +93,7 @@ async function startContainerSshd(ctx: JobContext, settings: JobSettings, contai
   return {
     port: sshd.port,
     exited: sshd.exited,
+    software: sshd.software,
     terminalsRoot: mainPid,
     leftovers: [...(sshd.process.pid ? [{ kill: sshd.process.pid }] : []), ...(prepared.run.leftovers?.(name()) ?? [])],
     stop: async () => {

@@ -6,6 +6,7 @@ import net from 'node:net';
 import { execa } from 'execa';
 import { SlurmhopError } from '../errors.js';
 import { findOnPath, isExecutableFile } from '../fsutil.js';
+import { bannerSoftware } from '../state/index.js';
 import type { SshdFeatures } from '../templates/index.js';
 
 /** Where sshd usually is, on nodes and in images. */
@@ -55,6 +56,8 @@ export interface RunningSshd {
   port: number;
   /** Settles when sshd exits, with the signal that ended it, if any. */
   exited: Promise<NodeJS.Signals | null>;
+  /** Its software version, from the banner it answered with (`OpenSSH_9.2p1`). */
+  software: string | undefined;
 }
 
 export interface StartOptions {
@@ -86,7 +89,7 @@ export async function startSshd({ sshd, command, skipCheck, listenAddress, logFi
     child.on('error', () => {}); // reported by waitReady while starting; later ones (a failed kill) change nothing
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
     const outcome = await waitReady(child, port, logFile);
-    if (outcome === 'ready') return { process: child, port, exited };
+    if (typeof outcome !== 'string') return { process: child, port, exited, software: bannerSoftware(outcome.banner) };
     const logText = fs.readFileSync(logFile, 'utf8');
     const lostRace = /Address already in use|Cannot bind any address/.test(logText.split('\n').slice(-5).join('\n'));
     if (lostRace && attempt < PORT_ATTEMPTS) continue;
@@ -99,12 +102,13 @@ export async function startSshd({ sshd, command, skipCheck, listenAddress, logFi
 /**
  * Ready = our sshd logged that it listens on the port AND the port answers with
  * an SSH banner (the log check rules out another process that won the port).
+ * Else why not.
  */
-function waitReady(child: ChildProcess, port: number, logFile: string): Promise<'ready' | string> {
+function waitReady(child: ChildProcess, port: number, logFile: string): Promise<{ banner: string } | string> {
   return new Promise((resolve) => {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     let done = false;
-    const finish = (result: string) => {
+    const finish = (result: { banner: string } | string) => {
       if (done) return;
       done = true;
       child.off('exit', onExit);
@@ -119,21 +123,22 @@ function waitReady(child: ChildProcess, port: number, logFile: string): Promise<
       if (done) return;
       if (Date.now() > deadline) return finish(`no answer on port ${port} within ${READY_TIMEOUT_MS / 1000}s`);
       if (!fs.readFileSync(logFile, 'utf8').includes(`port ${port}.`)) return void setTimeout(probe, 50);
-      answersWithBanner(port).then((ok) => (ok ? finish('ready') : setTimeout(probe, 50)));
+      sshBanner(port).then((banner) => (banner ? finish({ banner }) : setTimeout(probe, 50)));
     };
     probe();
   });
 }
 
-function answersWithBanner(port: number): Promise<boolean> {
+/** The first line the port answers with, if it is an SSH banner. */
+function sshBanner(port: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
+    const done = (line?: string) => {
       socket.destroy();
-      resolve(ok);
+      resolve(line?.startsWith('SSH-') ? line : undefined);
     };
-    socket.setTimeout(2_000, () => done(false));
-    socket.once('data', (data) => done(data.toString('latin1').startsWith('SSH-')));
-    socket.once('error', () => done(false));
+    socket.setTimeout(2_000, () => done());
+    socket.once('data', (data) => done(data.toString('latin1').split('\n')[0]));
+    socket.once('error', () => done());
   });
 }

@@ -4,7 +4,7 @@ import { contactFile, swapMarkFile } from '../paths.js';
 import { describeEnd, describeMemoryKills, endedEvent, jobContact, statusSince, watchJob, type Contact } from '../state/index.js';
 import type { SessionContext } from './context.js';
 import type { RelayEnd } from './relay.js';
-import { LISTENER_PROBE_MS } from './relay-script.js';
+import { jobSshdListens } from './listener-probe.js';
 
 /** The job's sshd and `remote job` get Slurm's SIGTERM together: give the latter time to say why. */
 const END_REASON_WAIT_MS = 3_000;
@@ -36,27 +36,12 @@ export async function whySessionEnded(ctx: SessionContext, contact: Pick<Contact
     contactGone = !fs.existsSync(contactFile(ctx.stateDir, contact.jobId));
     // Slurm's end signals the job's sshd with the session: a sshd that still listens
     // means an ordinary end, said at once (the client's pipes are not held for the wait).
-    if (first && end.by !== 'error' && (await jobSshdListens(ctx, contact.jobId))) return undefined;
+    const current = first && end.by !== 'error' ? jobContact(ctx.stateDir, contact.jobId) : undefined;
+    if (current && (await jobSshdListens(ctx.connect, current))) return undefined;
     first = false;
     await ctx.sleep(100);
   } while (ctx.now() < deadline);
   if (end.by === 'client') return undefined;
   if (contactGone) return 'the job ended';
   return end.by === 'error' ? `connection lost: ${end.error.message}` : undefined;
-}
-
-/**
- * Whether the job's own sshd still accepts connections. Only for transport =
- * tcp: under srun it listens on the node's loopback, and with node-sshd the
- * node's sshd outlives the job.
- */
-async function jobSshdListens(ctx: SessionContext, jobId: string): Promise<boolean> {
-  const c = jobContact(ctx.stateDir, jobId);
-  if (!c || (c.transport ?? 'tcp') !== 'tcp') return false;
-  try {
-    (await ctx.connect(c.node, c.port, LISTENER_PROBE_MS)).destroy();
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -14,9 +14,7 @@ import { fitAddressSpaceBash } from '../address-space.js';
 import { bashWord, seconds, slot, STOPPABLE_TRAP, stoppableSleep } from '../bash-text.js';
 import { contactFile, sshdLogFile, statusFile, swapMarkFile } from '../paths.js';
 import { BANNER_TIMEOUT_MS } from '../state/index.js';
-
-/** How long the look at the job's sshd may take (a node on the login node's network answers in ms); explain-end.ts's too. */
-export const LISTENER_PROBE_MS = 300;
+import { LISTENER_MAY_SLEEP, LISTENER_PROBE_MS } from './listener-probe.js';
 
 /** How long a peer that never answers the half-close (a crashed node) may keep the relay. */
 const HALF_CLOSE_LIMIT_MS = 30_000;
@@ -181,23 +179,32 @@ const REGISTER = `slurmhop_register() {
 // (no Node start, so the client's pipes close at once): nothing new in the
 // job's status since the session began (no end, no memory kill), no swap mark,
 // the contact still there, and the job's sshd still listening (Slurm's end
-// signals it with the session). Anything else, and every end the server side
-// began (a job's end usually is one: its sshd goes first, and its listener may
-// still answer for a moment), is for `remote session-ended` to look at closer.
+// signals it with the session; an sshd whose listener may sleep through that
+// signal must answer with the job's banner: listener-probe.ts). Anything else,
+// and every end the server side began (a job's end usually is one: its sshd
+// goes first, and its listener may still answer for a moment), is for
+// `remote session-ended` to look at closer.
 const QUIET_END = `quiet_end() {
-  local text= answered= guard
+  local text= contact= line= answered= guard
   case $since in '' | *[!0-9]*) return 1 ;; esac
   { : >>${jobPath(statusFile)}; } 2>/dev/null
   { IFS= read -r -d '' text <${jobPath(statusFile)}; } 2>/dev/null
   [ "\${#text}" -eq "$since" ] || return 1
   case $text in *'"event":"ended"'*) return 1 ;; esac
-  [ ! -e ${jobPath(swapMarkFile)} ] && [ -e ${jobPath(contactFile)} ] || return 1
+  [ ! -e ${jobPath(swapMarkFile)} ] || return 1
+  { IFS= read -r -d '' contact <${jobPath(contactFile)}; } 2>/dev/null
+  [ -n "$contact" ] || return 1
   trap : ALRM
   guard_start ${seconds(LISTENER_PROBE_MS)} ALRM $$
-  if { exec 5<>"/dev/tcp/$node/$port"; } 2>/dev/null; then answered=1; exec 5>&-; fi
+  if { exec 5<>"/dev/tcp/$node/$port"; } 2>/dev/null; then
+    if ! listener_may_sleep "$contact"; then answered=1
+    elif IFS= read -r -t ${seconds(LISTENER_PROBE_MS)} -n 256 -u 5 line && banner_ok tcp "$job" "$line"; then answered=1; fi
+    exec 5>&-
+  fi
   guard_stop
   [ -n "$answered" ]
-}`;
+}
+${LISTENER_MAY_SLEEP}`;
 
 // bye_start, then bye_answer: whether the job's sshd logged, as the last line
 // about this relay's connection (fd 3), the client's ordinary goodbye:

@@ -25,6 +25,8 @@ export interface Contact {
   hostKeys?: string[];
   /** The job keeps a liveness mark (state/alive.ts); absent in contacts of older versions. */
   alive?: boolean;
+  /** The software version of the job's own sshd, from its banner (`OpenSSH_9.2p1`); absent in contacts of older versions. */
+  sshdVersion?: string;
 }
 
 /** A live index entry; throws for a profile name that is none (it would leave live/). */

@@ -10,5 +10,5 @@ export { appendStatus, recordSubmitted, hasSubmittedRecord, readStatus, endedEve
 export { readCurrent, writeCurrent, currentFile, type Current } from './current.js';
 export { joinWaiters, type Waiter } from './waiters.js';
 export { withLock, acquireLock, tryLock, describeHolder, processExists, type Release } from './lock.js';
-export { readBanner, BANNER_TIMEOUT_MS } from './banner.js';
+export { bannerSoftware, readBanner, BANNER_TIMEOUT_MS } from './banner.js';
 export { connectTcp } from './tcp.js';

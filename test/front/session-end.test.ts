@@ -6,15 +6,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appendStatus } from '../../src/state/index.js';
+import { listenerWithPendingSigterm } from '../helpers/tcp-server.js';
 import { tempDirs } from '../helpers/tmp.js';
 import { jobBanner, makeWorld, runFront, runningJob, sshd, updateState } from './world.js';
 
 const tmp = tempDirs('slurmhop-front-end-');
 
-async function session() {
+async function session(sshdVersion?: string | null) {
   const world = makeWorld(tmp());
   const server = await sshd(jobBanner('12'));
-  runningJob(world, { job: '12', port: server.port });
+  runningJob(world, { job: '12', port: server.port, sshdVersion });
   updateState(world, 'never');
   const since = String(fs.statSync(path.join(world.state, 'jobs/12/status')).size);
   return { world, server, since };
@@ -73,6 +74,25 @@ describe('how a session through the front ends', () => {
     const { world, server } = await session();
     await runFront(world, ['proxy', 'cpu'], { during: () => server.stop() });
     expect(ended(world).map((a) => a.slice(0, 2))).toEqual([['session-ended', '12']]);
+  });
+
+  // OpenSSH before 8.7 may sleep through Slurm's SIGTERM with its listening socket open
+  // (listener-probe.ts); then a connect alone would call a job's end ordinary.
+  it.each([['OpenSSH_8.4p1'], [null]])("the job's sshd (%s) took its SIGTERM asleep, and the client ended first: the executable looks closer", async (version) => {
+    const { world, server } = await session(version);
+    const r = await runFront(world, ['proxy', 'cpu'], { during: async () => {
+      await server.closeListener();
+      await listenerWithPendingSigterm(server.port);
+    } });
+    expect(ended(world).map((a) => a.slice(0, 3))).toEqual([['session-ended', '12', 'client']]);
+    expect(r.exitCode).toBe(99);
+  });
+
+  it("an sshd before OpenSSH 8.7 still listening: the job's banner answers the look, and nothing is said", async () => {
+    const { world } = await session('OpenSSH_8.4p1');
+    const r = await runFront(world, ['proxy', 'cpu']);
+    expect([r.exitCode, r.stderr]).toEqual([0, '']);
+    expect(world.handedOver()).toEqual([]);
   });
 
   it('a connection reset is the executable\'s to explain, as lost', async () => {

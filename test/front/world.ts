@@ -59,6 +59,8 @@ export interface Sshd {
   sockets: net.Socket[];
   /** Stops listening and drops every connection (a job's sshd that Slurm stopped). */
   stop(): Promise<void>;
+  /** Stops listening, the connections kept (its port free for another listener). */
+  closeListener(): Promise<void>;
 }
 
 const servers: net.Server[] = [];
@@ -83,7 +85,11 @@ export async function sshd(banner: string): Promise<Sshd> {
       srv.close(() => resolve());
       sockets.forEach((s) => s.destroy());
     });
-  return { port: (srv.address() as net.AddressInfo).port, connections: () => n, sockets, stop };
+  const closeListener = async () => {
+    srv.close(); // the listening socket goes at once; the close event waits for the connections
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  };
+  return { port: (srv.address() as net.AddressInfo).port, connections: () => n, sockets, stop, closeListener };
 }
 
 export const jobBanner = (job: string) => `SSH-2.0-OpenSSH_9.2p1 slurmhop-${job}\r\n`;
@@ -95,13 +101,16 @@ export interface JobFixture {
   transport?: Contact['transport'];
   /** The liveness mark: written now, written long ago, or none (with alive: false in the contact, as older jobs write it). */
   mark?: 'fresh' | 'stale' | 'none';
+  /** The job's sshd's version in its contact: jobBanner's by default; null for none (as older jobs write it). */
+  sshdVersion?: string | null;
 }
 
 /** A running job as the job itself leaves it (state/contact.ts, state/alive.ts, state/status.ts). */
 export function runningJob(world: World, f: JobFixture): Contact {
   const profile = f.profile ?? 'cpu';
   const mark = f.mark ?? 'fresh';
-  const contact: Contact = { version: 1, jobId: f.job, profile, node: '127.0.0.1', port: f.port, user: 'u', pid: 1, readyAt: new Date().toISOString(), ...(f.transport ? { transport: f.transport } : {}), alive: mark !== 'none' };
+  const sshdVersion = f.sshdVersion === undefined ? 'OpenSSH_9.2p1' : f.sshdVersion;
+  const contact: Contact = { version: 1, jobId: f.job, profile, node: '127.0.0.1', port: f.port, user: 'u', pid: 1, readyAt: new Date().toISOString(), ...(f.transport ? { transport: f.transport } : {}), alive: mark !== 'none', ...(sshdVersion ? { sshdVersion } : {}) };
   fs.mkdirSync(path.join(world.state, 'jobs', f.job), { recursive: true, mode: 0o700 });
   appendStatus(world.state, { event: 'started', jobId: f.job, profile, node: 'c1' });
   if (mark !== 'none') {

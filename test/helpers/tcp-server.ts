@@ -1,9 +1,14 @@
-// A TCP server on loopback for relay tests, closed after each test.
+// TCP listeners on loopback for relay tests, closed after each test.
+import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { afterEach } from 'vitest';
 
 const servers: net.Server[] = [];
-afterEach(() => servers.splice(0).forEach((s) => s.close()));
+const children: ChildProcess[] = [];
+afterEach(() => {
+  servers.splice(0).forEach((s) => s.close());
+  children.splice(0).forEach((c) => c.kill());
+});
 
 /** Listens on a free loopback port (half-open sockets allowed) and resolves to it. */
 export function server(onSocket: (s: net.Socket) => void): Promise<number> {
@@ -12,4 +17,36 @@ export function server(onSocket: (s: net.Socket) => void): Promise<number> {
     servers.push(srv);
     srv.listen(0, '127.0.0.1', () => resolve((srv.address() as net.AddressInfo).port));
   });
+}
+
+/**
+ * A listener as OpenSSH before 8.7 leaves it when a SIGTERM lands outside its
+ * select() (sshd.c server_accept_loop, bz#2158): asleep with its socket open,
+ * so the kernel completes a connect; the connect wakes it, it sees the signal,
+ * closes the socket (the queued connection is reset) and exits, never
+ * accepting. A real perl process on `port` (0: any free one).
+ */
+export async function listenerWithPendingSigterm(port = 0): Promise<{ port: number; exited: Promise<void> }> {
+  const script = `use Socket;
+socket(my $l, PF_INET, SOCK_STREAM, 0) or die "socket: $!";
+setsockopt($l, SOL_SOCKET, SO_REUSEADDR, 1) or die "setsockopt: $!";
+bind($l, pack_sockaddr_in($ARGV[0], INADDR_LOOPBACK)) or die "bind: $!";
+listen($l, 16) or die "listen: $!";
+my ($port) = unpack_sockaddr_in(getsockname($l));
+$| = 1; print "$port\\n";
+my $r = ''; vec($r, fileno($l), 1) = 1;
+select($r, undef, undef, undef);
+close($l);`;
+  const child = spawn('perl', ['-e', script, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    child.once('exit', () => reject(new Error(`the listener did not start on port ${port}`)));
+  });
+  return { port: Number(line), exited };
 }

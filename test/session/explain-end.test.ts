@@ -13,7 +13,8 @@ const tmp = tempDirs('slurmhop-explain-');
 function context(at: Array<[number, () => void]> = [], sshd: { listens: boolean; transport?: 'tcp' | 'srun' | 'node-sshd' } = { listens: false }) {
   const stateDir = tmp();
   fs.mkdirSync(path.join(stateDir, 'jobs', '5'), { recursive: true });
-  writeContact(stateDir, { version: 1, jobId: '5', profile: 'cpu', node: 'c1', port: 1, user: 'u', pid: 1, readyAt: '', ...(sshd.transport ? { transport: sshd.transport } : {}) });
+  // An sshd of OpenSSH 8.7 or later: a connect tells its listener alive (listener-probe.test.ts has the older ones).
+  writeContact(stateDir, { version: 1, jobId: '5', profile: 'cpu', node: 'c1', port: 1, user: 'u', pid: 1, readyAt: '', sshdVersion: 'OpenSSH_9.2p1', ...(sshd.transport ? { transport: sshd.transport } : {}) });
   let clock = 0;
   const probes: string[] = [];
   const ctx = {

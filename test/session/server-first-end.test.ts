@@ -26,7 +26,8 @@ function runningJob() {
   const state = tmp();
   fs.mkdirSync(path.dirname(statusFile(state, JOB)), { recursive: true });
   fs.writeFileSync(statusFile(state, JOB), STARTED);
-  fs.writeFileSync(contactFile(state, JOB), '{}\n');
+  // An sshd of OpenSSH 8.7 or later: a connect tells its listener alive (listener-probe.ts).
+  fs.writeFileSync(contactFile(state, JOB), '{"sshdVersion":"OpenSSH_9.2p1"}\n');
   const record = path.join(state, 'ended');
   const remote = path.join(state, 'remote');
   fs.writeFileSync(remote, `#!/bin/bash\n[ "$1" != session-ended ] || echo "$2 $3" >>${JSON.stringify(record)}\n`, { mode: 0o755 });
