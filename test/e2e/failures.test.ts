@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { configOf, installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
 import { itOnceOnBookworm } from './once-on-bookworm.js';
+import { expectJobEndSaid, SSH_DEBUG } from './job-end-said.js';
 import { lateClientEnd } from './late-client.js';
 
 const USER = 'cyd';
@@ -91,17 +92,9 @@ describe('a session whose job ends', () => {
   it('scancel under an open session: ssh ends, and stderr says why', () => scancelUnderOpenSession([]));
 });
 
-/**
- * Cancels the job under an open session: ssh must end within seconds, saying
- * why. One exception, OpenSSH's own: before 8.7 (bz#2158, fixed with pselect)
- * the session's sshd may pass on the command's death (Slurm signals it too)
- * before it acts on its own SIGTERM; ssh then ends at once on the command's
- * exit, before the relay can say anything. ssh's debug log tells that case
- * (the exit came as a channel request); from 8.7 the sshd's SIGTERM always
- * comes first, and the reason is always said.
- */
+/** Cancels the job under an open session: ssh must end within seconds, saying why (job-end-said.ts has the one exception). */
 async function scancelUnderOpenSession(sshOptions: string[]): Promise<void> {
-  const { ssh, opened } = laptop.open(['-o', 'LogLevel=DEBUG1', ...sshOptions, 'slurm-cpu', 'echo started; sleep 120'], 'started');
+  const { ssh, opened } = laptop.open([...SSH_DEBUG, ...sshOptions, 'slurm-cpu', 'echo started; sleep 120'], 'started');
   await opened();
   const [job] = await jobsOf(USER);
   const t0 = Date.now();
@@ -115,18 +108,8 @@ async function scancelUnderOpenSession(sshOptions: string[]): Promise<void> {
     .filter((f) => fs.existsSync(f) && fs.statSync(f).isFile())
     .map((f) => `--- ${f}\n${fs.readFileSync(f, 'utf8')}`)
     .join('\n');
-  const stderr = String(r.stderr);
-  const commandEndFirst = /rtype exit-(status|signal)\b/.test(stderr) && sshdBefore87(dir);
-  if (!commandEndFirst) expect(stderr, `${stderr}\n${files}`).toContain(`connection to job ${job!.id} closed: the job was cancelled`);
+  expectJobEndSaid(String(r.stderr), job!.id, 'the job was cancelled', files);
   expect(fs.readFileSync(`${dir}/status`, 'utf8')).toContain('"reason":"cancelled"');
-}
-
-/** Whether the job's sshd (its contact, kept in the status file's ready event) is an OpenSSH before 8.7. */
-function sshdBefore87(dir: string): boolean {
-  const ready = fs.readFileSync(`${dir}/status`, 'utf8').split('\n').find((l) => l.includes('"event":"ready"'));
-  const m = /^OpenSSH_(\d+)\.(\d+)/.exec(ready ? (JSON.parse(ready).contact?.sshdVersion ?? '') : '');
-  if (!m) throw new Error(`no sshdVersion in the ready event of ${dir}/status`);
-  return Number(m[1]) < 8 || (Number(m[1]) === 8 && Number(m[2]) < 7);
 }
 
 describe('a session whose job ends, its client\'s end late (as through a ControlMaster)', () => {

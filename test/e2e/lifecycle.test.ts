@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
 import { itOnceOnBookworm } from './once-on-bookworm.js';
+import { expectJobEndSaid, SSH_DEBUG } from './job-end-said.js';
 
 const USER = 'eve';
 const WITH_SETUP = `${PROFILES}
@@ -59,12 +60,12 @@ describe('when the job ends', () => {
   });
 
   itOnceOnBookworm('the time limit: the open session ends with the reason, and the status says time-limit', async () => {
-    const { ssh, opened } = laptop.open(['slurm-short', 'echo started; sleep 300'], 'started');
+    const { ssh, opened } = laptop.open([...SSH_DEBUG, 'slurm-short', 'echo started; sleep 300'], 'started');
     await opened();
     const [job] = await jobsOf(USER);
     const r = await ssh; // a 1-minute limit; Slurm enforces it within about 30 s more
     expect(r.exitCode).not.toBe(0);
-    expect(String(r.stderr)).toContain(`connection to job ${job!.id} closed: the job reached its time limit`);
+    expectJobEndSaid(String(r.stderr), job!.id, 'the job reached its time limit');
     expect(statusEvents(job!.id).at(-1)).toMatchObject({ event: 'ended', reason: 'time-limit' });
     expect(fs.existsSync(`${stateOf(USER)}/jobs/${job!.id}/contact`)).toBe(false);
   }, 200_000);
