@@ -43,7 +43,9 @@ const tcpWorld = async (mark: 'fresh' | 'stale' | 'none' = 'fresh') => {
   return { world, server };
 };
 
-describe('the front and the executable over the same state files', () => {
+// Each case takes ~0.1 s; one stalled past vitest's 5 s once in a CI run (not reproduced in 300
+// runs under load): the longer limit tells a bounded stall (a timeout in the chain) from a hang.
+describe('the front and the executable over the same state files', { timeout: 20_000 }, () => {
   it('a running job: the front relays with one connect and no Node; the executable would hand off to the same job', async () => {
     const { world, server } = await tcpWorld();
     const r = await runFront(world, ['proxy', 'cpu']);
