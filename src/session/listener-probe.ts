@@ -7,8 +7,11 @@
 // else leaves it asleep, its listening socket open, until the next connect
 // wakes it, and the kernel completes that connect. There the probe waits for
 // the banner, which a dying listener never sends (it closes its socket, and
-// the connect is reset); that costs the sshd's fork, ~5-10 ms. A listener of
-// 8.7 or later acts on the signal at once: a connect is answer enough.
+// the connect is reset); that waits for the sshd's fork and banner, ~5-10 ms.
+// A listener of 8.7 or later acts on the signal at once: a connect is answer
+// enough, and the end does not wait for the banner. Bash gives connect and
+// banner 300 ms together, Node each its own: where they differ, bash leaves
+// the end to `remote session-ended`, which asks again.
 import { readBanner } from '../state/index.js';
 import type { Contact } from '../state/index.js';
 import type { Connect } from './endpoint.js';

@@ -198,7 +198,7 @@ const QUIET_END = `quiet_end() {
   guard_start ${seconds(LISTENER_PROBE_MS)} ALRM $$
   if { exec 5<>"/dev/tcp/$node/$port"; } 2>/dev/null; then
     if ! listener_may_sleep "$contact"; then answered=1
-    elif IFS= read -r -t ${seconds(LISTENER_PROBE_MS)} -n 256 -u 5 line && banner_ok tcp "$job" "$line"; then answered=1; fi
+    elif { IFS= read -r -t ${seconds(LISTENER_PROBE_MS)} -n 256 -u 5 line; } 2>/dev/null && banner_ok tcp "$job" "$line"; then answered=1; fi
     exec 5>&-
   fi
   guard_stop

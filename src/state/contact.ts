@@ -25,7 +25,7 @@ export interface Contact {
   hostKeys?: string[];
   /** The job keeps a liveness mark (state/alive.ts); absent in contacts of older versions. */
   alive?: boolean;
-  /** The software version of the job's own sshd, from its banner (`OpenSSH_9.2p1`); absent in contacts of older versions. */
+  /** The software version of the job's own sshd, from its banner (`OpenSSH_9.2p1` on Debian, `OpenSSH_8.0` upstream); absent in contacts of older versions. */
   sshdVersion?: string;
 }
 

@@ -55,8 +55,11 @@ describe('ssh slurm-cpu', () => {
     const contact = JSON.parse(fs.readFileSync(`${dir}/contact`, 'utf8'));
     expect(contact).toMatchObject({ jobId: job!.id, profile: 'cpu', node: job!.node, user: USER });
     // The relay's look at the listener depends on it (session/listener-probe.ts): the node's OpenSSH, as its ssh -V says.
-    const openssh = String((await onNode(job!.node, USER, ['ssh', '-V'])).stderr).split(/[ ,]/)[0];
-    expect([contact.sshdVersion, openssh]).toEqual([expect.stringMatching(/^OpenSSH_\d+\.\d+/), contact.sshdVersion]);
+    // (Debian writes OpenSSH_9.2p1 in both; upstream's banner has no p1: the major.minor is compared.)
+    const majorMinor = (v: string) => /^OpenSSH_\d+\.\d+/.exec(v)?.[0];
+    const openssh = String((await onNode(job!.node, USER, ['ssh', '-V'])).stderr);
+    expect(majorMinor(String(contact.sshdVersion))).toBeDefined();
+    expect(majorMinor(String(contact.sshdVersion))).toBe(majorMinor(openssh));
     expect(JSON.parse(fs.readFileSync(`${dir}/submitted`, 'utf8'))).toMatchObject({ event: 'submitted', jobId: job!.id, profile: 'cpu' });
     const events = fs.readFileSync(`${dir}/status`, 'utf8').trim().split('\n').map((l) => JSON.parse(l).event);
     expect(events).toEqual(['started', 'ready']);

@@ -47,6 +47,7 @@ close($l);`;
       if (out.includes('\n')) resolve(out.trim());
     });
     child.once('exit', () => reject(new Error(`the listener did not start on port ${port}`)));
+    child.once('error', reject);
   });
   return { port: Number(line), exited };
 }

@@ -64,7 +64,7 @@ describe("the look at the job's sshd", () => {
     expect(await jobSshdListens(connectTcp, contact(other, OLD))).toBe(false);
   });
 
-  it('OpenSSH 8.7 or later: the connect alone answers (no sshd fork on every end); refused is not listening', async () => {
+  it('OpenSSH 8.7 or later: the connect alone answers (no wait for the banner on every end); refused is not listening', async () => {
     const silent = await server(() => {});
     expect(await jobSshdListens(connectTcp, contact(silent, NEW))).toBe(true);
     const gone = await listenerWithPendingSigterm();
