@@ -6,13 +6,15 @@ import net from 'node:net';
 import { execa } from 'execa';
 import { SlurmhopError } from '../errors.js';
 import { findOnPath, isExecutableFile } from '../fsutil.js';
-import { bannerSoftware } from '../state/index.js';
+import { bannerSoftware, connectTcp, readBanner } from '../state/index.js';
 import type { SshdFeatures } from '../templates/index.js';
 
 /** Where sshd usually is, on nodes and in images. */
 export const SSHD_CANDIDATES = ['/usr/sbin/sshd', '/usr/local/sbin/sshd', '/usr/bin/sshd', '/usr/local/bin/sshd'];
 const READY_TIMEOUT_MS = 20_000;
 const PORT_ATTEMPTS = 5;
+/** How long one readiness probe may wait for the connect, then for the banner. */
+const BANNER_PROBE_MS = 2_000;
 
 /** sshd re-executes itself, so it must be started by absolute path. */
 export function findSshd(configured: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
@@ -130,15 +132,15 @@ function waitReady(child: ChildProcess, port: number, logFile: string): Promise<
 }
 
 /** The first line the port answers with, if it is an SSH banner. */
-function sshBanner(port: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    const done = (line?: string) => {
-      socket.destroy();
-      resolve(line?.startsWith('SSH-') ? line : undefined);
-    };
-    socket.setTimeout(2_000, () => done());
-    socket.once('data', (data) => done(data.toString('latin1').split('\n')[0]));
-    socket.once('error', () => done());
-  });
+async function sshBanner(port: number): Promise<string | undefined> {
+  let socket;
+  try {
+    socket = await connectTcp('127.0.0.1', port, BANNER_PROBE_MS);
+    const line = (await readBanner(socket, BANNER_PROBE_MS)).toString('latin1').split('\n')[0]!;
+    return line.startsWith('SSH-') ? line : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    socket?.destroy();
+  }
 }

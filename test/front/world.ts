@@ -92,7 +92,9 @@ export async function sshd(banner: string): Promise<Sshd> {
   return { port: (srv.address() as net.AddressInfo).port, connections: () => n, sockets, stop, closeListener };
 }
 
-export const jobBanner = (job: string) => `SSH-2.0-OpenSSH_9.2p1 slurmhop-${job}\r\n`;
+/** The software the fixture's sshd says it is (jobBanner), and a job's contact then records. */
+const SSHD_VERSION = 'OpenSSH_9.2p1';
+export const jobBanner = (job: string) => `SSH-2.0-${SSHD_VERSION} slurmhop-${job}\r\n`;
 
 export interface JobFixture {
   job: string;
@@ -109,7 +111,7 @@ export interface JobFixture {
 export function runningJob(world: World, f: JobFixture): Contact {
   const profile = f.profile ?? 'cpu';
   const mark = f.mark ?? 'fresh';
-  const sshdVersion = f.sshdVersion === undefined ? 'OpenSSH_9.2p1' : f.sshdVersion;
+  const sshdVersion = f.sshdVersion === undefined ? SSHD_VERSION : f.sshdVersion;
   const contact: Contact = { version: 1, jobId: f.job, profile, node: '127.0.0.1', port: f.port, user: 'u', pid: 1, readyAt: new Date().toISOString(), ...(f.transport ? { transport: f.transport } : {}), alive: mark !== 'none', ...(sshdVersion ? { sshdVersion } : {}) };
   fs.mkdirSync(path.join(world.state, 'jobs', f.job), { recursive: true, mode: 0o700 });
   appendStatus(world.state, { event: 'started', jobId: f.job, profile, node: 'c1' });
