@@ -24,10 +24,10 @@ type Phases = Array<[name: string, from: string, to: string]>;
 const FRONT: Phases = [
   ["exec of the front, bash's start", 'spawn', 'origin'],
   ['live index and contact read (bash); the helper started', 'origin', 'contact'],
-  ['the rest of the front read; update check (due?)', 'contact', 'update-check-done'],
-  ["liveness mark's age and status size (the helper's stat)", 'update-check-done', 'mark-read'],
-  ['TCP connect to the job sshd', 'mark-read', 'tcp-connected'],
-  ['banner check (slurmhop-<job>)', 'tcp-connected', 'banner-read'],
+  ['TCP connect to the job sshd', 'contact', 'tcp-connected'],
+  ["liveness mark's age and status size (the helper's stat), while the sshd prepares its banner", 'tcp-connected', 'mark-read'],
+  ['the rest of the front read; update check (due?)', 'mark-read', 'update-check-done'],
+  ["banner check (slurmhop-<job>): the relay's bash, the banner's wait", 'update-check-done', 'banner-read'],
   ['banner on stdout', 'banner-read', 'banner'],
 ];
 

@@ -59,13 +59,13 @@ ${warmPickFunction()}
 if [ "\${BASH_VERSINFO[0]}" -gt 4 ] || { [ "\${BASH_VERSINFO[0]}" -eq 4 ] && [ "\${BASH_VERSINFO[1]}" -ge 2 ]; }; then
   if [ $# -eq 2 ] && [ "$1" = proxy ]; then
     slurmhop_arg=$2
-    warm_pick "$2" && slurmhop_warm=1
+    warm_pick "$2" && warm_connect && slurmhop_warm=1
   elif [ $# -eq 1 ] && { [ "$1" = --version ] || [ "$1" = -V ]; } && front_dirs && [ ! -e ${current} ]; then
     printf 'slurmhop %s\\n' ${bashWord(VERSION)}
     exit 0
   fi
 fi
-# Read only now: what follows is parsed while the helper works.
+# Read only now: what follows is parsed while the job's sshd prepares its banner.
 slurmhop_session_script=${bashWord(loginScript())}
 slurmhop_later=${bashWord(laterText())}
 ${fitAddressSpaceBash()}

@@ -74,13 +74,21 @@ export const READ_JSON = `read_json() {
 // in one stat (NAME:MTIME:SIZE:INODE:CTIME), then the connect's deadline
 // (ALRM to this shell, trapped from the start: a stalled read of a network
 // home must not kill the front; a deadline met before the connect hands over).
+// A mark that is there and stale sends the ALRM at once: the connect starts
+// before the stat's answer is read, and a dead job's node must not be waited
+// for (this shell then judges the mark itself, by the same rule).
 // It holds no pipe of the session. helper_stop ends it and reads its pipe to
 // the end, so that no ALRM can come after (in what this shell execs).
+const FRESH_MARK_MAX_AGE_S = Math.floor(STALE_AFTER_MS / 1000) - 1;
 function helperFunctions(): string {
   return `helper_start() {
   hpid= alarmed=
   trap 'alarmed=1' ALRM
-  exec {helper}< <(exec </dev/null 2>/dev/null; ${STOPPABLE_TRAP}; echo "$BASHPID"; stat -L -c '%n:%Y:%s:%i:%Z' -- ${inJob(aliveFile)} ${inJob(statusFile)} ${inConfig(CONFIG_INI)}; echo .; ${stoppableSleep(seconds(WARM_CONNECT_TIMEOUT_MS), 'kill -ALRM $$')})
+  exec {helper}< <(exec </dev/null 2>/dev/null; ${STOPPABLE_TRAP}; echo "$BASHPID"
+    st=$(stat -L -c '%n:%Y:%s:%i:%Z' -- ${inJob(aliveFile)} ${inJob(statusFile)} ${inConfig(CONFIG_INI)}); printf '%s\\n.\\n' "$st"
+    b=\${st#*${inJob(aliveFile)}:}; printf -v n '%(%s)T' -1
+    [ "$b" = "$st" ] || { b=\${b%%:*}; [[ $b =~ ^[0-9]+$ ]] && [ $((n - b)) -le ${FRESH_MARK_MAX_AGE_S} ]; } || kill -ALRM $$
+    ${stoppableSleep(seconds(WARM_CONNECT_TIMEOUT_MS), 'kill -ALRM $$')})
 }
 helper_stop() {
   local rest
@@ -95,7 +103,7 @@ helper_stop() {
  * The warm path's first half, defined and run before the rest of the front is
  * even read (bash reads a script as it runs it): `warm_pick PROFILE|--current`
  * chooses the contact the executable would try first and starts the helper.
- * Sets the globals warm_finish reads; returns 1 to leave it all to the executable.
+ * Sets the globals warm_connect and warm_finish read; returns 1 to leave it all to the executable.
  */
 export function warmPickFunction(): string {
   return `flat_object=${bashWord(FLAT_OBJECT)}
@@ -138,46 +146,62 @@ warm_pick() {
   if json_get transport '"(tcp|srun|node-sshd)"'; then transport=\${got:1:\${#got}-2}; elif [[ $text =~ '"transport":' ]]; then helper_stop; return 1; else transport=tcp; fi
   if json_get alive 'true|false'; then alive=$got; elif [[ $text =~ '"alive":' ]]; then helper_stop; return 1; else alive=false; fi
   mark contact
+}
+# warm_connect: the one connect, made as soon as the contact is chosen (the job's
+# sshd prepares its banner while this shell reads and checks the rest), then the
+# liveness mark's age and the status file's size from the helper's stat. A stale
+# mark makes the helper cut the connect short; the helper's deadline stays until
+# warm_finish has read the update marker.
+warm_connect() {
+  local line beat connected_to=
+  stats= connected=
+  if [ "$transport" != srun ]; then
+    # The deadline met already (a slow home), or a stale mark: the executable decides, with time of its own.
+    [ -z "$alarmed" ] || { helper_stop; return 1; }
+    { exec 3<>"/dev/tcp/$node/$port"; } 2>/dev/null && connected_to=1
+    # An ALRM that came during the connect: the same.
+    [ -n "$connected_to" ] && [ -z "$alarmed" ] || { warm_let_go; return 1; }
+    connected=check:$slurmhop_arg
+    mark tcp-connected
+  fi
+  printf -v now '%(%s)T' -1
+  [ -n "$hpid" ] || IFS= read -r -u "$helper" hpid
+  while IFS= read -r -u "$helper" line && [ "$line" != . ]; do stats+=$line$'\\n'; done
+  beat=\${stats#*${inJob(aliveFile)}:}
+  if [ "$beat" = "$stats" ]; then [ "$alive" = false ] || { warm_let_go; return 1; }; else
+    beat=\${beat%%:*}
+    # Whole seconds: fresh only if surely younger than ${STALE_AFTER_MS} ms.
+    [[ $alive = false || ( $beat =~ ^[0-9]+$ && $((now - beat)) -le ${FRESH_MARK_MAX_AGE_S} ) ]] || { warm_let_go; return 1; }
+  fi
+  since=\${stats#*${inJob(statusFile)}:}
+  if [ "$since" = "$stats" ]; then since=0; else since=\${since%%$'\\n'*}; since=\${since#*:}; since=\${since%%:*}; [[ $since =~ ^[0-9]+$ ]] || { warm_let_go; return 1; }; fi
+  mark mark-read
+}
+# warm_let_go: steps aside from a connect made (or not): the executable must not hold it for a session.
+warm_let_go() {
+  exec 3<&-
+  helper_stop
 }`;
 }
 
 /** The warm path's second half: `warm_finish` relays and exits, or returns 1 having changed nothing. */
 export function warmFinishFunction(): string {
   return `warm_finish() {
-  local out= line beat since now due last ident config=- reg connected=
-  printf -v now '%(%s)T' -1
-  [ -n "$hpid" ] || IFS= read -r -u "$helper" hpid
-  while IFS= read -r -u "$helper" line && [ "$line" != . ]; do out+=$line$'\\n'; done
+  local line due last ident config=- reg
   # Whether an update check is due (update/schedule.ts markNextCheck): the opt-out file, else its
   # marker, written for the config.ini of this identity (or none: -), and no check started later than now.
   if [ ! -e ${inConfig(OPT_OUT_FILE)} ]; then
-    { read -r due last ident <${inState((s) => nextCheckFile(updatePaths(s)))}; } 2>/dev/null || { helper_stop; return 1; }
-    line=\${out#*${inConfig(CONFIG_INI)}:}
+    { read -r due last ident <${inState((s) => nextCheckFile(updatePaths(s)))}; } 2>/dev/null || { warm_let_go; return 1; }
+    line=\${stats#*${inConfig(CONFIG_INI)}:}
     # MTIME:SIZE:INODE:CTIME as the identity INODE:CTIME:SIZE.
-    if [ "$line" != "$out" ]; then line=\${line%%$'\\n'*}; config=\${line#*:}; config=\${line#*:*:}:\${config%%:*}; fi
-    [ "$ident" = "$config" ] || { helper_stop; return 1; }
-    [ "$due" = never ] || { [[ $due =~ ^[0-9]+$ && $last =~ ^[0-9]+$ ]] && [ "$now" -ge "$last" ] && [ "$now" -lt "$due" ]; } || { helper_stop; return 1; }
+    if [ "$line" != "$stats" ]; then line=\${line%%$'\\n'*}; config=\${line#*:}; config=\${line#*:*:}:\${config%%:*}; fi
+    [ "$ident" = "$config" ] || { warm_let_go; return 1; }
+    [ "$due" = never ] || { [[ $due =~ ^[0-9]+$ && $last =~ ^[0-9]+$ ]] && [ "$now" -ge "$last" ] && [ "$now" -lt "$due" ]; } || { warm_let_go; return 1; }
   fi
+  # The deadline met during those reads (a slow home; bash resumes a read the ALRM interrupted).
+  [ -z "$alarmed" ] || { warm_let_go; return 1; }
+  helper_stop
   mark update-check-done
-  beat=\${out#*${inJob(aliveFile)}:}
-  if [ "$beat" = "$out" ]; then [ "$alive" = false ] || { helper_stop; return 1; }; else
-    beat=\${beat%%:*}
-    # Whole seconds: fresh only if surely younger than ${STALE_AFTER_MS} ms.
-    [[ $alive = false || ( $beat =~ ^[0-9]+$ && $((now - beat)) -le ${Math.floor(STALE_AFTER_MS / 1000) - 1} ) ]] || { helper_stop; return 1; }
-  fi
-  since=\${out#*${inJob(statusFile)}:}
-  if [ "$since" = "$out" ]; then since=0; else since=\${since%%$'\\n'*}; since=\${since#*:}; since=\${since%%:*}; [[ $since =~ ^[0-9]+$ ]] || { helper_stop; return 1; }; fi
-  mark mark-read
-  if [ "$transport" != srun ]; then
-    # The deadline met already (a slow home): the executable decides, with time of its own.
-    [ -z "$alarmed" ] || { helper_stop; return 1; }
-    { exec 3<>"/dev/tcp/$node/$port"; } 2>/dev/null && connected=check:$slurmhop_arg
-    helper_stop
-    [ -n "$connected" ] || return 1
-    mark tcp-connected
-  else
-    helper_stop
-  fi
   [ "$transport" != node-sshd ] || reg=${bashWord(`${relaysDir(slot('state'), slot('job'))}/`)}"$HOSTNAME-$$"
   # The relay is the hand-off's own script (session/relay-script.ts), in a bash of
   # its own, started while the job's sshd prepares its banner (it reads and checks

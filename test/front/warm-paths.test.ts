@@ -9,7 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tryWarmHandoff } from '../../src/session/warm.js';
+import { WARM_CONNECT_TIMEOUT_MS } from '../../src/session/endpoint.js';
 import { scheduleUpdateCheck } from '../../src/update/index.js';
+import { unansweredPort } from '../helpers/tcp-server.js';
 import { tempDirs } from '../helpers/tmp.js';
 import { bait, jobBanner, makeWorld, runFront, runningJob, scheduleDeps, sshd, updateState, type World } from './world.js';
 
@@ -33,6 +35,14 @@ async function executableWarm(world: World, profile: string, spawned: string[][]
   // handoff.ts handoffArgv: bash -p -c SCRIPT slurmhop-session LATER TRANSPORT NODE PORT JOB ...
   const [transport, , port, job] = argv.slice(6);
   return { handedOff, job: job!, port: port!, transport: transport! };
+}
+
+/** The fixture sshd took one of `counts` connections, each closed by its client (the front let go of it); Node may accept a little late. */
+async function connectionsClosed(server: { connections(): number; closed(): number }, counts: number[]): Promise<void> {
+  const most = Math.max(...counts);
+  for (let i = 0; i < 100 && (server.connections() < most || server.closed() < server.connections()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(counts).toContain(server.connections());
+  expect(server.closed()).toBe(server.connections());
 }
 
 const tcpWorld = async (mark: 'fresh' | 'stale' | 'none' = 'fresh') => {
@@ -95,52 +105,57 @@ describe('the front and the executable over the same state files', { timeout: 20
     expect((await executableWarm(world, 'cpu')).job).toBe('10');
   });
 
-  const asides: Array<[string, (w: World, s: { port: number }) => void | Promise<void>, 'hands-off' | 'not-warm']> = [
-    ['a stale liveness mark', (w) => fs.utimesSync(path.join(w.state, 'jobs/12/alive'), new Date(Date.now() - 20_000), new Date(Date.now() - 20_000)), 'not-warm'],
-    ['no liveness mark where the contact promises one', (w) => fs.rmSync(path.join(w.state, 'jobs/12/alive')), 'not-warm'],
-    ['an update check that is due', (w) => updateState(w, 'past'), 'hands-off'],
-    ['no update marker (no connect through the executable yet)', (w) => fs.rmSync(path.join(w.state, 'update/next-check')), 'hands-off'],
+  // Each: what is changed, what the executable then does, and whether the front had connected
+  // before it found it (it connects as soon as the contact is chosen, and reads the liveness mark
+  // and the update marker while the job's sshd prepares its banner; a stale mark may cut the
+  // connect short, so either).
+  type Connects = 'connects first' | 'no connect' | 'either';
+  const asides: Array<[string, (w: World, s: { port: number }) => void | Promise<void>, 'hands-off' | 'not-warm', Connects]> = [
+    ['a stale liveness mark', (w) => fs.utimesSync(path.join(w.state, 'jobs/12/alive'), new Date(Date.now() - 20_000), new Date(Date.now() - 20_000)), 'not-warm', 'either'],
+    ['no liveness mark where the contact promises one', (w) => fs.rmSync(path.join(w.state, 'jobs/12/alive')), 'not-warm', 'connects first'],
+    ['an update check that is due', (w) => updateState(w, 'past'), 'hands-off', 'connects first'],
+    ['no update marker (no connect through the executable yet)', (w) => fs.rmSync(path.join(w.state, 'update/next-check')), 'hands-off', 'connects first'],
     ['config.ini edited after the update marker (in place, a second later)', async (w) => {
       await new Promise((resolve) => setTimeout(resolve, 1_100));
       fs.appendFileSync(path.join(w.config, 'config.ini'), '[update]\nrepository = file:///srv/releases.git\n');
-    }, 'hands-off'],
+    }, 'hands-off', 'connects first'],
     ['config.ini replaced by a file dated two hours earlier (mv, a restored backup)', (w) => {
       const ini = path.join(w.config, 'config.ini');
       fs.writeFileSync(`${ini}.new`, '[update]\nrepository = file:///srv/releases.git\n');
       fs.utimesSync(`${ini}.new`, new Date(Date.now() - 7_200_000), new Date(Date.now() - 7_200_000));
       fs.renameSync(`${ini}.new`, ini);
-    }, 'hands-off'],
+    }, 'hands-off', 'connects first'],
     ['an update check started later than now (a login node whose clock is ahead)', (w) => {
       const checks = path.join(w.state, 'update/checks.json');
       fs.writeFileSync(checks, JSON.stringify({ ...JSON.parse(fs.readFileSync(checks, 'utf8')), startedAt: Date.now() + 60_000 }));
       // As the executable writes the marker for it: the check counts from then on.
       const marker = path.join(w.state, 'update/next-check');
       fs.writeFileSync(marker, fs.readFileSync(marker, 'utf8').replace(/^(\S+) \S+/, `${Math.floor(Date.now() / 1000) + 86_400} ${Math.ceil(Date.now() / 1000) + 60}`));
-    }, 'hands-off'],
+    }, 'hands-off', 'connects first'],
     ['an update installed or rolled back since the front was written (update/current.json newer than it)', (w) => {
       const current = path.join(w.state, 'update/current.json');
       fs.writeFileSync(current, '{"version":null,"pinned":false,"changedAt":""}\n');
       fs.utimesSync(current, new Date(Date.now() + 5_000), new Date(Date.now() + 5_000));
-    }, 'hands-off'],
-    ['a contact the front cannot read as the job writes it (spaces)', (w) => fs.writeFileSync(path.join(w.state, 'jobs/12/contact'), JSON.stringify(JSON.parse(fs.readFileSync(path.join(w.state, 'jobs/12/contact'), 'utf8')), null, 1)), 'hands-off'],
-    ['a contact of another version', (w) => fs.writeFileSync(path.join(w.state, 'jobs/12/contact'), fs.readFileSync(path.join(w.state, 'jobs/12/contact'), 'utf8').replace('"version":1', '"version":2')), 'not-warm'],
-    ['SLURMHOP_NODE_RELAY=1', () => {}, 'not-warm'],
+    }, 'hands-off', 'no connect'],
+    ['a contact the front cannot read as the job writes it (spaces)', (w) => fs.writeFileSync(path.join(w.state, 'jobs/12/contact'), JSON.stringify(JSON.parse(fs.readFileSync(path.join(w.state, 'jobs/12/contact'), 'utf8')), null, 1)), 'hands-off', 'no connect'],
+    ['a contact of another version', (w) => fs.writeFileSync(path.join(w.state, 'jobs/12/contact'), fs.readFileSync(path.join(w.state, 'jobs/12/contact'), 'utf8').replace('"version":1', '"version":2')), 'not-warm', 'no connect'],
+    ['SLURMHOP_NODE_RELAY=1', () => {}, 'not-warm', 'no connect'],
   ];
 
-  it.each(asides)('%s: the front runs the executable, having connected to nothing', async (_, change, executable) => {
+  it.each(asides)('%s: the front runs the executable, holding no connection', async (_, change, executable, connects) => {
     const { world, server } = await tcpWorld();
     await change(world, server);
     const env = _ === 'SLURMHOP_NODE_RELAY=1' ? { SLURMHOP_NODE_RELAY: '1' } : {};
     const r = await runFront(world, ['proxy', 'cpu'], { env });
     expect(r.banner).toBeUndefined();
     expect(r.exitCode).toBe(99);
-    expect(world.handedOver().map((h) => h.args)).toEqual([['proxy', 'cpu']]);
-    expect(server.connections()).toBe(0);
+    expect(world.handedOver()).toEqual([{ args: ['proxy', 'cpu'], arena: expect.any(String), sockets: 0 }]);
+    await connectionsClosed(server, connects === 'either' ? [0, 1] : connects === 'connects first' ? [1] : [0]);
     Object.assign(process.env, env);
     expect((await executableWarm(world, 'cpu')).handedOff).toBe(executable === 'hands-off');
   });
 
-  it('a read of the state that stalls past the connect deadline (a slow network home): the front steps aside, alive, and connects to nothing', async () => {
+  it('a read of the state that stalls past the connect deadline (a slow network home): the front steps aside, alive, and lets go of its connect', async () => {
     const { world, server } = await tcpWorld();
     const marker = path.join(world.state, 'update/next-check');
     const line = fs.readFileSync(marker, 'utf8');
@@ -151,8 +166,33 @@ describe('the front and the executable over the same state files', { timeout: 20
     const r = await runFront(world, ['proxy', 'cpu']);
     writer.kill();
     expect(r.exitCode, r.stderr).toBe(99);
-    expect(world.handedOver().map((h) => h.args)).toEqual([['proxy', 'cpu']]);
-    expect(server.connections()).toBe(0);
+    expect(world.handedOver()).toEqual([{ args: ['proxy', 'cpu'], arena: expect.any(String), sockets: 0 }]);
+    // The marker is read while the job's sshd prepares its banner: the connect was made, and let go.
+    await connectionsClosed(server, [1]);
+  });
+
+  it("a stale liveness mark on a node that does not answer (its SYNs dropped): the front steps aside before the connect's deadline", async () => {
+    const world = makeWorld(tmp());
+    runningJob(world, { job: '12', port: await unansweredPort(), mark: 'stale' });
+    updateState(world, 'never');
+    const started = Date.now();
+    const r = await runFront(world, ['proxy', 'cpu']);
+    expect(r.exitCode, r.stderr).toBe(99);
+    expect(world.handedOver()).toEqual([{ args: ['proxy', 'cpu'], arena: expect.any(String), sockets: 0 }]);
+    // The connect started before the mark was read: the stale mark cut it short, where a
+    // connect left waiting would have met the deadline (the case below).
+    expect(Date.now() - started).toBeLessThan(WARM_CONNECT_TIMEOUT_MS);
+  });
+
+  it("a fresh liveness mark on a node that does not answer: the front waits until the connect's deadline, then steps aside", async () => {
+    const world = makeWorld(tmp());
+    runningJob(world, { job: '12', port: await unansweredPort() });
+    updateState(world, 'never');
+    const started = Date.now();
+    const r = await runFront(world, ['proxy', 'cpu']);
+    expect(r.exitCode, r.stderr).toBe(99);
+    expect(world.handedOver()).toEqual([{ args: ['proxy', 'cpu'], arena: expect.any(String), sockets: 0 }]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(WARM_CONNECT_TIMEOUT_MS - 100);
   });
 
   it('a port nobody listens on: the front steps aside, as the executable finds no job', async () => {

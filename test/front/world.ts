@@ -22,8 +22,8 @@ export interface World {
   state: string;
   config: string;
   env: NodeJS.ProcessEnv;
-  /** The arguments the stand-in executable was run with, one array per run, and the one-arena setting it saw. */
-  handedOver(): Array<{ args: string[]; arena: string }>;
+  /** The arguments the stand-in executable was run with, one array per run, the one-arena setting it saw and the sockets it inherited. */
+  handedOver(): Array<{ args: string[]; arena: string; sockets: number }>;
 }
 
 export function makeWorld(dir: string, extraPath: string[] = []): World {
@@ -34,7 +34,12 @@ export function makeWorld(dir: string, extraPath: string[] = []): World {
   fs.mkdirSync(path.dirname(front), { recursive: true });
   fs.mkdirSync(path.dirname(executable), { recursive: true });
   fs.writeFileSync(front, renderFront(), { mode: 0o755 });
-  fs.writeFileSync(executable, `#!/bin/bash\n{ printf '%s\\037' "$@"; printf '\\036%s\\n' "\${MALLOC_ARENA_MAX-}/\${SLURMHOP_ONE_ARENA-}"; } >>'${record}'\nexit 99\n`, { mode: 0o755 });
+  // It records its arguments, the one-arena setting and how many sockets it inherited (beyond 0-2).
+  fs.writeFileSync(
+    executable,
+    `#!/bin/bash\nn=0; for f in /proc/$$/fd/*; do [ "\${f##*/}" -gt 2 ] && [[ $(readlink "$f") == socket:* ]] && n=$((n + 1)); done\n{ printf '%s\\037' "$@"; printf '\\036%s\\036%s\\n' "\${MALLOC_ARENA_MAX-}/\${SLURMHOP_ONE_ARENA-}" "$n"; } >>'${record}'\nexit 99\n`,
+    { mode: 0o755 },
+  );
   const env = { HOME: home, PATH: [...extraPath, '/usr/bin', '/bin'].join(':'), LANG: 'C.UTF-8' };
   return {
     home,
@@ -46,8 +51,8 @@ export function makeWorld(dir: string, extraPath: string[] = []): World {
     handedOver: () =>
       fs.existsSync(record)
         ? fs.readFileSync(record, 'utf8').trim().split('\n').map((l) => {
-            const [args, arena] = l.split('\x1e');
-            return { args: args!.split('\x1f').slice(0, -1), arena: arena! };
+            const [args, arena, sockets] = l.split('\x1e');
+            return { args: args!.split('\x1f').slice(0, -1), arena: arena!, sockets: Number(sockets) };
           })
         : [],
   };
@@ -56,6 +61,8 @@ export function makeWorld(dir: string, extraPath: string[] = []): World {
 export interface Sshd {
   port: number;
   connections: () => number;
+  /** Connections closed (the client ended its side, or reset it). */
+  closed: () => number;
   sockets: net.Socket[];
   /** Stops listening and drops every connection (a job's sshd that Slurm stopped). */
   stop(): Promise<void>;
@@ -69,6 +76,7 @@ afterEach(() => servers.splice(0).forEach((s) => s.close()));
 /** Answers each connection with `banner`, echoes what it gets, and ends when the client has. */
 export async function sshd(banner: string): Promise<Sshd> {
   let n = 0;
+  let closed = 0;
   const sockets: net.Socket[] = [];
   const srv = net.createServer({ allowHalfOpen: true }, (s) => {
     n++;
@@ -77,6 +85,7 @@ export async function sshd(banner: string): Promise<Sshd> {
     s.write(banner);
     s.on('data', (d) => s.write(d));
     s.on('end', () => s.end());
+    s.on('close', () => closed++);
   });
   servers.push(srv);
   await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
@@ -89,7 +98,7 @@ export async function sshd(banner: string): Promise<Sshd> {
     srv.close(); // the listening socket goes at once; the close event waits for the connections
     await new Promise((resolve) => setTimeout(resolve, 10));
   };
-  return { port: (srv.address() as net.AddressInfo).port, connections: () => n, sockets, stop, closeListener };
+  return { port: (srv.address() as net.AddressInfo).port, connections: () => n, closed: () => closed, sockets, stop, closeListener };
 }
 
 /** The software the fixture's sshd says it is (jobBanner), and a job's contact then records. */

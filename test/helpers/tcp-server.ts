@@ -51,3 +51,43 @@ close($l);`;
   });
   return { port: Number(line), exited };
 }
+
+/**
+ * A port whose connects never complete, as a dead node's (its SYNs dropped): a
+ * real perl listener that never accepts, its accept queue filled (listen's
+ * backlog 0), so the kernel drops every later SYN and a connect waits.
+ */
+export async function unansweredPort(): Promise<number> {
+  const script = `use Socket;
+socket(my $l, PF_INET, SOCK_STREAM, 0) or die "socket: $!";
+bind($l, pack_sockaddr_in(0, INADDR_LOOPBACK)) or die "bind: $!";
+listen($l, 0) or die "listen: $!";
+my ($port) = unpack_sockaddr_in(getsockname($l));
+$| = 1; print "$port\\n";
+sleep;`;
+  const child = spawn('perl', ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  const port = Number(
+    await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (out.includes('\n')) resolve(out.trim());
+      });
+      child.once('exit', () => reject(new Error('the unanswering listener did not start')));
+      child.once('error', reject);
+    }),
+  );
+  // Fill the queue: connects complete until it is full; the first that does not within 0.5 s shows it is.
+  for (let i = 0; i < 16; i++) {
+    const s = net.connect(port, '127.0.0.1');
+    s.on('error', () => {});
+    child.once('exit', () => s.destroy());
+    const done = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 500);
+      s.once('connect', () => (clearTimeout(timer), resolve(true)));
+    });
+    if (!done) return port;
+  }
+  throw new Error('the unanswering listener accepted 16 connects: its queue never filled');
+}
