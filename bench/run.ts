@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     figures.push({ ...figure, figure: figure.figure + where });
   };
   await step('version', () => versionStartup(quick ? 10 : 40));
-  await step('warm', () => warmConnect(laptop, quick ? 8 : 30));
+  await step('warm', () => warmConnect(laptop, quick ? 8 : 60));
   await step('wizard', () => warmThroughWizardConfig(laptop, quick ? 8 : 30));
   await step('breakdown', () => warmBreakdown(laptop, quick ? 10 : 40, 'front'));
   await step('breakdown', () => warmBreakdown(laptop, quick ? 10 : 40, 'executable'));
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   await step('cold', () => coldConnect(laptop, quick ? 3 : 7));
   await step('rpcs', () => schedulerRpcs(laptop));
   await step('memory', () => loginMemory(laptop, 5));
-  await step('throughput', () => throughput(laptop, quick ? 2 ** 28 : 2 ** 30, quick ? 1 : 3));
+  await step('throughput', () => throughput(laptop, quick ? 2 ** 28 : 2 ** 30, quick ? 1 : 5));
   await step('oldjobs', async () => warmWithManyOldJobs(laptop, await prepareUser('bob'), quick ? 8 : 20));
   await step('onejob', () => connectsOnOneJob(laptop, 100));
   await step('concurrency', async () => simultaneousConnects(await prepareUser('cyd'), 25));

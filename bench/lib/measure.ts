@@ -7,6 +7,18 @@ export function median(values: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/**
+ * The median over rounds of f(a[i], b[i]), for commands run back to back in
+ * each round (interleave): what the rounds share (the machine's drift, and a
+ * connect's bimodal spread: both chains fall at random into a mode some 40 ms
+ * slower, the login connection's delayed acknowledgement) cancels in each
+ * pair, where a difference of medians jumps between the modes.
+ */
+export function pairedMedian(a: number[], b: number[], f: (a: number, b: number) => number): number {
+  if (a.length !== b.length) throw new Error(`pairedMedian: ${a.length} rounds against ${b.length}`);
+  return median(a.map((x, i) => f(x, b[i]!)));
+}
+
 /** Seconds a command takes (until its output pipes close); throws with its stderr when it fails. */
 export async function timeCommand(file: string, args: string[], options: Options = {}): Promise<number> {
   return (await timeExitAndClose(file, args, options)).closed;
