@@ -67,6 +67,9 @@ export const READ_JSON = `read_json() {
   [[ $text =~ $flat_object ]] || return 2
 }`;
 
+/** The liveness mark's largest age in whole seconds that is surely younger than STALE_AFTER_MS. */
+const FRESH_MARK_MAX_AGE_S = Math.floor(STALE_AFTER_MS / 1000) - 1;
+
 // helper_start: one process, started as soon as the job is known and read
 // later, so its work runs beside this shell's: the liveness mark's age
 // (state/alive.ts supervisorAlive), the status file's size (state/status.ts
@@ -76,10 +79,12 @@ export const READ_JSON = `read_json() {
 // home must not kill the front; a deadline met before the connect hands over).
 // A mark that is there and stale sends the ALRM at once: the connect starts
 // before the stat's answer is read, and a dead job's node must not be waited
-// for (this shell then judges the mark itself, by the same rule).
+// for. That only cuts the connect short (a trapped ALRM ends bash's connect()
+// to a node of one address; to a name of several, bash tries the next); this
+// shell then judges the mark itself, with the contact's word on it.
 // It holds no pipe of the session. helper_stop ends it and reads its pipe to
-// the end, so that no ALRM can come after (in what this shell execs).
-const FRESH_MARK_MAX_AGE_S = Math.floor(STALE_AFTER_MS / 1000) - 1;
+// the end; once stopped (even in the midst of a slow stat) it sends no ALRM,
+// so none can reach what this shell execs.
 function helperFunctions(): string {
   return `helper_start() {
   hpid= alarmed=
@@ -87,7 +92,7 @@ function helperFunctions(): string {
   exec {helper}< <(exec </dev/null 2>/dev/null; ${STOPPABLE_TRAP}; echo "$BASHPID"
     st=$(stat -L -c '%n:%Y:%s:%i:%Z' -- ${inJob(aliveFile)} ${inJob(statusFile)} ${inConfig(CONFIG_INI)}); printf '%s\\n.\\n' "$st"
     b=\${st#*${inJob(aliveFile)}:}; printf -v n '%(%s)T' -1
-    [ "$b" = "$st" ] || { b=\${b%%:*}; [[ $b =~ ^[0-9]+$ ]] && [ $((n - b)) -le ${FRESH_MARK_MAX_AGE_S} ]; } || kill -ALRM $$
+    [ "$b" = "$st" ] || { b=\${b%%:*}; [[ $b =~ ^[0-9]+$ ]] && [ $((n - b)) -le ${FRESH_MARK_MAX_AGE_S} ]; } || [ -n "$stop" ] || kill -ALRM $$
     ${stoppableSleep(seconds(WARM_CONNECT_TIMEOUT_MS), 'kill -ALRM $$')})
 }
 helper_stop() {
@@ -150,18 +155,17 @@ warm_pick() {
 # warm_connect: the one connect, made as soon as the contact is chosen (the job's
 # sshd prepares its banner while this shell reads and checks the rest), then the
 # liveness mark's age and the status file's size from the helper's stat. A stale
-# mark makes the helper cut the connect short; the helper's deadline stays until
-# warm_finish has read the update marker.
+# mark makes the helper cut the connect short (helper_start); its deadline stays
+# until warm_finish has read the update marker.
 warm_connect() {
-  local line beat connected_to=
+  local line beat
   stats= connected=
   if [ "$transport" != srun ]; then
     # The deadline met already (a slow home), or a stale mark: the executable decides, with time of its own.
     [ -z "$alarmed" ] || { helper_stop; return 1; }
-    { exec 3<>"/dev/tcp/$node/$port"; } 2>/dev/null && connected_to=1
+    { exec 3<>"/dev/tcp/$node/$port"; } 2>/dev/null && connected=check:$slurmhop_arg
     # An ALRM that came during the connect: the same.
-    [ -n "$connected_to" ] && [ -z "$alarmed" ] || { warm_let_go; return 1; }
-    connected=check:$slurmhop_arg
+    [ -n "$connected" ] && [ -z "$alarmed" ] || { warm_let_go; return 1; }
     mark tcp-connected
   fi
   printf -v now '%(%s)T' -1
@@ -177,9 +181,9 @@ warm_connect() {
   if [ "$since" = "$stats" ]; then since=0; else since=\${since%%$'\\n'*}; since=\${since#*:}; since=\${since%%:*}; [[ $since =~ ^[0-9]+$ ]] || { warm_let_go; return 1; }; fi
   mark mark-read
 }
-# warm_let_go: steps aside from a connect made (or not): the executable must not hold it for a session.
+# warm_let_go: steps aside, closing the connect if one was made: the executable must not hold it for a session.
 warm_let_go() {
-  exec 3<&-
+  [ -z "$connected" ] || exec 3<&-
   helper_stop
 }`;
 }

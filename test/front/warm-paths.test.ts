@@ -37,7 +37,7 @@ async function executableWarm(world: World, profile: string, spawned: string[][]
   return { handedOff, job: job!, port: port!, transport: transport! };
 }
 
-/** The fixture sshd took one of `counts` connections, each closed by its client (the front let go of it); Node may accept a little late. */
+/** The fixture sshd took one of `counts` connections, each closed by the time both programs ended; Node may accept a little late. */
 async function connectionsClosed(server: { connections(): number; closed(): number }, counts: number[]): Promise<void> {
   const most = Math.max(...counts);
   for (let i = 0; i < 100 && (server.connections() < most || server.closed() < server.connections()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -45,8 +45,16 @@ async function connectionsClosed(server: { connections(): number; closed(): numb
   expect(server.closed()).toBe(server.connections());
 }
 
-const tcpWorld = async (mark: 'fresh' | 'stale' | 'none' = 'fresh') => {
-  const world = makeWorld(tmp());
+/** A directory whose `stat` answers `seconds` late, as a slow network home's lookups do. */
+function slowStat(seconds: number): string {
+  const dir = tmp();
+  const real = ['/usr/bin/stat', '/bin/stat'].find((p) => fs.existsSync(p))!;
+  fs.writeFileSync(path.join(dir, 'stat'), `#!/bin/sh\nsleep ${seconds}\nexec ${real} "$@"\n`, { mode: 0o755 });
+  return dir;
+}
+
+const tcpWorld = async (mark: 'fresh' | 'stale' | 'none' = 'fresh', extraPath: string[] = []) => {
+  const world = makeWorld(tmp(), extraPath);
   const server = await sshd(jobBanner('12'));
   runningJob(world, { job: '12', port: server.port, mark });
   updateState(world, 'never');
@@ -172,16 +180,24 @@ describe('the front and the executable over the same state files', { timeout: 20
   });
 
   it("a stale liveness mark on a node that does not answer (its SYNs dropped): the front steps aside before the connect's deadline", async () => {
-    const world = makeWorld(tmp());
+    // A home whose stat answers 0.3 s late: the connect is surely waiting when the helper finds the mark stale.
+    const world = makeWorld(tmp(), [slowStat(0.3)]);
     runningJob(world, { job: '12', port: await unansweredPort(), mark: 'stale' });
     updateState(world, 'never');
     const started = Date.now();
     const r = await runFront(world, ['proxy', 'cpu']);
     expect(r.exitCode, r.stderr).toBe(99);
     expect(world.handedOver()).toEqual([{ args: ['proxy', 'cpu'], arena: expect.any(String), sockets: 0 }]);
-    // The connect started before the mark was read: the stale mark cut it short, where a
-    // connect left waiting would have met the deadline (the case below).
+    // The stale mark cut the connect short, where a connect left waiting meets the deadline (the case below).
     expect(Date.now() - started).toBeLessThan(WARM_CONNECT_TIMEOUT_MS);
+  });
+
+  it('a stat slower than the helper\'s stop (a slow home) finds the mark stale after the front ran the executable: no ALRM reaches it, SIGPIPE ignored too', async () => {
+    const { world, server } = await tcpWorld('stale', [slowStat(1.5)]);
+    await server.stop(); // the connect is refused: the front steps aside while the helper's stat still runs
+    const r = await runFront(world, ['proxy', 'cpu'], { ignorePipe: true, env: { STANDIN_HOLD: '2.5' } });
+    expect(r.exitCode, r.stderr).toBe(99); // 142 where an ALRM killed it
+    expect(world.handedOver().map((h) => h.args)).toEqual([['proxy', 'cpu']]);
   });
 
   it("a fresh liveness mark on a node that does not answer: the front waits until the connect's deadline, then steps aside", async () => {

@@ -34,10 +34,11 @@ export function makeWorld(dir: string, extraPath: string[] = []): World {
   fs.mkdirSync(path.dirname(front), { recursive: true });
   fs.mkdirSync(path.dirname(executable), { recursive: true });
   fs.writeFileSync(front, renderFront(), { mode: 0o755 });
-  // It records its arguments, the one-arena setting and how many sockets it inherited (beyond 0-2).
+  // It records its arguments, the one-arena setting and how many sockets it inherited (beyond 0-2),
+  // then lives $STANDIN_HOLD seconds (none by default) before it exits 99.
   fs.writeFileSync(
     executable,
-    `#!/bin/bash\nn=0; for f in /proc/$$/fd/*; do [ "\${f##*/}" -gt 2 ] && [[ $(readlink "$f") == socket:* ]] && n=$((n + 1)); done\n{ printf '%s\\037' "$@"; printf '\\036%s\\036%s\\n' "\${MALLOC_ARENA_MAX-}/\${SLURMHOP_ONE_ARENA-}" "$n"; } >>'${record}'\nexit 99\n`,
+    `#!/bin/bash\nn=0; for f in /proc/$$/fd/*; do [ "\${f##*/}" -gt 2 ] && [[ $(readlink "$f") == socket:* ]] && n=$((n + 1)); done\n{ printf '%s\\037' "$@"; printf '\\036%s\\036%s\\n' "\${MALLOC_ARENA_MAX-}/\${SLURMHOP_ONE_ARENA-}" "$n"; } >>'${record}'\nsleep "\${STANDIN_HOLD:-0}"\nexit 99\n`,
     { mode: 0o755 },
   );
   const env = { HOME: home, PATH: [...extraPath, '/usr/bin', '/bin'].join(':'), LANG: 'C.UTF-8' };
@@ -169,8 +170,10 @@ export interface FrontRun {
  * client's side after the banner (`during()` first; never with keepInput)
  * and waits for the end.
  */
-export function runFront(world: World, args: string[], options: { env?: NodeJS.ProcessEnv; during?: () => Promise<void> | void; keepInput?: boolean } = {}): Promise<FrontRun> {
-  const child = spawn(world.front, args, { env: { ...world.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+/** ignorePipe: SIGPIPE ignored from the start, as a service's children inherit it (Node's spawn resets it otherwise). */
+export function runFront(world: World, args: string[], options: { env?: NodeJS.ProcessEnv; during?: () => Promise<void> | void; keepInput?: boolean; ignorePipe?: boolean } = {}): Promise<FrontRun> {
+  const [file, argv] = options.ignorePipe ? ['/bin/bash', ['-c', `trap '' PIPE; exec "$0" "$@"`, world.front, ...args]] : [world.front, args];
+  const child = spawn(file, argv, { env: { ...world.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let stderr = '';
   let banner: string | undefined;

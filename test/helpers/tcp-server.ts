@@ -55,7 +55,7 @@ close($l);`;
 /**
  * A port whose connects never complete, as a dead node's (its SYNs dropped): a
  * real perl listener that never accepts, its accept queue filled (listen's
- * backlog 0), so the kernel drops every later SYN and a connect waits.
+ * backlog 0), so Linux drops every later SYN (syncookies too) and a connect waits.
  */
 export async function unansweredPort(): Promise<number> {
   const script = `use Socket;
@@ -79,10 +79,12 @@ sleep;`;
     }),
   );
   // Fill the queue: connects complete until it is full; the first that does not within 0.5 s shows it is.
+  const fillers: net.Socket[] = [];
+  child.once('exit', () => fillers.forEach((s) => s.destroy()));
   for (let i = 0; i < 16; i++) {
     const s = net.connect(port, '127.0.0.1');
+    fillers.push(s);
     s.on('error', () => {});
-    child.once('exit', () => s.destroy());
     const done = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), 500);
       s.once('connect', () => (clearTimeout(timer), resolve(true)));
