@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   await step('cold', () => coldConnect(laptop, quick ? 3 : 7));
   await step('rpcs', () => schedulerRpcs(laptop));
   await step('memory', () => loginMemory(laptop, 5));
-  await step('throughput', () => throughput(laptop, quick ? 2 ** 28 : 2 ** 30, quick ? 1 : 5));
+  await step('throughput', () => throughput(laptop, quick ? 2 ** 26 : 2 ** 28, quick ? 3 : 11));
   await step('oldjobs', async () => warmWithManyOldJobs(laptop, await prepareUser('bob'), quick ? 8 : 20));
   await step('onejob', () => connectsOnOneJob(laptop, 100));
   await step('concurrency', async () => simultaneousConnects(await prepareUser('cyd'), 25));

@@ -98,14 +98,27 @@ export async function coldConnect(laptop: Laptop, rounds: number): Promise<Figur
   };
 }
 
-/** Both chains through `bash -c` so that the data source and sink are the same processes. */
+/**
+ * Both chains through `bash -c` so that the data source and sink are the same
+ * processes. Each transfer is timed by its receiver, from its first bytes to
+ * the end of the stream (the connect before it, the same in both chains, is
+ * left out: it would pull both ratios towards 1).
+ */
+const RECEIVE = 'head -c 1 >/dev/null; s=$EPOCHREALTIME; cat >/dev/null; echo "$s $EPOCHREALTIME"';
+const secondsOf = (out: string) => {
+  const [s, e] = out.trim().split(' ').map(Number);
+  if (!(e! > s!)) throw new Error(`throughput: the receiver said "${out.trim()}"`);
+  return e! - s!;
+};
+
 export async function throughput(laptop: Laptop, bytes: number, rounds: number): Promise<Figure> {
   await execa('ssh', ['-F', laptop.config, 'slurm-cpu', 'true']);
   const contact = currentContact(laptop.user);
   const ours = `ssh -F ${laptop.config}`;
   const floor = `ssh ${floorArgs(laptop, contact).map((a) => `'${a}'`).join(' ')}`;
-  const up = (ssh: string) => () => timeCommand('bash', ['-c', `head -c ${bytes} /dev/zero | ${ssh} slurm-cpu 'cat > /dev/null'`]);
-  const down = (ssh: string) => () => timeCommand('bash', ['-c', `${ssh} slurm-cpu 'head -c ${bytes} /dev/zero' > /dev/null`]);
+  const transfer = async (script: string) => secondsOf((await execa('bash', ['-c', script], { stdin: 'ignore' })).stdout);
+  const up = (ssh: string) => () => transfer(`head -c ${bytes} /dev/zero | ${ssh} slurm-cpu '${RECEIVE}'`);
+  const down = (ssh: string) => () => transfer(`${ssh} slurm-cpu 'head -c ${bytes} /dev/zero' | { ${RECEIVE}; }`);
   const u = await interleave(rounds, up(ours), up(floor));
   const d = await interleave(rounds, down(ours), down(floor));
   const mib = bytes / 2 ** 20;
@@ -115,7 +128,7 @@ export async function throughput(laptop: Laptop, bytes: number, rounds: number):
   const downRatio = pairedMedian(d.b, d.a, (nc, ours) => nc / ours);
   const worst = Math.min(upRatio, downRatio);
   return {
-    figure: `throughput, ${mib} MiB each way`,
+    figure: `throughput, ${mib} MiB each way, ${rounds} rounds (first byte to the end)`,
     ours: `up ${rate(median(u.a))}, down ${rate(median(d.a))}`,
     floor: `up ${rate(median(u.b))}, down ${rate(median(d.b))} (nc chain)`,
     result: `up ${upRatio.toFixed(3)}×, down ${downRatio.toFixed(3)}×`,

@@ -23,7 +23,8 @@ export async function warmFileOps(laptop: Laptop): Promise<Figure> {
   const handoff = trace.findIndex((l) => /execve\("[^"]*bash"/.test(l));
   const before = (handoff < 0 ? trace : trace.slice(0, handoff)).filter((l) => /^\d+\s+\w+\(/.test(l));
   const home = homeOf(laptop.user);
-  const onHome = before.filter((l) => l.includes(`"${home}/`));
+  // A call that names a path in the home; a read or write whose data merely mentions one (the stat's answer on its pipe) is none.
+  const onHome = before.filter((l) => l.includes(`"${home}/`) && !/^\d+\s+p?(read|write)v?(64)?\(/.test(l));
   const names = new Map<string, number>();
   for (const l of onHome) {
     const call = /^\d+\s+(\w+)\(/.exec(l)![1]!;
