@@ -67,8 +67,15 @@ export const READ_JSON = `read_json() {
   [[ $text =~ $flat_object ]] || return 2
 }`;
 
-/** The liveness mark's largest age in whole seconds that is surely younger than STALE_AFTER_MS. */
-const FRESH_MARK_MAX_AGE_S = Math.floor(STALE_AFTER_MS / 1000) - 1;
+// mark_fresh TEXT NOW: 0 when TEXT (the helper's stat) has the liveness mark and it is
+// surely younger than STALE_AFTER_MS at NOW (whole seconds), 1 when it has an older or
+// unreadable one, 2 when it has none. The helper and this shell judge by it alike.
+const MARK_FRESH = `mark_fresh() {
+  local beat=\${1#*${inJob(aliveFile)}:}
+  [ "$beat" != "$1" ] || return 2
+  beat=\${beat%%:*}
+  [[ $beat =~ ^[0-9]+$ ]] && [ $(($2 - beat)) -le ${Math.floor(STALE_AFTER_MS / 1000) - 1} ]
+}`;
 
 // helper_start: one process, started as soon as the job is known and read
 // later, so its work runs beside this shell's: the liveness mark's age
@@ -91,8 +98,7 @@ function helperFunctions(): string {
   trap 'alarmed=1' ALRM
   exec {helper}< <(exec </dev/null 2>/dev/null; ${STOPPABLE_TRAP}; echo "$BASHPID"
     st=$(stat -L -c '%n:%Y:%s:%i:%Z' -- ${inJob(aliveFile)} ${inJob(statusFile)} ${inConfig(CONFIG_INI)}); printf '%s\\n.\\n' "$st"
-    b=\${st#*${inJob(aliveFile)}:}; printf -v n '%(%s)T' -1
-    [ "$b" = "$st" ] || { b=\${b%%:*}; [[ $b =~ ^[0-9]+$ ]] && [ $((n - b)) -le ${FRESH_MARK_MAX_AGE_S} ]; } || [ -n "$stop" ] || kill -ALRM $$
+    printf -v n '%(%s)T' -1; mark_fresh "$st" "$n"; [ $? -ne 1 ] || [ -n "$stop" ] || kill -ALRM $$
     ${stoppableSleep(seconds(WARM_CONNECT_TIMEOUT_MS), 'kill -ALRM $$')})
 }
 helper_stop() {
@@ -115,6 +121,7 @@ export function warmPickFunction(): string {
 ${FRONT_DIRS}
 ${JSON_GET}
 ${READ_JSON}
+${MARK_FRESH}
 ${helperFunctions()}
 warm_pick() {
   local name=$1 got ids=() id i best
@@ -158,7 +165,7 @@ warm_pick() {
 # mark makes the helper cut the connect short (helper_start); its deadline stays
 # until warm_finish has read the update marker.
 warm_connect() {
-  local line beat
+  local line
   stats= connected=
   if [ "$transport" != srun ]; then
     # The deadline met already (a slow home), or a stale mark: the executable decides, with time of its own.
@@ -171,12 +178,8 @@ warm_connect() {
   printf -v now '%(%s)T' -1
   [ -n "$hpid" ] || IFS= read -r -u "$helper" hpid
   while IFS= read -r -u "$helper" line && [ "$line" != . ]; do stats+=$line$'\\n'; done
-  beat=\${stats#*${inJob(aliveFile)}:}
-  if [ "$beat" = "$stats" ]; then [ "$alive" = false ] || { warm_let_go; return 1; }; else
-    beat=\${beat%%:*}
-    # Whole seconds: fresh only if surely younger than ${STALE_AFTER_MS} ms.
-    [[ $alive = false || ( $beat =~ ^[0-9]+$ && $((now - beat)) -le ${FRESH_MARK_MAX_AGE_S} ) ]] || { warm_let_go; return 1; }
-  fi
+  # A fresh mark, or a contact that promises none.
+  mark_fresh "$stats" "$now" || [ "$alive" = false ] || { warm_let_go; return 1; }
   since=\${stats#*${inJob(statusFile)}:}
   if [ "$since" = "$stats" ]; then since=0; else since=\${since%%$'\\n'*}; since=\${since#*:}; since=\${since%%:*}; [[ $since =~ ^[0-9]+$ ]] || { warm_let_go; return 1; }; fi
   mark mark-read

@@ -37,19 +37,24 @@ $| = 1; print "$port\\n";
 my $r = ''; vec($r, fileno($l), 1) = 1;
 select($r, undef, undef, undef);
 close($l);`;
-  const child = spawn('perl', ['-e', script, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const { child, port: listening } = await perlListener(script, [String(port)], `the listener did not start on port ${port}`);
+  return { port: listening, exited: new Promise<void>((resolve) => child.once('exit', () => resolve())) };
+}
+
+/** A perl listener (killed after the test) whose script prints its port on its first line, once it listens. */
+async function perlListener(script: string, args: string[], failure: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn('perl', ['-e', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (d) => {
+    child.stdout!.on('data', (d) => {
       out += d;
       if (out.includes('\n')) resolve(out.trim());
     });
-    child.once('exit', () => reject(new Error(`the listener did not start on port ${port}`)));
+    child.once('exit', () => reject(new Error(failure)));
     child.once('error', reject);
   });
-  return { port: Number(line), exited };
+  return { child, port: Number(line) };
 }
 
 /**
@@ -65,19 +70,7 @@ listen($l, 0) or die "listen: $!";
 my ($port) = unpack_sockaddr_in(getsockname($l));
 $| = 1; print "$port\\n";
 sleep;`;
-  const child = spawn('perl', ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  const port = Number(
-    await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d) => {
-        out += d;
-        if (out.includes('\n')) resolve(out.trim());
-      });
-      child.once('exit', () => reject(new Error('the unanswering listener did not start')));
-      child.once('error', reject);
-    }),
-  );
+  const { child, port } = await perlListener(script, [], 'the unanswering listener did not start');
   // Fill the queue: connects complete until it is full; the first that does not within 0.5 s shows it is.
   const fillers: net.Socket[] = [];
   child.once('exit', () => fillers.forEach((s) => s.destroy()));
