@@ -15,11 +15,19 @@ const END_REASON_WAIT_MS = 3_000;
 const CLIENT_END_WAIT_MS = 1_000;
 
 /**
+ * How the session ended, as its relay saw it; `job`: the server's side closed
+ * first and the job's sshd log has no goodbye from the client (said-bye.ts),
+ * so the job's side ended it: its sshd still listening says nothing then (Slurm
+ * signals the session's sshd and its listener together, and either may go first).
+ */
+export type SessionEnd = RelayEnd | { by: 'job' };
+
+/**
  * Undefined for an ordinary end (the client hung up or logged out, and the job
  * goes on). `since`: the size of the job's status file when the session began,
  * so that memory kills during the session are told (job/memory-kills.ts).
  */
-export async function whySessionEnded(ctx: SessionContext, contact: Pick<Contact, 'jobId'>, end: RelayEnd, since?: number): Promise<string | undefined> {
+export async function whySessionEnded(ctx: SessionContext, contact: Pick<Contact, 'jobId'>, end: SessionEnd, since?: number): Promise<string | undefined> {
   const deadline = ctx.now() + (end.by === 'client' ? CLIENT_END_WAIT_MS : END_REASON_WAIT_MS);
   let contactGone = false;
   let first = true;
@@ -36,7 +44,7 @@ export async function whySessionEnded(ctx: SessionContext, contact: Pick<Contact
     contactGone = !fs.existsSync(contactFile(ctx.stateDir, contact.jobId));
     // Slurm's end signals the job's sshd with the session: a sshd that still listens
     // means an ordinary end, said at once (the client's pipes are not held for the wait).
-    const current = first && end.by !== 'error' ? jobContact(ctx.stateDir, contact.jobId) : undefined;
+    const current = first && (end.by === 'client' || end.by === 'server') ? jobContact(ctx.stateDir, contact.jobId) : undefined;
     if (current && (await jobSshdListens(ctx.connect, current))) return undefined;
     first = false;
     await ctx.sleep(100);

@@ -11,10 +11,11 @@ import { statusSize, type Contact } from '../state/index.js';
 import type { SessionContext } from './context.js';
 import { answeringJob, connectToJob, NotThisJobError, type Endpoint } from './endpoint.js';
 import { establish } from './establish.js';
-import { whySessionEnded } from './explain-end.js';
+import { whySessionEnded, type SessionEnd } from './explain-end.js';
 import { canHandOff, handOff, relayRegistration } from './handoff.js';
 import { interruptions } from './interrupt.js';
-import { InputHold, relay } from './relay.js';
+import { InputHold, relay, type RelayEnd } from './relay.js';
+import { clientSaidBye, type LocalEnd } from './said-bye.js';
 
 export interface Stdio {
   input: Readable;
@@ -113,13 +114,21 @@ async function connectReady(ctx: SessionContext, contact: Contact): Promise<Endp
 async function relayAndExplain(ctx: SessionContext, contact: Contact, endpoint: Endpoint, io: Stdio, held: InputHold): Promise<void> {
   // ssh sends its ProxyCommand SIGHUP when it exits: the client's end, not a reason to die mid-sentence.
   const since = statusSize(ctx.stateDir, contact.jobId);
+  const local = { address: endpoint.socket.localAddress, port: endpoint.socket.localPort };
   const hangUp = new AbortController();
   const onHangUp = () => hangUp.abort();
   process.once('SIGHUP', onHangUp);
   const end = await relay(endpoint.socket, io.input, io.output, held, endpoint.preread, hangUp.signal).finally(() => process.off('SIGHUP', onHangUp));
-  const why = await whySessionEnded(ctx, contact, end, since);
+  const why = await whySessionEnded(ctx, contact, sessionEnd(ctx, contact, end, local), since);
   endpoint.socket.destroy();
   if (why) ctx.log({ type: 'session-ended', jobId: contact.jobId, why });
   await new Promise<void>((resolve) => io.output.end(resolve));
   if (why) throw new SlurmhopError('connection-lost', `the session on ${contact.node} ended: ${why}`);
+}
+
+/** A server-first end, told by the job's sshd log where it can: the client's goodbye, or the job's side. */
+function sessionEnd(ctx: SessionContext, contact: Contact, end: RelayEnd, local: LocalEnd): SessionEnd {
+  if (end.by !== 'server') return end;
+  const said = clientSaidBye(ctx.stateDir, contact.jobId, local);
+  return said === 'yes' ? { by: 'client' } : said === 'no' ? { by: 'job' } : end;
 }

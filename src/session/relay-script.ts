@@ -92,9 +92,10 @@ const HALF_CLOSE = `half_close() {
 // ssh says goodbye after any end of its session, a job's end too; $quiet then
 // says the end was ordinary), or it is not (the job's side ended the session:
 // its sshd was signalled before the job wrote why, so it is explained). It returns
-// how the session ended: 0 the client ended it, 3 the server closed it, 4 the
-// connection was lost. bash older than 4.3 has no `wait -n`: it waited for
-// the server's side only and cannot tell 3 from 4 by direction.
+// how the session ended: 0 the client ended it, 3 the server closed it, 5 the
+// server closed it and the log says the job's side did, 4 the connection was
+// lost. bash older than 4.3 has no `wait -n`: it waited for the server's side
+// only and cannot tell 3 from 4 by direction.
 const RELAY_FINISH = `relay_finish() {
   if [ "\${BASH_VERSINFO[0]}" -lt 4 ] || { [ "\${BASH_VERSINFO[0]}" -eq 4 ] && [ "\${BASH_VERSINFO[1]}" -lt 3 ]; }; then
     relay_close "$up"
@@ -132,7 +133,7 @@ const RELAY_FINISH = `relay_finish() {
       bye_answer; bye=$?
       if [ "$bye" -eq 0 ]; then slurmhop_mark client-said-bye; relay_close "$up"; quiet=1; return 0; fi
       # The log says the client said nothing: the job's side ended the session (its end not yet written).
-      if [ "$bye" -eq 1 ]; then relay_close "$up"; return 3; fi
+      if [ "$bye" -eq 1 ]; then relay_close "$up"; return 5; fi
       guard_start ${seconds(CLIENT_END_WINDOW_MS)} TERM "$up"
       wait "$up"; first=$?
       guard_stop; relay_close "$up"
@@ -257,7 +258,7 @@ const END = `slurmhop_end() {
   local status=$1 how; shift
   [ "$transport" != node ] || exit "$status"
   [ -z "$reg" ] || rm -f -- "$reg"
-  case $status in 0) how=client ;; 3) how=server ;; *) how=lost ;; esac
+  case $status in 0) how=client ;; 3) how=server ;; 5) how=job ;; *) how=lost ;; esac
   slurmhop_mark relay-finished
   if [ "$transport" = tcp ] && [ "$how" = client ] && { [ -n "$quiet" ] || quiet_end; }; then slurmhop_mark quiet-end; exit 0; fi
   slurmhop_fit || exit

@@ -92,11 +92,19 @@ describe('a session whose job ends', () => {
   it('scancel under an open session: ssh ends, and stderr says why', () => scancelUnderOpenSession([]));
 });
 
-/** Cancels the job under an open session: ssh must end within seconds, saying why (job-end-said.ts has the one exception). */
-async function scancelUnderOpenSession(sshOptions: string[]): Promise<void> {
+/**
+ * Cancels the job under an open session: ssh must end within seconds, saying why (job-end-said.ts has the one exception).
+ * `sessionSshdFirst`: the session's own sshd gets its SIGTERM 0.5 s before the cancel, as Slurm's signal may
+ * reach it before the job's `remote job` writes why and before the job's sshd listener goes (the race, stretched).
+ */
+async function scancelUnderOpenSession(sshOptions: string[], { sessionSshdFirst = false } = {}): Promise<void> {
   const { ssh, opened } = laptop.open([...SSH_DEBUG, ...sshOptions, 'slurm-cpu', 'echo started; sleep 120'], 'started');
   await opened();
   const [job] = await jobsOf(USER);
+  if (sessionSshdFirst) {
+    process.kill(sessionSshd(job!.id), 'SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
   const t0 = Date.now();
   await onNode('login', USER, ['scancel', job!.id]);
   const r = await ssh;
@@ -112,6 +120,25 @@ async function scancelUnderOpenSession(sshOptions: string[]): Promise<void> {
   expect(fs.readFileSync(`${dir}/status`, 'utf8')).toContain('"reason":"cancelled"');
 }
 
+/** The pid of the one session's sshd in the job: the child of its sshd listener, itself the child of `remote job` (this machine has one pid space). */
+function sessionSshd(jobId: string): number {
+  const contact = JSON.parse(fs.readFileSync(`${stateOf(USER)}/jobs/${jobId}/contact`, 'utf8')) as { pid: number };
+  const children = (ppid: number) =>
+    fs.readdirSync('/proc').filter((pid) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid;
+      } catch {
+        return false; // not a process, or gone
+      }
+    });
+  const listeners = children(contact.pid).filter((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`/jobs/${jobId}/sshd_config`));
+  expect(listeners, `the sshd listener of job ${jobId}`).toHaveLength(1);
+  const sessions = children(Number(listeners[0]));
+  expect(sessions, `the session's sshd in job ${jobId}`).toHaveLength(1);
+  return Number(sessions[0]);
+}
+
 describe('a session whose job ends, its client\'s end late (as through a ControlMaster)', () => {
   // The job's sshd closes first, after the client's goodbye where the job's end closed the
   // session: the relay must still say why (the goodbye alone says nothing of the job).
@@ -120,8 +147,16 @@ describe('a session whose job ends, its client\'s end late (as through a Control
 });
 
 describe('a session whose job ends, relayed by Node', () => {
-  it('scancel: ssh ends at once with the reason, as with the hand-off', () =>
-    scancelUnderOpenSession(['-o', `ProxyCommand=ssh -F ${laptop.config} login env SLURMHOP_NODE_RELAY=1 .local/bin/remote proxy cpu`]));
+  const nodeRelay = () => ['-o', `ProxyCommand=ssh -F ${laptop.config} login env SLURMHOP_NODE_RELAY=1 .local/bin/remote proxy cpu`];
+  it('scancel: ssh ends at once with the reason, as with the hand-off', () => scancelUnderOpenSession(nodeRelay()));
+
+  // The session's sshd closes first, with no goodbye from the client in the job's sshd log:
+  // a listener that still takes a connect must not make that end an ordinary one.
+  it('scancel, the session\'s sshd signalled first: the reason still', () => scancelUnderOpenSession(nodeRelay(), { sessionSshdFirst: true }));
+});
+
+describe('a session whose job ends, its sshd signalled before the job\'s end is written (hand-off)', () => {
+  it('scancel: the reason still', () => scancelUnderOpenSession([], { sessionSshdFirst: true }));
 });
 
 describe('a job that fails before its sshd is ready', () => {

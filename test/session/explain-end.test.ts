@@ -72,6 +72,14 @@ describe('why a session ended', () => {
     expect(clock()).toBe(0);
   });
 
+  it("the job's side ended it (its sshd log has no goodbye from the client): its listener still there is no ordinary end, and the reason is waited for", async () => {
+    // Slurm signals the session's sshd and its listener together: the session's may go first.
+    const { stateDir } = context();
+    const late = context([[400, cancelled(stateDir)]], { listens: true });
+    expect(await whySessionEnded({ ...late.ctx, stateDir } as SessionContext, { jobId: '5' }, { by: 'job' })).toBe('the job was cancelled');
+    expect(late.probes).toEqual([]);
+  });
+
   it('the server closed it: the reason the job recorded, waited for up to 3 s', async () => {
     const { stateDir } = context();
     const late = context([[2_500, cancelled(stateDir)]]);

@@ -1,21 +1,27 @@
-// The relay's look for the client's goodbye (relay-script.ts bye_start, bye_answer), in the bash that runs it, on
-// a real connection: whether the job's sshd logged the client's ordinary
-// goodbye as the last word on this connection, found by its local port.
+// The look for the client's goodbye, on a real connection: whether the job's
+// sshd logged the client's ordinary goodbye as the last word on this
+// connection, found by its local port. Both of its forms over the same logs:
+// the lean relay's (relay-script.ts bye_start, bye_answer), in the bash that
+// runs it, and the Node relay's (said-bye.ts).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findOnPath } from '../../src/fsutil.js';
 import { sshdLogFile } from '../../src/paths.js';
 import { laterText, LOCAL_ADDRESS } from '../../src/session/relay-script.js';
+import { clientSaidBye } from '../../src/session/said-bye.js';
 import { server } from '../helpers/tcp-server.js';
 import { tempDirs } from '../helpers/tmp.js';
 
 const tmp = tempDirs('slurmhop-bye-');
 const JOB = '42';
 
-/** Connects bash to a server that, once it knows the connection's port, writes the job's sshd log as `log` says; bash then answers yes, no or cannot tell. */
-async function saidBye(log: ((port: number) => string) | undefined, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+type Log = ((port: number) => string) | undefined;
+
+/** A server that, once it knows the connection's port, writes the job's sshd log as `log` says, then says go. */
+async function sshdLogging(log: Log): Promise<{ state: string; port: number }> {
   const state = tmp();
   const port = await server((socket) => {
     if (log) {
@@ -24,6 +30,28 @@ async function saidBye(log: ((port: number) => string) | undefined, env: NodeJS.
     }
     socket.end('go\n');
   });
+  return { state, port };
+}
+
+/** Both forms' answer over one log: yes, no or cannot tell; where they differ, both. */
+async function saidBye(log: Log, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const [bash, node] = await Promise.all([saidByeBash(log, env), saidByeNode(log)]);
+  return bash === node ? bash : `bash: ${bash}, node: ${node}`;
+}
+
+/** The Node relay's form, with the connection's local end as open.ts takes it. */
+async function saidByeNode(log: Log): Promise<string> {
+  const { state, port } = await sshdLogging(log);
+  const socket = net.connect(port, '127.0.0.1');
+  await new Promise((resolve) => socket.once('data', resolve));
+  const answer = clientSaidBye(state, JOB, { address: socket.localAddress, port: socket.localPort });
+  socket.destroy();
+  return ({ yes: 'yes', no: 'no', unknown: 'cannot tell' } as Record<string, string>)[answer]!;
+}
+
+/** Connects bash to the server; bash then answers yes, no or cannot tell. */
+async function saidByeBash(log: Log, env: NodeJS.ProcessEnv): Promise<string> {
+  const { state, port } = await sshdLogging(log);
   // The session's own function (slurmhop_local_address), then the end's text, as the relay has them.
   const script = 'eval "$1"; state=$2 job=$3; exec 3<>"/dev/tcp/127.0.0.1/$4"; read -r -u 3 _; bye_start; bye_answer; echo "$?"';
   const child = spawn('/bin/bash', ['-c', script, 'bye', `${LOCAL_ADDRESS}\n${laterText()}`, state, JOB, String(port)], { env });
@@ -45,7 +73,7 @@ function only(...programs: string[]): NodeJS.ProcessEnv {
 const perlWay = () => only('perl', 'grep');
 const procWay = () => only('readlink', 'grep');
 
-describe("the relay's look for the client's goodbye (bye_start, bye_answer)", () => {
+describe("the relays' look for the client's goodbye (bash's bye_start, bye_answer; Node's clientSaidBye)", () => {
   it("yes: the sshd's last word on this connection is the client's goodbye (its address from perl, or from /proc/net/tcp)", async () => {
     for (const env of [perlWay(), procWay()]) {
       expect(await saidBye((p) => `Server listening on 0.0.0.0 port 1.\n${accepted(p)}${bye(p)}`, env)).toBe('yes');

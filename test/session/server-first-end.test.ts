@@ -77,7 +77,7 @@ describe('the relay, where the server side closed first and nothing said the job
     // As in a scancel: the job's sshd dies before the job writes why; the client goes at once.
     const r = await serverClosesFirst((p) => accepted(p), (client) => setTimeout(client.end, 30));
     expect(await r.exited).toBe(0);
-    expect(r.job.ended()).toBe(`${JOB} server`);
+    expect(r.job.ended()).toBe(`${JOB} job`);
   });
 
   it("no log to tell: the client's end is waited for, and the job's end written meanwhile is explained", async () => {

@@ -1,10 +1,11 @@
 import { SlurmhopError, usageError } from '../../errors.js';
-import { defaultSessionContext, whySessionEnded, type RelayEnd } from '../../session/index.js';
+import { defaultSessionContext, whySessionEnded, type SessionEnd } from '../../session/index.js';
 import { defineCommand } from '../../command.js';
 
 /** How the relay's script saw the session end (session/handoff.ts); a digit is an older relay's status (0: it ended). */
-function relayEnd(how: string): RelayEnd | undefined {
+function relayEnd(how: string): SessionEnd | undefined {
   if (how === 'client') return { by: 'client' };
+  if (how === 'job') return { by: 'job' };
   if (how === 'server' || how === '0') return { by: 'server' };
   if (how === 'lost' || /^\d+$/.test(how)) return { by: 'error', error: new Error('the connection to the job was lost') };
   return undefined;
@@ -14,7 +15,7 @@ function relayEnd(how: string): RelayEnd | undefined {
 export const sessionEndedCommand = defineCommand({
   name: 'session-ended',
   summary: 'say why a handed-off session ended (run by the relay)',
-  usage: 'remote session-ended <jobid> client|server|lost [<status-size-at-start>]',
+  usage: 'remote session-ended <jobid> client|server|job|lost [<status-size-at-start>]',
   internal: true,
   stdoutIsStream: true,
   async run({ positionals }) {
@@ -23,7 +24,7 @@ export const sessionEndedCommand = defineCommand({
     // An older relay passes no size, an srun relay an empty one.
     const sinceOk = since === undefined || since === '' || /^\d+$/.test(since);
     if (!jobId || !/^\d+$/.test(jobId) || !end || !sinceOk || rest.length) {
-      throw usageError('remote session-ended takes a job id, how the session ended (client, server or lost), and the size of its status file at the start');
+      throw usageError('remote session-ended takes a job id, how the session ended (client, server, job or lost), and the size of its status file at the start');
     }
     const ctx = defaultSessionContext();
     const why = await whySessionEnded(ctx, { jobId }, end, since ? Number(since) : undefined);
