@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import type { Laptop } from '../../test/e2e/harness.js';
 import { resetUser, stateOf } from '../../test/e2e/harness.js';
 import { currentContact, floorArgs } from '../lib/chain.js';
-import { fmt, interleave, interleaveAll, mean, median, pairedMedian, signed, timeCommand, type Figure } from '../lib/measure.js';
+import { fmt, interleave, interleaveAll, mean, median, pairedMedian, pairedMedianError, signed, timeCommand, type Figure } from '../lib/measure.js';
 import { versionOnce } from './binary.js';
 
 /**
@@ -29,11 +29,12 @@ export function warmFigure(figure: string, floorName: string, r: { rounds: numbe
   const floor = median(r.floor);
   const version = median(r.version);
   const margin = pairedMedian(r.ours, r.floor, (a, b) => a - b);
+  const error = pairedMedianError(r.ours, r.floor, (a, b) => a - b);
   return {
     figure,
     ours: fmt(ours),
     floor: `${fmt(floor)} (${floorName}); the executable's start (--version) ${fmt(version)}`,
-    result: `floor ${signed(margin)} (the rounds' differences, median; of the medians ${signed(ours - floor)}, of the means ${signed(mean(r.ours) - mean(r.floor))})`,
+    result: `floor ${signed(margin)} (the rounds' differences, median, standard error ${fmt(error)}; of the medians ${signed(ours - floor)}, of the means ${signed(mean(r.ours) - mean(r.floor))})`,
     target: '≤ floor + 10 ms',
     met: margin <= 0.01,
     details: r,

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Laptop } from '../../test/e2e/harness.js';
 import { clusterEnv, onNode, ROOT, waitFor } from '../../test/e2e/harness.js';
 import { currentContact } from '../lib/chain.js';
-import { fmt, interleave, median, pairedMedian, timeCommand, type Figure } from '../lib/measure.js';
+import { fmt, interleave, median, pairedMedian, pairedMedianError, timeCommand, type Figure } from '../lib/measure.js';
 
 const DELAY_MS = 50;
 const DELAY_PORT = 6917;
@@ -20,11 +20,12 @@ export async function versusInteractiveSlurm(laptop: Laptop, rounds: number): Pr
   const slow = await withSlowController(async (conf) => compare(laptop, rounds, conf));
   // The rounds' ratios (ours over theirs in the same round), median.
   const ratio = (r: { a: number[]; b: number[] }) => pairedMedian(r.a, r.b, (ours, theirs) => ours / theirs);
+  const error = (r: { a: number[]; b: number[] }) => pairedMedianError(r.a, r.b, (ours, theirs) => ours / theirs).toFixed(3);
   return {
     figure: 'warm connect vs the interactive-slurm way (squeue + nc on every connect)',
     ours: `idle controller ${fmt(median(idle.a))}; controller +${DELAY_MS} ms ${fmt(median(slow.a))}`,
     floor: `theirs: ${fmt(median(idle.b))}; ${fmt(median(slow.b))}`,
-    result: `${ratio(idle).toFixed(3)}×; ${ratio(slow).toFixed(3)}× (the rounds' ratios, median; of the medians ${(median(idle.a) / median(idle.b)).toFixed(3)}×, ${(median(slow.a) / median(slow.b)).toFixed(3)}×)`,
+    result: `${ratio(idle).toFixed(3)}×; ${ratio(slow).toFixed(3)}× (the rounds' ratios, median, standard errors ${error(idle)}, ${error(slow)}; of the medians ${(median(idle.a) / median(idle.b)).toFixed(3)}×, ${(median(slow.a) / median(slow.b)).toFixed(3)}×)`,
     target: '< 1× on both (faster)',
     met: ratio(idle) < 1 && ratio(slow) < 1,
     details: { rounds, delayMs: DELAY_MS, idle, slow },

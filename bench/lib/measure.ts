@@ -19,6 +19,18 @@ export function pairedMedian(a: number[], b: number[], f: (a: number, b: number)
   return median(a.map((x, i) => f(x, b[i]!)));
 }
 
+/**
+ * The standard error of pairedMedian's figure: of a median of n values, about
+ * 1.2533 standard deviations over the root of n (the rounds' own spread).
+ * A figure nearer its target than about twice this is not decided by the run.
+ */
+export function pairedMedianError(a: number[], b: number[], f: (a: number, b: number) => number): number {
+  const values = a.map((x, i) => f(x, b[i]!));
+  const m = mean(values);
+  const sd = Math.sqrt(values.reduce((sum, v) => sum + (v - m) ** 2, 0) / (values.length - 1));
+  return (1.2533 * sd) / Math.sqrt(values.length);
+}
+
 /** Seconds a command takes (until its output pipes close); throws with its stderr when it fails. */
 export async function timeCommand(file: string, args: string[], options: Options = {}): Promise<number> {
   return (await timeExitAndClose(file, args, options)).closed;
