@@ -126,9 +126,12 @@ async function relayAndExplain(ctx: SessionContext, contact: Contact, endpoint: 
   if (why) throw new SlurmhopError('connection-lost', `the session on ${contact.node} ended: ${why}`);
 }
 
-/** A server-first end, told by the job's sshd log where it can: the client's goodbye, or the job's side. */
+/**
+ * A server-first end whose connection the job's sshd log shows with no goodbye
+ * from the client is the job's side's (transport = tcp: the relay reaches the
+ * job's own sshd). A goodbye changes nothing: ssh says one after a job's end too.
+ */
 function sessionEnd(ctx: SessionContext, contact: Contact, end: RelayEnd, local: LocalEnd): SessionEnd {
-  if (end.by !== 'server') return end;
-  const said = clientSaidBye(ctx.stateDir, contact.jobId, local);
-  return said === 'yes' ? { by: 'client' } : said === 'no' ? { by: 'job' } : end;
+  if (end.by !== 'server' || (contact.transport ?? 'tcp') !== 'tcp') return end;
+  return clientSaidBye(ctx.stateDir, contact.jobId, local) === 'no' ? { by: 'job' } : end;
 }

@@ -215,7 +215,9 @@ ${LISTENER_MAY_SLEEP}`;
 // need not be waited for. bye_answer returns 0 for the goodbye; 1 where the
 // sshd accepted this connection and logged no goodbye as its last word about
 // it (the job's side ended the session); 2 where it cannot tell (no address,
-// IPv6, no log, the connection not in it). With perl, one perl finds the
+// IPv6, no log, the connection not in it). OpenSSH before 7.5 logs
+// "Disconnected from ADDR port PORT" after the goodbye (a container image's
+// sshd may be that old): that line is no word of its own. With perl, one perl finds the
 // connection's address (getsockname) and reads the log, started in the
 // background by bye_start; without, slurmhop_local_address (/proc/net/tcp,
 // whose reading costs the kernel a walk of every socket) and grep, at the answer.
@@ -225,7 +227,7 @@ my $ip = join(".", @a);
 open(my $log, "<", $ARGV[0]) or exit 2;
 my ($last, $accepted);
 while (<$log>) {
-  next unless /from \\Q$ip\\E port $p(?![0-9])/;
+  next unless /from \\Q$ip\\E port $p(?![0-9])/ && index($_, "Disconnected from ") != 0;
   $last = $_;
   $accepted = 1 if /Accepted /;
 }
@@ -246,6 +248,7 @@ bye_answer() {
   hex=\${addr%:*}; lport=$((16#\${addr#*:}))
   ip=$((16#\${hex:6:2})).$((16#\${hex:4:2})).$((16#\${hex:2:2})).$((16#\${hex:0:2}))
   lines=$(grep -E "from \${ip//./[.]} port $lport([^0-9]|$)" ${jobPath(sshdLogFile)} 2>/dev/null) || return 2
+  while [[ \${lines##*$'\\n'} == 'Disconnected from '* && $lines == *$'\\n'* ]]; do lines=\${lines%$'\\n'*}; done
   [[ \${lines##*$'\\n'} == "Received disconnect from $ip port $lport:11: "* ]] && return 0
   [[ $lines == *"Accepted "* ]] && return 1
   return 2
@@ -258,7 +261,9 @@ const END = `slurmhop_end() {
   local status=$1 how; shift
   [ "$transport" != node ] || exit "$status"
   [ -z "$reg" ] || rm -f -- "$reg"
-  case $status in 0) how=client ;; 3) how=server ;; 5) how=job ;; *) how=lost ;; esac
+  case $status in 0) how=client ;; 3) how=server ;; *) how=lost ;; esac
+  # 5 is relay_finish's own only where it relayed tcp (srun's status passes through slurmhop_srun).
+  [ "$status" != 5 ] || [ "$transport" != tcp ] || how=job
   slurmhop_mark relay-finished
   if [ "$transport" = tcp ] && [ "$how" = client ] && { [ -n "$quiet" ] || quiet_end; }; then slurmhop_mark quiet-end; exit 0; fi
   slurmhop_fit || exit

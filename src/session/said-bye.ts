@@ -2,7 +2,9 @@
 // side closed first: the job's sshd logs "Received disconnect from ADDR port
 // PORT:11: " (SSH2_DISCONNECT_BY_APPLICATION, what ssh sends when its session
 // is over) before it closes. The same rule as the lean relay's bye_answer
-// (relay-script.ts), for the Node relay, which knows its connection's address.
+// (relay-script.ts), for the Node relay, which knows its connection's address
+// (of either family: sshd logs it as Node writes it). OpenSSH before 7.5 logs
+// "Disconnected from ADDR port PORT" after the goodbye: no word of its own.
 import fs from 'node:fs';
 import { sshdLogFile } from '../paths.js';
 
@@ -35,7 +37,7 @@ export function clientSaidBye(stateDir: string, jobId: string, local: LocalEnd):
   let last: string | undefined;
   let accepted = false;
   for (const line of log.split('\n')) {
-    if (!isAbout(line)) continue;
+    if (!isAbout(line) || line.startsWith('Disconnected from ')) continue;
     last = line;
     if (line.includes('Accepted ')) accepted = true;
   }

@@ -94,7 +94,7 @@ describe('a session whose job ends', () => {
 
 /**
  * Cancels the job under an open session: ssh must end within seconds, saying why (job-end-said.ts has the one exception).
- * `sessionSshdFirst`: the session's own sshd gets its SIGTERM 0.5 s before the cancel, as Slurm's signal may
+ * `sessionSshdFirst`: the session's own sshd gets its SIGTERM 0.2 s before the cancel, as Slurm's signal may
  * reach it before the job's `remote job` writes why and before the job's sshd listener goes (the race, stretched).
  */
 async function scancelUnderOpenSession(sshOptions: string[], { sessionSshdFirst = false } = {}): Promise<void> {
@@ -103,7 +103,7 @@ async function scancelUnderOpenSession(sshOptions: string[], { sessionSshdFirst 
   const [job] = await jobsOf(USER);
   if (sessionSshdFirst) {
     process.kill(sessionSshd(job!.id), 'SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const t0 = Date.now();
   await onNode('login', USER, ['scancel', job!.id]);

@@ -293,4 +293,16 @@ describe('the front and the executable over the same state files', { timeout: 20
     expect(r.exitCode).toBe(99);
     expect((await executableWarm(world, 'cpu')).transport).toBe('srun');
   });
+
+  it("transport = srun, srun exits 5: a lost connection, not the tcp relay's word for the job's side", async () => {
+    const dir = tmp();
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, 'srun'), '#!/bin/bash\nexit 5\n', { mode: 0o755 });
+    const world = makeWorld(dir, [bin]);
+    runningJob(world, { job: '12', port: 22, transport: 'srun' });
+    updateState(world, 'never');
+    await runFront(world, ['proxy', 'cpu']);
+    expect(world.handedOver().map((h) => h.args.slice(0, 3))).toEqual([['session-ended', '12', 'lost']]);
+  });
 });

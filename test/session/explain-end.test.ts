@@ -75,9 +75,13 @@ describe('why a session ended', () => {
   it("the job's side ended it (its sshd log has no goodbye from the client): its listener still there is no ordinary end, and the reason is waited for", async () => {
     // Slurm signals the session's sshd and its listener together: the session's may go first.
     const { stateDir } = context();
-    const late = context([[400, cancelled(stateDir)]], { listens: true });
+    const late = context([[2_500, cancelled(stateDir)]], { listens: true });
     expect(await whySessionEnded({ ...late.ctx, stateDir } as SessionContext, { jobId: '5' }, { by: 'job' })).toBe('the job was cancelled');
     expect(late.probes).toEqual([]);
+    // Nothing said within the 3 s: nothing to say (the job goes on; its sshd's session was ended by another hand).
+    const quiet = context([], { listens: true });
+    expect(await whySessionEnded(quiet.ctx, { jobId: '5' }, { by: 'job' })).toBeUndefined();
+    expect(quiet.clock()).toBeGreaterThanOrEqual(3_000);
   });
 
   it('the server closed it: the reason the job recorded, waited for up to 3 s', async () => {

@@ -93,6 +93,20 @@ describe("the relays' look for the client's goodbye (bash's bye_start, bye_answe
     expect(await saidBye((p) => `${accepted(p + 1)}${bye(p + 1)}`)).toBe('cannot tell');
   });
 
+  it('yes: an OpenSSH before 7.5 logs "Disconnected from ADDR port PORT" after the goodbye, which is no word of its own', async () => {
+    const old = (p: number) => `${accepted(p)}Received disconnect from 127.0.0.1 port ${p}:11: disconnected by user\nDisconnected from 127.0.0.1 port ${p}\n`;
+    for (const env of [perlWay(), procWay()]) expect(await saidBye(old, env)).toBe('yes');
+    expect(await saidBye((p) => `${accepted(p)}Disconnected from 127.0.0.1 port ${p}\n`)).toBe('no');
+  });
+
+  it("Node's form: an IPv4 address written as IPv6-mapped is the IPv4 sshd logs; no address, no answer", () => {
+    const state = tmp();
+    fs.mkdirSync(path.dirname(sshdLogFile(state, JOB)), { recursive: true });
+    fs.writeFileSync(sshdLogFile(state, JOB), `${accepted(5000)}${bye(5000)}`);
+    expect(clientSaidBye(state, JOB, { address: '::ffff:127.0.0.1', port: 5000 })).toBe('yes');
+    expect(clientSaidBye(state, JOB, { address: undefined, port: undefined })).toBe('unknown');
+  });
+
   it('no: a disconnect for another reason (a protocol error)', async () => {
     expect(await saidBye((p) => `${accepted(p)}${bye(p, 2)}`)).toBe('no');
   });

@@ -3,7 +3,7 @@ import { defaultSessionContext, whySessionEnded, type SessionEnd } from '../../s
 import { defineCommand } from '../../command.js';
 
 /** How the relay's script saw the session end (session/handoff.ts); a digit is an older relay's status (0: it ended). */
-function relayEnd(how: string): SessionEnd | undefined {
+function sessionEnd(how: string): SessionEnd | undefined {
   if (how === 'client') return { by: 'client' };
   if (how === 'job') return { by: 'job' };
   if (how === 'server' || how === '0') return { by: 'server' };
@@ -20,7 +20,7 @@ export const sessionEndedCommand = defineCommand({
   stdoutIsStream: true,
   async run({ positionals }) {
     const [jobId, how, since, ...rest] = positionals;
-    const end = how === undefined ? undefined : relayEnd(how);
+    const end = how === undefined ? undefined : sessionEnd(how);
     // An older relay passes no size, an srun relay an empty one.
     const sinceOk = since === undefined || since === '' || /^\d+$/.test(since);
     if (!jobId || !/^\d+$/.test(jobId) || !end || !sinceOk || rest.length) {
