@@ -30,7 +30,8 @@ function importedPackages(dir: string): string[] {
   for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
     const code = fs.readFileSync(path.join(entry.parentPath, entry.name), 'utf8');
-    for (const m of code.matchAll(/\bfrom '([^.'][^']*)'/g)) if (!builtins.has(m[1]!)) found.add(m[1]!);
+    // The import and export statements' own `from` (not the word in a string: "Disconnected from '").
+    for (const m of code.matchAll(/^(?:import|export)\b[^;]*?\bfrom '([^.'][^']*)'/gm)) if (!builtins.has(m[1]!)) found.add(m[1]!);
   }
   return [...found].sort();
 }
