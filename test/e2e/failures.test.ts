@@ -102,8 +102,18 @@ async function scancelUnderOpenSession(sshOptions: string[], { sessionSshdFirst 
   await opened();
   const [job] = await jobsOf(USER);
   if (sessionSshdFirst) {
-    process.kill(sessionSshd(job!.id), 'SIGTERM');
+    const session = sessionSshd(job!.id);
+    // Its command, orphaned by that kill, would leave the job's tracking (proctrack/linuxproc follows parents) and outlive it.
+    const command = descendants(session);
+    process.kill(session, 'SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const pid of command) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
   }
   const t0 = Date.now();
   await onNode('login', USER, ['scancel', job!.id]);
@@ -120,23 +130,31 @@ async function scancelUnderOpenSession(sshOptions: string[], { sessionSshdFirst 
   expect(fs.readFileSync(`${dir}/status`, 'utf8')).toContain('"reason":"cancelled"');
 }
 
-/** The pid of the one session's sshd in the job: the child of its sshd listener, itself the child of `remote job` (this machine has one pid space). */
-function sessionSshd(jobId: string): number {
-  const contact = JSON.parse(fs.readFileSync(`${stateOf(USER)}/jobs/${jobId}/contact`, 'utf8')) as { pid: number };
-  const children = (ppid: number) =>
-    fs.readdirSync('/proc').filter((pid) => {
+/** The processes whose parent is `ppid` (this machine has one pid space: the nodes' processes are here too). */
+function children(ppid: number): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((pid) => {
       try {
         const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
         return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid;
       } catch {
         return false; // not a process, or gone
       }
-    });
+    })
+    .map(Number);
+}
+
+const descendants = (pid: number): number[] => children(pid).flatMap((child) => [child, ...descendants(child)]);
+
+/** The pid of the one session's sshd in the job: the child of its sshd listener, itself the child of `remote job`. */
+function sessionSshd(jobId: string): number {
+  const contact = JSON.parse(fs.readFileSync(`${stateOf(USER)}/jobs/${jobId}/contact`, 'utf8')) as { pid: number };
   const listeners = children(contact.pid).filter((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`/jobs/${jobId}/sshd_config`));
   expect(listeners, `the sshd listener of job ${jobId}`).toHaveLength(1);
-  const sessions = children(Number(listeners[0]));
+  const sessions = children(listeners[0]!);
   expect(sessions, `the session's sshd in job ${jobId}`).toHaveLength(1);
-  return Number(sessions[0]);
+  return sessions[0]!;
 }
 
 describe('a session whose job ends, its client\'s end late (as through a ControlMaster)', () => {
