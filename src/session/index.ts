@@ -3,7 +3,6 @@ export { defaultSessionContext, type SessionContext } from './context.js';
 export { acquireJob, pickExisting } from './acquire.js';
 export { listSessionJobs, forgetEndedContacts, chainLinks, withTheirChains, type SessionJob, type ChainLinks } from './jobs.js';
 export { whySessionEnded } from './explain-end.js';
-export type { RelayEnd } from './relay.js';
 export type { SessionEnd } from './explain-end.js';
 export { allocate, swap, withCarriedConstraints } from './swap.js';
 export { knownHostsLines, isKnownHostsName } from './known-hosts.js';

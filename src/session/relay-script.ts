@@ -261,9 +261,8 @@ const END = `slurmhop_end() {
   local status=$1 how; shift
   [ "$transport" != node ] || exit "$status"
   [ -z "$reg" ] || rm -f -- "$reg"
-  case $status in 0) how=client ;; 3) how=server ;; *) how=lost ;; esac
   # 5 is relay_finish's own only where it relayed tcp (srun's status passes through slurmhop_srun).
-  [ "$status" != 5 ] || [ "$transport" != tcp ] || how=job
+  case $status in 0) how=client ;; 3) how=server ;; 5) [ "$transport" = tcp ] && how=job || how=lost ;; *) how=lost ;; esac
   slurmhop_mark relay-finished
   if [ "$transport" = tcp ] && [ "$how" = client ] && { [ -n "$quiet" ] || quiet_end; }; then slurmhop_mark quiet-end; exit 0; fi
   slurmhop_fit || exit

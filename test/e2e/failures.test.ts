@@ -3,6 +3,7 @@
 import { execa } from 'execa';
 import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { descendantsOf, processTable, titleOf } from '../../src/job/procs.js';
 import { configOf, installRemote, jobsOf, Laptop, onNode, PROFILES, resetUser, stateOf, waitFor, writeConfig } from './harness.js';
 import { itOnceOnBookworm } from './once-on-bookworm.js';
 import { expectJobEndSaid, SSH_DEBUG } from './job-end-said.js';
@@ -104,7 +105,7 @@ async function scancelUnderOpenSession(sshOptions: string[], { sessionSshdFirst 
   if (sessionSshdFirst) {
     const session = sessionSshd(job!.id);
     // Its command, orphaned by that kill, would leave the job's tracking (proctrack/linuxproc follows parents) and outlive it.
-    const command = descendants(session);
+    const command = descendantsOf(processTable(), session);
     process.kill(session, 'SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 200));
     for (const pid of command) {
@@ -130,27 +131,12 @@ async function scancelUnderOpenSession(sshOptions: string[], { sessionSshdFirst 
   expect(fs.readFileSync(`${dir}/status`, 'utf8')).toContain('"reason":"cancelled"');
 }
 
-/** The processes whose parent is `ppid` (this machine has one pid space: the nodes' processes are here too). */
-function children(ppid: number): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((pid) => {
-      try {
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid;
-      } catch {
-        return false; // not a process, or gone
-      }
-    })
-    .map(Number);
-}
-
-const descendants = (pid: number): number[] => children(pid).flatMap((child) => [child, ...descendants(child)]);
-
-/** The pid of the one session's sshd in the job: the child of its sshd listener, itself the child of `remote job`. */
+/** The pid of the one session's sshd in the job: the child of its sshd listener, itself the child of `remote job` (this machine has one pid space). */
 function sessionSshd(jobId: string): number {
   const contact = JSON.parse(fs.readFileSync(`${stateOf(USER)}/jobs/${jobId}/contact`, 'utf8')) as { pid: number };
-  const listeners = children(contact.pid).filter((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`/jobs/${jobId}/sshd_config`));
+  const table = processTable();
+  const children = (ppid: number) => [...table].filter(([, entry]) => entry.ppid === ppid).map(([pid]) => pid);
+  const listeners = children(contact.pid).filter((pid) => titleOf(pid).includes(`/jobs/${jobId}/sshd_config`));
   expect(listeners, `the sshd listener of job ${jobId}`).toHaveLength(1);
   const sessions = children(listeners[0]!);
   expect(sessions, `the session's sshd in job ${jobId}`).toHaveLength(1);
